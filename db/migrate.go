@@ -1,0 +1,185 @@
+package db
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// A migration is a numbered, append-only change to the schema. Never edit one that
+// has shipped: add the next number. The SQL is portable between SQLite and
+// PostgreSQL except for the few words that ddl() rewrites.
+type migration struct {
+	Version    int
+	Name       string
+	Statements []string
+}
+
+// ddl rewrites the placeholders {{id}} and {{time}} for the dialect.
+func ddl(dialect, stmt string) string {
+	id, ts := "INTEGER PRIMARY KEY AUTOINCREMENT", "DATETIME"
+	if dialect == "postgres" {
+		id, ts = "BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ"
+	}
+	return strings.NewReplacer("{{id}}", id, "{{time}}", ts).Replace(stmt)
+}
+
+type schemaMigration struct {
+	Version   int `gorm:"primaryKey;autoIncrement:false"`
+	Name      string
+	AppliedAt time.Time
+}
+
+// Migrate applies every migration not yet applied, each in its own transaction.
+func Migrate(gdb *gorm.DB) error {
+	if err := gdb.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at ` + ddl(gdb.Dialector.Name(), "{{time}}") + ` NOT NULL)`).Error; err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	var done []int
+	if err := gdb.Table("schema_migrations").Pluck("version", &done).Error; err != nil {
+		return err
+	}
+	applied := map[int]bool{}
+	for _, v := range done {
+		applied[v] = true
+	}
+	for _, m := range migrations {
+		if applied[m.Version] {
+			continue
+		}
+		err := gdb.Transaction(func(tx *gorm.DB) error {
+			for _, s := range m.Statements {
+				if err := tx.Exec(ddl(tx.Dialector.Name(), s)).Error; err != nil {
+					return fmt.Errorf("%s: %w", firstLine(s), err)
+				}
+			}
+			return tx.Table("schema_migrations").Create(&schemaMigration{Version: m.Version, Name: m.Name, AppliedAt: time.Now().UTC()}).Error
+		})
+		if err != nil {
+			return fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion is the highest applied migration.
+func SchemaVersion(gdb *gorm.DB) (int, error) {
+	var v int
+	err := gdb.Table("schema_migrations").Select("COALESCE(MAX(version), 0)").Scan(&v).Error
+	return v, err
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+var migrations = []migration{
+	{1, "foundation: users, features, organizations, contacts, opportunities", []string{
+		`CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+		`CREATE TABLE users (
+			id {{id}},
+			email TEXT NOT NULL UNIQUE,
+			name TEXT NOT NULL,
+			role TEXT NOT NULL CHECK (role IN ('admin', 'manager', 'rep')),
+			password_hash TEXT NOT NULL,
+			demo_password BOOLEAN NOT NULL DEFAULT FALSE,
+			active BOOLEAN NOT NULL DEFAULT TRUE,
+			session_version INTEGER NOT NULL DEFAULT 1,
+			created_at {{time}} NOT NULL,
+			updated_at {{time}} NOT NULL)`,
+		`CREATE TABLE login_failures (
+			id {{id}},
+			email TEXT NOT NULL,
+			ip TEXT NOT NULL,
+			created_at {{time}} NOT NULL)`,
+		`CREATE INDEX login_failures_email ON login_failures (email, created_at)`,
+		`CREATE TABLE features (
+			key TEXT PRIMARY KEY,
+			active BOOLEAN NOT NULL DEFAULT FALSE,
+			changed_by_id BIGINT REFERENCES users (id),
+			changed_at {{time}})`,
+		`INSERT INTO features (key, active) VALUES ('sales', FALSE), ('marketing', FALSE), ('procurement', FALSE), ('quote_manager', FALSE)`,
+		`CREATE TABLE feature_changes (
+			id {{id}},
+			feature_key TEXT NOT NULL REFERENCES features (key),
+			active BOOLEAN NOT NULL,
+			user_id BIGINT REFERENCES users (id),
+			created_at {{time}} NOT NULL)`,
+		`CREATE TABLE organizations (
+			id {{id}},
+			name TEXT NOT NULL,
+			type TEXT NOT NULL,
+			address TEXT NOT NULL DEFAULT '',
+			city TEXT NOT NULL DEFAULT '',
+			postal_code TEXT NOT NULL DEFAULT '',
+			country TEXT NOT NULL DEFAULT '',
+			phone TEXT NOT NULL DEFAULT '',
+			website TEXT NOT NULL DEFAULT '',
+			owner_id BIGINT REFERENCES users (id),
+			created_at {{time}} NOT NULL,
+			updated_at {{time}} NOT NULL)`,
+		`CREATE INDEX organizations_name ON organizations (name, id)`,
+		`CREATE TABLE contacts (
+			id {{id}},
+			organization_id BIGINT NOT NULL REFERENCES organizations (id),
+			first_name TEXT NOT NULL DEFAULT '',
+			last_name TEXT NOT NULL,
+			email TEXT NOT NULL DEFAULT '',
+			phone TEXT NOT NULL DEFAULT '',
+			title TEXT NOT NULL DEFAULT '',
+			created_at {{time}} NOT NULL,
+			updated_at {{time}} NOT NULL)`,
+		`CREATE INDEX contacts_organization ON contacts (organization_id)`,
+		`CREATE TABLE opportunity_stages (
+			id {{id}},
+			name TEXT NOT NULL,
+			position INTEGER NOT NULL,
+			default_probability INTEGER NOT NULL CHECK (default_probability BETWEEN 0 AND 100),
+			is_won BOOLEAN NOT NULL DEFAULT FALSE,
+			is_lost BOOLEAN NOT NULL DEFAULT FALSE,
+			active BOOLEAN NOT NULL DEFAULT TRUE)`,
+		`INSERT INTO opportunity_stages (name, position, default_probability, is_won, is_lost, active) VALUES
+			('Qualification', 1, 10, FALSE, FALSE, TRUE),
+			('Needs analysis', 2, 25, FALSE, FALSE, TRUE),
+			('Proposal', 3, 50, FALSE, FALSE, TRUE),
+			('Negotiation', 4, 75, FALSE, FALSE, TRUE),
+			('Closed won', 5, 100, TRUE, FALSE, TRUE),
+			('Closed lost', 6, 0, FALSE, TRUE, TRUE)`,
+		`CREATE TABLE opportunities (
+			id {{id}},
+			title TEXT NOT NULL,
+			organization_id BIGINT NOT NULL REFERENCES organizations (id),
+			contact_id BIGINT REFERENCES contacts (id),
+			owner_id BIGINT NOT NULL REFERENCES users (id),
+			stage_id BIGINT NOT NULL REFERENCES opportunity_stages (id),
+			status TEXT NOT NULL,
+			probability INTEGER NOT NULL CHECK (probability BETWEEN 0 AND 100),
+			rating TEXT NOT NULL DEFAULT '',
+			projected_close_date {{time}} NOT NULL,
+			onetime_revenue BIGINT NOT NULL DEFAULT 0,
+			monthly_revenue BIGINT NOT NULL DEFAULT 0,
+			onetime_cost BIGINT NOT NULL DEFAULT 0,
+			monthly_cost BIGINT NOT NULL DEFAULT 0,
+			amount BIGINT NOT NULL DEFAULT 0,
+			description TEXT NOT NULL DEFAULT '',
+			need BOOLEAN NOT NULL DEFAULT FALSE,
+			solution BOOLEAN NOT NULL DEFAULT FALSE,
+			timeframe BOOLEAN NOT NULL DEFAULT FALSE,
+			budget BOOLEAN NOT NULL DEFAULT FALSE,
+			version INTEGER NOT NULL DEFAULT 1,
+			created_at {{time}} NOT NULL,
+			updated_at {{time}} NOT NULL)`,
+		`CREATE INDEX opportunities_close ON opportunities (projected_close_date, id)`,
+		`CREATE INDEX opportunities_owner ON opportunities (owner_id, status, projected_close_date)`,
+		`CREATE INDEX opportunities_organization ON opportunities (organization_id)`,
+		`CREATE INDEX opportunities_status ON opportunities (status, projected_close_date)`,
+		`CREATE INDEX opportunities_amount ON opportunities (amount, id)`,
+	}},
+}

@@ -1,0 +1,171 @@
+// Package handlers turns HTTP requests into model calls and rendered views.
+// routes.go lists every route; one file per resource holds its handlers.
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"salesdesk/models"
+	"salesdesk/static"
+	"salesdesk/views"
+)
+
+// Config is what the app needs from main.
+type Config struct {
+	DB            *gorm.DB
+	Log           *slog.Logger
+	SessionKey    []byte // at least 32 bytes
+	SecureCookies bool
+	// Now is the clock; tests set it to move time.
+	Now func() time.Time
+}
+
+// App holds the dependencies the handlers share.
+type App struct {
+	db      *gorm.DB
+	log     *slog.Logger
+	store   *sessions.CookieStore
+	secure  bool
+	now     func() time.Time
+	assets  map[string]string // path → fingerprint
+	cssURL  string
+	jsURL   string
+	started time.Time
+}
+
+// New builds the Echo server with every route.
+func New(cfg Config) (*echo.Echo, error) {
+	if len(cfg.SessionKey) < 32 {
+		return nil, errors.New("session key must be at least 32 bytes")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	prints, err := static.Fingerprints()
+	if err != nil {
+		return nil, err
+	}
+	a := &App{db: cfg.DB, log: cfg.Log, secure: cfg.SecureCookies, now: cfg.Now, assets: prints, started: time.Now()}
+	a.cssURL = "/static/css/app.css?v=" + prints["css/app.css"]
+	a.jsURL = "/static/js/app.js?v=" + prints["js/app.js"]
+	a.store = newSessionStore(cfg.SessionKey, cfg.SecureCookies)
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	// Client IPs come from the connection only; X-Forwarded-For and X-Real-IP are
+	// client-controlled (Echo v4 advisories GO-2026-6872/6875) and are not trusted.
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.HTTPErrorHandler = a.handleError
+	e.Server.ReadHeaderTimeout = 10 * time.Second
+	e.Server.ReadTimeout = 30 * time.Second
+	e.Server.WriteTimeout = 60 * time.Second
+	e.Server.IdleTimeout = 120 * time.Second
+	a.routes(e)
+	return e, nil
+}
+
+// newSessionStore signs and encrypts the session cookie with keys derived from the
+// one configured secret, so the cookie can be neither forged nor read.
+func newSessionStore(key []byte, secure bool) *sessions.CookieStore {
+	hashKey := sha256.Sum256(append([]byte("salesdesk-session-hash:"), key...))
+	blockKey := sha256.Sum256(append([]byte("salesdesk-session-block:"), key...))
+	s := sessions.NewCookieStore(hashKey[:], blockKey[:])
+	s.Options = &sessions.Options{
+		Path:     "/",
+		MaxAge:   int(sessionMaxAge / time.Second),
+		HttpOnly: true,
+		Secure:   secure,
+		SameSite: http.SameSiteLaxMode,
+	}
+	return s
+}
+
+// render writes a component with a status, rendering into a buffer first so a
+// failed render becomes a clean error page, never half a page.
+func render(c echo.Context, status int, comp templ.Component) error {
+	var buf bytes.Buffer
+	if err := comp.Render(c.Request().Context(), &buf); err != nil {
+		return fmt.Errorf("render: %w", err)
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// page is the layout's view model for this request. It consumes the flash message.
+func (a *App) page(c echo.Context, title string) views.Page {
+	p := views.Page{
+		Title:    title,
+		Features: featuresOf(c),
+		CSRF:     csrfToken(c),
+		Path:     c.Request().URL.Path,
+		CSS:      a.cssURL,
+		JS:       a.jsURL,
+		Heading:  true,
+	}
+	if u := currentUser(c); u != nil {
+		p.User = &views.CurrentUser{ID: u.ID, Name: u.Name, RoleLabel: u.Role.Label(), IsAdmin: u.Role == models.RoleAdmin, Manages: u.SeesAllRecords()}
+	}
+	p.Flash = a.takeFlash(c)
+	return p
+}
+
+// handleError is the one place errors become responses: HTTP errors keep their
+// status, a missing record is a 404, anything else is logged and shown as a 500.
+func (a *App) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, msg := http.StatusInternalServerError, "Something went wrong on our side. It has been logged; please try again."
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &he):
+		status = he.Code
+		msg = fmt.Sprint(he.Message)
+		if status == http.StatusNotFound && msg == "Not Found" {
+			msg = "There is nothing at this address. It may have been moved, or the link may be mistyped."
+		}
+		if status >= 500 {
+			msg = "Something went wrong on our side. It has been logged; please try again."
+			a.log.Error("request failed", "path", c.Request().URL.Path, "err", err)
+		}
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		status, msg = http.StatusNotFound, "That record does not exist, or it has been removed."
+	case errors.Is(err, context.Canceled):
+		return
+	default:
+		a.log.Error("request failed", "path", c.Request().URL.Path, "err", err)
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	if strings.HasPrefix(c.Request().URL.Path, "/static/") || c.Request().URL.Path == "/healthz" {
+		_ = c.String(status, http.StatusText(status))
+		return
+	}
+	p := a.page(c, http.StatusText(status))
+	if rerr := render(c, status, views.ErrorPage(p, status, msg)); rerr != nil {
+		a.log.Error("render error page", "err", rerr)
+		_ = c.String(status, http.StatusText(status))
+	}
+}
+
+// errForbidden answers a signed-in user who may not do what they asked.
+var errForbidden = echo.NewHTTPError(http.StatusForbidden, "You do not have permission to do this. Ask a manager or an admin if you think you should.")
+
+var errNotFound = echo.NewHTTPError(http.StatusNotFound, "Not Found")

@@ -1,0 +1,84 @@
+package handlers
+
+import (
+	"net/url"
+	"strconv"
+	"time"
+
+	"salesdesk/models"
+	"salesdesk/views"
+)
+
+const (
+	dateShown = "2 Jan 2006"
+	dateInput = "2006-01-02"
+)
+
+func today(now time.Time) time.Time {
+	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// oppRows shapes list rows for every opportunity table of the app.
+func oppRows(rows []models.OppRow, now time.Time) []views.OppRow {
+	out := make([]views.OppRow, len(rows))
+	t := today(now)
+	for i, r := range rows {
+		out[i] = views.OppRow{
+			ID: r.ID, Title: r.Title, OrgID: r.OrganizationID, OrgName: r.OrganizationName, Owner: r.OwnerName,
+			Stage: r.StageName, Status: r.Status.Label(), StatusKey: string(r.Status),
+			Probability: strconv.Itoa(r.Probability) + "%", Close: r.ProjectedCloseDate.Format(dateShown),
+			Overdue: r.Status.Open() && r.ProjectedCloseDate.Before(t), Amount: r.Amount.Display(),
+		}
+	}
+	return out
+}
+
+// pager builds the previous/next links of a list, keeping the other query parameters.
+func pager(base string, q url.Values, p models.Page, shown int, more bool) views.Pager {
+	v := views.Pager{}
+	if shown > 0 {
+		v.From, v.To = p.Offset()+1, p.Offset()+shown
+	}
+	link := func(n int) string {
+		q2 := url.Values{}
+		for k, vs := range q {
+			q2[k] = vs
+		}
+		if n <= 1 {
+			q2.Del("page")
+		} else {
+			q2.Set("page", strconv.Itoa(n))
+		}
+		if s := q2.Encode(); s != "" {
+			return base + "?" + s
+		}
+		return base
+	}
+	if p.Number > 1 {
+		v.PrevURL = link(p.Number - 1)
+	}
+	if more {
+		v.NextURL = link(p.Number + 1)
+	}
+	return v
+}
+
+func pageNumber(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 1
+	}
+	return n
+}
+
+func userOptions(users []models.User, selected string, blank string) []views.Option {
+	var opts []views.Option
+	if blank != "" {
+		opts = append(opts, views.Option{Value: "", Label: blank, Selected: selected == ""})
+	}
+	for _, u := range users {
+		id := strconv.FormatUint(uint64(u.ID), 10)
+		opts = append(opts, views.Option{Value: id, Label: u.Name, Selected: id == selected})
+	}
+	return opts
+}

@@ -1,0 +1,287 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"salesdesk/models"
+)
+
+const (
+	sessionName = "salesdesk"
+	// sessionIdle ends a session nobody has used for this long.
+	sessionIdle = 8 * time.Hour
+	// sessionMaxAge ends any session, used or not, after this long.
+	sessionMaxAge = 7 * 24 * time.Hour
+	// seenEvery limits how often an active session's cookie is rewritten.
+	seenEvery = time.Minute
+
+	keyUser     = "user"
+	keyFeatures = "features"
+	keySession  = "session"
+	keyCSRF     = "csrf"
+)
+
+// logRequests writes one structured line per request.
+func (a *App) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		status := c.Response().Status
+		level := a.log.Info
+		if status >= 500 {
+			level = a.log.Error
+		}
+		level("request", "method", c.Request().Method, "path", c.Request().URL.Path,
+			"status", status, "duration_ms", float64(time.Since(start).Microseconds())/1000, "ip", c.RealIP())
+		return nil
+	}
+}
+
+// securityHeaders sets a strict Content-Security-Policy (no inline script or
+// style anywhere) and the other headers every page gets.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		return next(c)
+	}
+}
+
+// loadSession reads the session cookie, the signed-in user and the active
+// features, and makes sure the session has a CSRF token.
+func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		// A cookie that fails to decode (old key, tampering) is simply a new session.
+		s, _ := a.store.Get(c.Request(), sessionName)
+		c.Set(keySession, s)
+		dirty := false
+		if _, ok := s.Values[keyCSRF].(string); !ok {
+			s.Values[keyCSRF] = randomToken()
+			dirty = true
+		}
+		if uid, ok := s.Values["uid"].(uint); ok {
+			u, keep, err := a.sessionUser(s, uid)
+			if err != nil {
+				return err
+			}
+			if u != nil {
+				c.Set(keyUser, u)
+				if now := a.now().Unix(); now-s.Values["seen"].(int64) > int64(seenEvery/time.Second) {
+					s.Values["seen"] = now
+					dirty = true
+				}
+			} else if !keep {
+				clearSession(s)
+				dirty = true
+			}
+		}
+		feats, err := models.LoadFeatures(a.db)
+		if err != nil {
+			return err
+		}
+		c.Set(keyFeatures, feats)
+		if dirty {
+			if err := s.Save(c.Request(), c.Response()); err != nil {
+				return err
+			}
+		}
+		return next(c)
+	}
+}
+
+// sessionUser returns the user of a valid session, or nil when the session has
+// expired, the user was deactivated or their sessions were ended.
+func (a *App) sessionUser(s *sessions.Session, uid uint) (*models.User, bool, error) {
+	now := a.now().Unix()
+	seen, _ := s.Values["seen"].(int64)
+	created, _ := s.Values["created"].(int64)
+	if now-seen > int64(sessionIdle/time.Second) || now-created > int64(sessionMaxAge/time.Second) {
+		return nil, false, nil
+	}
+	var u models.User
+	err := a.db.First(&u, uid).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	ver, _ := s.Values["ver"].(int)
+	if !u.Active || ver != u.SessionVersion {
+		return nil, false, nil
+	}
+	return &u, true, nil
+}
+
+func clearSession(s *sessions.Session) {
+	for k := range s.Values {
+		delete(s.Values, k)
+	}
+	s.Values[keyCSRF] = randomToken()
+}
+
+// signIn starts a new session for u: every old value, the CSRF token included,
+// is replaced, so a session planted before sign-in is worth nothing after it.
+func (a *App) signIn(c echo.Context, u *models.User) error {
+	s := sessionOf(c)
+	clearSession(s)
+	now := a.now().Unix()
+	s.Values["uid"] = u.ID
+	s.Values["ver"] = u.SessionVersion
+	s.Values["seen"] = now
+	s.Values["created"] = now
+	return s.Save(c.Request(), c.Response())
+}
+
+func (a *App) signOut(c echo.Context) error {
+	s := sessionOf(c)
+	clearSession(s)
+	return s.Save(c.Request(), c.Response())
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func sessionOf(c echo.Context) *sessions.Session {
+	s, _ := c.Get(keySession).(*sessions.Session)
+	return s
+}
+
+func csrfToken(c echo.Context) string {
+	if s := sessionOf(c); s != nil {
+		t, _ := s.Values[keyCSRF].(string)
+		return t
+	}
+	return ""
+}
+
+// checkCSRF refuses every unsafe request whose csrf_token form field (or
+// X-CSRF-Token header) does not match the session's token: 403, nothing changed.
+func checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		switch c.Request().Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			return next(c)
+		}
+		want := csrfToken(c)
+		got := c.Request().Header.Get("X-CSRF-Token")
+		if got == "" {
+			got = c.FormValue("csrf_token")
+		}
+		if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
+			return echo.NewHTTPError(http.StatusForbidden, "This form has expired or did not come from Salesdesk. Go back, reload the page and try again.")
+		}
+		return next(c)
+	}
+}
+
+func currentUser(c echo.Context) *models.User {
+	u, _ := c.Get(keyUser).(*models.User)
+	return u
+}
+
+func featuresOf(c echo.Context) models.Features {
+	f, _ := c.Get(keyFeatures).(models.Features)
+	return f
+}
+
+// requireLogin sends a signed-out visitor to the sign-in page and back afterwards.
+func requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if currentUser(c) == nil {
+			target := "/login"
+			if c.Request().Method == http.MethodGet && c.Request().URL.Path != "/" {
+				target += "?next=" + url.QueryEscape(c.Request().URL.RequestURI())
+			}
+			return c.Redirect(http.StatusSeeOther, target)
+		}
+		return next(c)
+	}
+}
+
+// RequireRole lets through only the given roles; others get 403.
+func RequireRole(roles ...models.Role) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			u := currentUser(c)
+			for _, r := range roles {
+				if u != nil && u.Role == r {
+					return next(c)
+				}
+			}
+			return errForbidden
+		}
+	}
+}
+
+// RequireFeature answers 404, for every role, on every URL of an inactive
+// feature, as if it did not exist.
+func RequireFeature(key string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if !featuresOf(c).On(key) {
+				return errNotFound
+			}
+			return next(c)
+		}
+	}
+}
+
+// flash queues a message for the next page shown.
+func (a *App) flash(c echo.Context, msg string) {
+	if s := sessionOf(c); s != nil {
+		s.AddFlash(msg)
+	}
+}
+
+func (a *App) takeFlash(c echo.Context) string {
+	s := sessionOf(c)
+	if s == nil {
+		return ""
+	}
+	fl := s.Flashes()
+	if len(fl) == 0 {
+		return ""
+	}
+	_ = s.Save(c.Request(), c.Response())
+	msgs := make([]string, 0, len(fl))
+	for _, f := range fl {
+		if m, ok := f.(string); ok {
+			msgs = append(msgs, m)
+		}
+	}
+	return strings.Join(msgs, " ")
+}
+
+// redirectWithFlash ends a successful POST: the message, then 303 to the next page.
+func (a *App) redirectWithFlash(c echo.Context, to, msg string) error {
+	a.flash(c, msg)
+	if s := sessionOf(c); s != nil {
+		if err := s.Save(c.Request(), c.Response()); err != nil {
+			return err
+		}
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}

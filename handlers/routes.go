@@ -1,0 +1,75 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"salesdesk/models"
+)
+
+// routes is the one route table of the app. Authorization is decided here per
+// group: signed in, role, feature; record-level rules (a rep edits only their
+// own) are checked in the handlers with models.User.CanEditOwned.
+func (a *App) routes(e *echo.Echo) {
+	e.Use(a.logRequests, middleware.Recover(), securityHeaders)
+
+	e.GET("/healthz", a.healthz)
+	e.GET("/static/*", a.serveStatic)
+
+	pub := e.Group("", middleware.BodyLimit("2M"), a.loadSession, checkCSRF)
+	pub.GET("/login", a.loginForm)
+	pub.POST("/login", a.login)
+	pub.POST("/logout", a.logout)
+	pub.GET("/setup", a.setupForm)
+	pub.POST("/setup", a.setup)
+
+	in := pub.Group("", requireLogin)
+	in.GET("/", a.home)
+
+	in.GET("/organizations", a.listOrganizations)
+	in.GET("/organizations/new", a.newOrganization)
+	in.POST("/organizations", a.createOrganization)
+	in.GET("/organizations/:id", a.showOrganization)
+	in.GET("/organizations/:id/edit", a.editOrganization)
+	in.POST("/organizations/:id", a.updateOrganization)
+	in.GET("/organizations/:id/contacts/new", a.newContact)
+	in.POST("/organizations/:id/contacts", a.createContact)
+	in.GET("/contacts/:id/edit", a.editContact)
+	in.POST("/contacts/:id", a.updateContact)
+
+	sales := in.Group("", RequireFeature(models.FeatureSales))
+	sales.GET("/opportunities", a.listOpportunities)
+	sales.GET("/opportunities/new", a.newOpportunity)
+	sales.POST("/opportunities", a.createOpportunity)
+	sales.GET("/opportunities/:id", a.showOpportunity)
+	sales.GET("/opportunities/:id/edit", a.editOpportunity)
+	sales.POST("/opportunities/:id", a.updateOpportunity)
+
+	admin := in.Group("/admin", RequireRole(models.RoleAdmin))
+	admin.GET("/activations", a.activations)
+	admin.GET("/activations/:key/deactivate", a.confirmDeactivate)
+	admin.POST("/activations/:key", a.setActivation)
+	admin.GET("/users", a.listUsers)
+	admin.GET("/users/new", a.newUser)
+	admin.POST("/users", a.createUser)
+	admin.GET("/users/:id/edit", a.editUser)
+	admin.POST("/users/:id", a.updateUser)
+	admin.POST("/users/:id/password", a.resetPassword)
+
+	// Unknown paths inside the app get the styled 404 with the session loaded.
+	pub.RouteNotFound("/*", func(c echo.Context) error { return errNotFound })
+}
+
+// healthz answers 200 when the database answers.
+func (a *App) healthz(c echo.Context) error {
+	sqlDB, err := a.db.DB()
+	if err == nil {
+		err = sqlDB.PingContext(c.Request().Context())
+	}
+	if err != nil {
+		return c.String(http.StatusServiceUnavailable, "database unavailable")
+	}
+	return c.String(http.StatusOK, "ok")
+}

@@ -1,0 +1,124 @@
+// Salesdesk is the sales module of a PSA tool for IT service companies:
+// campaigns, leads, opportunities, quotes and the funnel, in one Go binary.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"gorm.io/gorm"
+
+	"salesdesk/db"
+	"salesdesk/handlers"
+	"salesdesk/models"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	if err := run(log); err != nil {
+		log.Error("salesdesk stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func env(key, fallback string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return fallback
+}
+
+func envBool(key string, fallback bool) bool {
+	if b, err := strconv.ParseBool(os.Getenv(key)); err == nil {
+		return b
+	}
+	return fallback
+}
+
+func run(log *slog.Logger) error {
+	addr := flag.String("addr", env("ADDR", ":8080"), "address to listen on (env ADDR)")
+	dsn := flag.String("db", env("DATABASE_URL", "salesdesk.db"), "SQLite file, or a postgres:// URL (env DATABASE_URL)")
+	demo := flag.Bool("demo", envBool("DEMO", true), "seed demo data into an empty database (env DEMO)")
+	secure := flag.Bool("secure-cookies", envBool("SECURE_COOKIES", false), "mark cookies Secure; set when serving over TLS (env SECURE_COOKIES)")
+	flag.Parse()
+
+	start := time.Now()
+	gdb, err := db.Open(*dsn, log)
+	if err != nil {
+		return err
+	}
+	if err := db.Migrate(gdb); err != nil {
+		return err
+	}
+	if *demo {
+		seeded, err := db.SeedDemo(gdb, time.Now().UTC())
+		if err != nil {
+			return fmt.Errorf("seed demo data: %w", err)
+		}
+		if seeded {
+			log.Info("seeded demo data", "users", len(db.DemoUsers), "password", "see the sign-in page")
+		}
+	}
+	key, err := sessionKey(gdb)
+	if err != nil {
+		return err
+	}
+	e, err := handlers.New(handlers.Config{DB: gdb, Log: log, SessionKey: key, SecureCookies: *secure})
+	if err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() {
+		log.Info("listening", "addr", *addr, "startup_ms", time.Since(start).Milliseconds())
+		if err := e.Start(*addr); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+		close(errc)
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := e.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if sqlDB, err := gdb.DB(); err == nil {
+		_ = sqlDB.Close()
+	}
+	return nil
+}
+
+// sessionKey comes from SESSION_KEY, or is generated once and kept in the
+// database so restarts (and other instances) keep people signed in.
+func sessionKey(gdb *gorm.DB) ([]byte, error) {
+	if k := os.Getenv("SESSION_KEY"); k != "" {
+		if len(k) < 32 {
+			return nil, errors.New("SESSION_KEY must be at least 32 characters")
+		}
+		return []byte(k), nil
+	}
+	k, err := models.SettingOrCreate(gdb, "session_key", func() (string, error) {
+		b := make([]byte, 32)
+		_, err := rand.Read(b)
+		return hex.EncodeToString(b), err
+	})
+	return []byte(k), err
+}

@@ -1,0 +1,155 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Feature keys. Everything of a feature that is off is hidden; see product.md "Activations".
+const (
+	FeatureSales        = "sales"
+	FeatureMarketing    = "marketing"
+	FeatureProcurement  = "procurement"
+	FeatureQuoteManager = "quote_manager"
+)
+
+// FeatureDef describes a feature on the Activations page.
+type FeatureDef struct {
+	Key         string
+	Name        string
+	Description string
+	Needs       string // key of the feature it depends on, or ""
+}
+
+// FeatureDefs lists every feature in the order of the Activations page.
+var FeatureDefs = []FeatureDef{
+	{FeatureSales, "Sales", "Opportunities, quotes, and the funnel and forecast reports.", ""},
+	{FeatureMarketing, "Marketing campaigns & leads", "Campaigns, leads, lead qualification and lead-to-opportunity conversion.", FeatureSales},
+	{FeatureProcurement, "Procurement (Inventory)", "Sales orders created when a deal is won, fulfilment and purchase orders.", FeatureSales},
+	{FeatureQuoteManager, "Quote Manager integration", "Quotes from an external quoting tool replace the built-in quotes everywhere in the UI.", FeatureSales},
+}
+
+func FeatureDefFor(key string) (FeatureDef, bool) {
+	for _, d := range FeatureDefs {
+		if d.Key == key {
+			return d, true
+		}
+	}
+	return FeatureDef{}, false
+}
+
+// Feature is the stored state of one feature.
+type Feature struct {
+	Key         string `gorm:"primaryKey"`
+	Active      bool
+	ChangedByID *uint
+	ChangedBy   *User
+	ChangedAt   *time.Time
+}
+
+// FeatureChange records every activation and deactivation.
+type FeatureChange struct {
+	ID         uint
+	FeatureKey string
+	Active     bool
+	UserID     *uint
+	User       *User
+	CreatedAt  time.Time
+}
+
+// Features is the set of active feature keys, loaded once per request.
+type Features map[string]bool
+
+func (f Features) On(key string) bool { return f[key] }
+
+// LoadFeatures reads the active features. It is one small query per request, on
+// purpose: several app instances must agree at once, so nothing is cached in memory.
+func LoadFeatures(db *gorm.DB) (Features, error) {
+	var keys []string
+	if err := db.Model(&Feature{}).Where("active = ?", true).Pluck("key", &keys).Error; err != nil {
+		return nil, err
+	}
+	f := make(Features, len(keys))
+	for _, k := range keys {
+		f[k] = true
+	}
+	return f, nil
+}
+
+// ListFeatures returns the stored state of every feature, with who changed it last.
+func ListFeatures(db *gorm.DB) (map[string]Feature, error) {
+	var rows []Feature
+	if err := db.Preload("ChangedBy").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	m := make(map[string]Feature, len(rows))
+	for _, r := range rows {
+		m[r.Key] = r
+	}
+	return m, nil
+}
+
+// ErrFeatureNeeds is returned when a feature is activated before the one it needs.
+var ErrFeatureNeeds = errors.New("activate the feature it needs first")
+
+// Dependents lists the features that need key, directly or not.
+func Dependents(key string) []FeatureDef {
+	var out []FeatureDef
+	for _, d := range FeatureDefs {
+		if d.Needs == key {
+			out = append(out, d)
+			out = append(out, Dependents(d.Key)...)
+		}
+	}
+	return out
+}
+
+// SetFeature activates or deactivates a feature and records the change.
+// Deactivating also deactivates every feature that needs it; nothing is deleted.
+// It returns the keys whose state changed.
+func SetFeature(db *gorm.DB, key string, active bool, by *User, now time.Time) ([]string, error) {
+	def, ok := FeatureDefFor(key)
+	if !ok {
+		return nil, fmt.Errorf("unknown feature %q: %w", key, gorm.ErrRecordNotFound)
+	}
+	var changed []string
+	err := db.Transaction(func(tx *gorm.DB) error {
+		current, err := LoadFeatures(tx)
+		if err != nil {
+			return err
+		}
+		keys := []string{key}
+		if active {
+			if def.Needs != "" && !current.On(def.Needs) {
+				need, _ := FeatureDefFor(def.Needs)
+				return fmt.Errorf("%w: %s needs %s", ErrFeatureNeeds, def.Name, need.Name)
+			}
+		} else {
+			for _, d := range Dependents(key) {
+				keys = append(keys, d.Key)
+			}
+		}
+		for _, k := range keys {
+			if current.On(k) == active {
+				continue
+			}
+			var byID *uint
+			if by != nil {
+				byID = &by.ID
+			}
+			if err := tx.Model(&Feature{Key: k}).Select("Active", "ChangedByID", "ChangedAt").
+				Updates(&Feature{Active: active, ChangedByID: byID, ChangedAt: &now}).Error; err != nil {
+				return err
+			}
+			if err := tx.Create(&FeatureChange{FeatureKey: k, Active: active, UserID: byID, CreatedAt: now}).Error; err != nil {
+				return err
+			}
+			changed = append(changed, k)
+		}
+		return nil
+	})
+	return changed, err
+}

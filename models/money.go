@@ -1,0 +1,137 @@
+package models
+
+import (
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Money is an exact amount in cents. It is the one money type of Salesdesk:
+// every amount is stored, summed and compared as an integer, never a float.
+type Money int64
+
+// MaxMoney bounds what a form may enter (one hundred billion), so sums of many
+// amounts stay far from int64 overflow and typos like an extra dozen zeros are caught.
+const MaxMoney Money = 100_000_000_000_00
+
+// ErrMoneyFormat is returned for text that is not an amount.
+var ErrMoneyFormat = errors.New("enter an amount such as 1250 or 1,250.50")
+
+// ParseMoney reads an amount typed by a person: optional currency sign,
+// thousands separators (commas), at most two decimals. An empty string is zero.
+func ParseMoney(s string) (Money, error) {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, "$")
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	neg := false
+	if strings.HasPrefix(s, "-") {
+		neg = true
+		s = strings.TrimSpace(s[1:])
+	}
+	whole, frac, hasDot := strings.Cut(s, ".")
+	if whole == "" && (!hasDot || frac == "") {
+		return 0, ErrMoneyFormat
+	}
+	if strings.Contains(whole, ",") {
+		// Thousands separators must group by three: "1,250" yes, "12,50" no.
+		groups := strings.Split(whole, ",")
+		if len(groups[0]) == 0 || len(groups[0]) > 3 {
+			return 0, ErrMoneyFormat
+		}
+		for _, g := range groups[1:] {
+			if len(g) != 3 {
+				return 0, ErrMoneyFormat
+			}
+		}
+		whole = strings.Join(groups, "")
+	}
+	if whole == "" {
+		whole = "0"
+	}
+	if !allDigits(whole) || (hasDot && (!allDigits(frac) || len(frac) == 0 || len(frac) > 2)) {
+		return 0, ErrMoneyFormat
+	}
+	if len(whole) > 15 {
+		return 0, fmt.Errorf("amount is too large (at most %s)", MaxMoney)
+	}
+	units, _ := strconv.ParseInt(whole, 10, 64)
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	cents, _ := strconv.ParseInt(frac, 10, 64)
+	m := Money(units*100 + cents)
+	if m > MaxMoney {
+		return 0, fmt.Errorf("amount is too large (at most %s)", MaxMoney)
+	}
+	if neg {
+		m = -m
+	}
+	return m, nil
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// String formats with thousands separators and two decimals: "12,500.00".
+func (m Money) String() string {
+	neg := m < 0
+	v := int64(m)
+	if neg {
+		v = -v
+	}
+	whole := strconv.FormatInt(v/100, 10)
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	fmt.Fprintf(&b, ".%02d", v%100)
+	return b.String()
+}
+
+// Display is the amount as shown to people, with the currency sign.
+func (m Money) Display() string {
+	if m < 0 {
+		return "-$" + (-m).String()
+	}
+	return "$" + m.String()
+}
+
+// Input is the amount as put back into a form field: no separators, so it parses again.
+func (m Money) Input() string {
+	if m == 0 {
+		return ""
+	}
+	return strings.ReplaceAll(m.String(), ",", "")
+}
+
+// Value and Scan store Money as a plain integer column.
+func (m Money) Value() (driver.Value, error) { return int64(m), nil }
+
+func (m *Money) Scan(src any) error {
+	switch v := src.(type) {
+	case int64:
+		*m = Money(v)
+	case nil:
+		*m = 0
+	default:
+		return fmt.Errorf("money: cannot scan %T", src)
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+package models
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// OrgType is an organization's relationship to us; see product.md "Organization".
+type OrgType string
+
+var OrgTypes = []OrgType{"customer", "prospect", "lead", "vendor", "dead"}
+
+func (t OrgType) Label() string {
+	switch t {
+	case "customer":
+		return "Customer"
+	case "prospect":
+		return "Prospect"
+	case "lead":
+		return "Lead"
+	case "vendor":
+		return "Vendor"
+	case "dead":
+		return "Dead"
+	}
+	return string(t)
+}
+
+func (t OrgType) Valid() bool {
+	for _, v := range OrgTypes {
+		if v == t {
+			return true
+		}
+	}
+	return false
+}
+
+type Organization struct {
+	ID         uint
+	Name       string
+	Type       OrgType
+	Address    string
+	City       string
+	PostalCode string
+	Country    string
+	Phone      string
+	Website    string
+	OwnerID    *uint
+	Owner      *User
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+type Contact struct {
+	ID             uint
+	OrganizationID uint
+	Organization   *Organization
+	FirstName      string
+	LastName       string
+	Email          string
+	Phone          string
+	Title          string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (c Contact) FullName() string {
+	if c.FirstName == "" {
+		return c.LastName
+	}
+	if c.LastName == "" {
+		return c.FirstName
+	}
+	return c.FirstName + " " + c.LastName
+}
+
+// OrgFilter narrows the organization list.
+type OrgFilter struct {
+	Text string
+	Type OrgType
+}
+
+// ListOrganizations returns one page of organizations by name.
+func ListOrganizations(db *gorm.DB, f OrgFilter, p Page) ([]Organization, bool, error) {
+	q := db.Model(&Organization{}).Preload("Owner")
+	if f.Text != "" {
+		pat := likePattern(f.Text)
+		q = q.Where(`(LOWER(name) LIKE ? ESCAPE '\' OR LOWER(city) LIKE ? ESCAPE '\' OR LOWER(phone) LIKE ? ESCAPE '\')`, pat, pat, pat)
+	}
+	if f.Type != "" {
+		q = q.Where("type = ?", f.Type)
+	}
+	var rows []Organization
+	err := q.Order("name, id").Offset(p.Offset()).Limit(p.Size + 1).Find(&rows).Error
+	rows, more := Trim(rows, p)
+	return rows, more, err
+}
+
+// OrganizationChoices lists every organization's id and name for a picker.
+func OrganizationChoices(db *gorm.DB) ([]Organization, error) {
+	var rows []Organization
+	err := db.Select("id", "name").Where("type <> ?", "dead").Order("name").Find(&rows).Error
+	return rows, err
+}
+
+func ContactsOf(db *gorm.DB, orgID uint) ([]Contact, error) {
+	var cs []Contact
+	err := db.Where("organization_id = ?", orgID).Order("last_name, first_name, id").Find(&cs).Error
+	return cs, err
+}
+
+// ContactChoices lists all contacts with their organization ids, for a picker
+// that groups them by organization.
+func ContactChoices(db *gorm.DB) ([]Contact, error) {
+	var cs []Contact
+	err := db.Select("id", "organization_id", "first_name", "last_name").Order("last_name, first_name").Find(&cs).Error
+	return cs, err
+}

@@ -1,0 +1,88 @@
+package views
+
+import (
+	"strings"
+
+	"github.com/a-h/templ"
+)
+
+// In describes one labelled form field: an input, a select, a text area or a checkbox.
+type In struct {
+	Label        string
+	Name         string
+	ID           string // defaults to Name
+	Value        string
+	Type         string // input type, default "text"
+	Hint         string
+	Autocomplete string
+	Required     bool
+	Checked      bool
+	Rows         int
+	Options      []Option
+	Attrs        templ.Attributes // maxlength, min, max, step, inputmode …
+	Errs         *Errors
+}
+
+func (f In) id() string {
+	if f.ID != "" {
+		return f.ID
+	}
+	return f.Name
+}
+
+func (f In) err() string { return f.Errs.For(f.Name) }
+
+func (f In) focus() bool { return f.Errs.First() == f.Name }
+
+func (f In) typ() string {
+	if f.Type == "" {
+		return "text"
+	}
+	return f.Type
+}
+
+func (f In) describedBy() string {
+	var ids []string
+	if f.Hint != "" {
+		ids = append(ids, f.id()+"-hint")
+	}
+	if f.err() != "" {
+		ids = append(ids, f.id()+"-error")
+	}
+	return strings.Join(ids, " ")
+}
+
+func (f In) attrs() templ.Attributes {
+	a := templ.Attributes{}
+	for k, v := range f.Attrs {
+		a[k] = v
+	}
+	if d := f.describedBy(); d != "" {
+		a["aria-describedby"] = d
+	}
+	if f.err() != "" {
+		a["aria-invalid"] = "true"
+	}
+	if f.focus() {
+		a["autofocus"] = true
+	}
+	if f.Required {
+		a["required"] = true
+	}
+	if f.Autocomplete != "" {
+		a["autocomplete"] = f.Autocomplete
+	}
+	return a
+}
+
+// groups splits options into runs that share an optgroup label, keeping order.
+func groups(opts []Option) [][]Option {
+	var out [][]Option
+	for i, o := range opts {
+		if i == 0 || o.Group != opts[i-1].Group {
+			out = append(out, nil)
+		}
+		out[len(out)-1] = append(out[len(out)-1], o)
+	}
+	return out
+}

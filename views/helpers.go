@@ -1,0 +1,43 @@
+package views
+
+import (
+	"strconv"
+	"strings"
+)
+
+func isCurrent(path, href string) bool {
+	if href == "/" {
+		return path == "/"
+	}
+	return path == href || strings.HasPrefix(path, href+"/")
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func uitoa(n uint) string { return strconv.FormatUint(uint64(n), 10) }
+
+func maxLen(n int) map[string]any { return map[string]any{"maxlength": itoa(n)} }
+
+func dash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// formAction is the POST target of a create (id 0) or edit form.
+func formAction(base string, id uint) string {
+	if id == 0 {
+		return base
+	}
+	return base + "/" + uitoa(id)
+}
+
+func contactAction(f ContactForm) string {
+	if f.ID == 0 {
+		return "/organizations/" + uitoa(f.OrgID) + "/contacts"
+	}
+	return "/contacts/" + uitoa(f.ID)
+}
+
+func money() map[string]any { return map[string]any{"inputmode": "decimal", "maxlength": "20"} }

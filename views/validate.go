@@ -1,0 +1,135 @@
+package views
+
+import (
+	"net/mail"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// Shared field checks used by the forms' Validate methods.
+
+func checkRequired(e *Errors, field, value, label string, maxRunes int) {
+	if strings.TrimSpace(value) == "" {
+		e.Add(field, label+" is required.")
+		return
+	}
+	checkLen(e, field, value, label, maxRunes)
+}
+
+func checkLen(e *Errors, field, value, label string, maxRunes int) {
+	if !utf8.ValidString(value) {
+		e.Add(field, label+" contains characters that are not valid text.")
+	} else if strings.ContainsRune(value, 0) {
+		e.Add(field, label+" contains a NUL character.")
+	} else if n := utf8.RuneCountInString(value); n > maxRunes {
+		e.Add(field, label+" is too long: at most "+itoa(maxRunes)+" characters.")
+	}
+}
+
+func checkEmail(e *Errors, field, value string, required bool) {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		if required {
+			e.Add(field, "Email is required.")
+		}
+		return
+	}
+	a, err := mail.ParseAddress(value)
+	if err != nil || a.Address != value || !strings.Contains(value[strings.LastIndex(value, "@"):], ".") || len(value) > 254 {
+		e.Add(field, "Enter an e-mail address such as name@example.com.")
+	}
+}
+
+func checkPassword(e *Errors, field, value string) {
+	switch {
+	case len(value) < 8:
+		e.Add(field, "The password must have at least 8 characters.")
+	case len(value) > 72:
+		e.Add(field, "The password can have at most 72 bytes.")
+	}
+}
+
+// Validate checks the setup form.
+func (f *SetupForm) Validate() {
+	f.Errs = Errors{}
+	checkRequired(&f.Errs, "name", f.Name, "Name", 100)
+	checkEmail(&f.Errs, "email", f.Email, true)
+	checkPassword(&f.Errs, "password", f.Password)
+}
+
+// Validate checks the user form; validRole is asked about the role value.
+func (f *UserForm) Validate(creating bool, validRole func(string) bool) {
+	f.Errs = Errors{}
+	checkRequired(&f.Errs, "name", f.Name, "Name", 100)
+	if creating {
+		checkEmail(&f.Errs, "email", f.Email, true)
+	}
+	if !validRole(f.Role) {
+		f.Errs.Add("role", "Choose a role from the list.")
+	}
+	if creating {
+		checkPassword(&f.Errs, "password", f.Password)
+	}
+}
+
+// ValidatePassword checks the password of the reset form.
+func (f *UserForm) ValidatePassword() {
+	f.Errs = Errors{}
+	checkPassword(&f.Errs, "password", f.Password)
+}
+
+// Validate checks the organization form; choices are checked by the handler.
+func (f *OrgForm) Validate() {
+	f.Errs = Errors{}
+	checkRequired(&f.Errs, "name", f.Name, "Name", 200)
+	checkLen(&f.Errs, "address", f.Address, "Address", 300)
+	checkLen(&f.Errs, "city", f.City, "City", 100)
+	checkLen(&f.Errs, "postal_code", f.PostalCode, "Postal code", 20)
+	checkLen(&f.Errs, "country", f.Country, "Country", 100)
+	checkPhone(&f.Errs, "phone", f.Phone)
+	if w := strings.TrimSpace(f.Website); w != "" {
+		u, err := url.Parse(w)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(w) > 200 {
+			f.Errs.Add("website", "Enter a web address that starts with https:// or http://.")
+		}
+	}
+}
+
+func (f *ContactForm) Validate() {
+	f.Errs = Errors{}
+	checkLen(&f.Errs, "first_name", f.FirstName, "First name", 100)
+	checkRequired(&f.Errs, "last_name", f.LastName, "Last name", 100)
+	checkLen(&f.Errs, "title", f.Title, "Job title", 100)
+	checkEmail(&f.Errs, "email", f.Email, false)
+	checkPhone(&f.Errs, "phone", f.Phone)
+}
+
+func checkPhone(e *Errors, field, value string) {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return
+	}
+	digits := 0
+	for _, r := range value {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune(" +-().x/", r):
+		default:
+			e.Add(field, "A phone number may hold digits, spaces and + - ( ) . only.")
+			return
+		}
+	}
+	if digits < 3 || len(value) > 40 {
+		e.Add(field, "Enter a phone number such as +1 206 555 0101.")
+	}
+}
+
+// Validate checks the text fields of the opportunity form; ids, numbers, dates
+// and amounts are checked where they are decoded.
+func (f *OppForm) Validate() {
+	f.Errs = Errors{}
+	checkRequired(&f.Errs, "title", f.Title, "Title", 200)
+	checkLen(&f.Errs, "description", f.Description, "Description", 5000)
+}
