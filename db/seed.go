@@ -84,7 +84,7 @@ var demoOrgs = []demoOrg{
 }
 
 var demoDeals = []struct {
-	title           string
+	title            string
 	onetime, monthly models.Money
 }{
 	{"Microsoft 365 migration", 1850000, 0},
