@@ -1,0 +1,78 @@
+package db_test
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"salesdesk/db"
+	"salesdesk/models"
+)
+
+func TestMigrateIsIdempotentAndVersioned(t *testing.T) {
+	gdb, err := db.Open(filepath.Join(t.TempDir(), "x.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := db.Migrate(gdb); err != nil {
+			t.Fatalf("run %d: %v", i+1, err)
+		}
+	}
+	v, err := db.SchemaVersion(gdb)
+	if err != nil || v < 1 {
+		t.Fatalf("schema version %d, %v", v, err)
+	}
+	var fk, busy int
+	var mode string
+	gdb.Raw("PRAGMA foreign_keys").Scan(&fk)
+	gdb.Raw("PRAGMA journal_mode").Scan(&mode)
+	gdb.Raw("PRAGMA busy_timeout").Scan(&busy)
+	if fk != 1 || mode != "wal" || busy < 1000 {
+		t.Fatalf("sqlite settings: foreign_keys=%d journal_mode=%s busy_timeout=%d", fk, mode, busy)
+	}
+}
+
+func TestSeedDemoOnlyIntoAnEmptyDatabase(t *testing.T) {
+	gdb, _ := db.Open(filepath.Join(t.TempDir(), "x.db"), nil)
+	if err := db.Migrate(gdb); err != nil {
+		t.Fatal(err)
+	}
+	seeded, err := db.SeedDemo(gdb, time.Now().UTC())
+	if err != nil || !seeded {
+		t.Fatalf("first seed: %v %v", seeded, err)
+	}
+	var users, orgs, opps int64
+	gdb.Model(&models.User{}).Count(&users)
+	gdb.Model(&models.Organization{}).Count(&orgs)
+	gdb.Model(&models.Opportunity{}).Count(&opps)
+	if users != 4 || orgs != 12 || opps < 36 || opps > 44 {
+		t.Fatalf("demo data: %d users, %d organizations, %d opportunities", users, orgs, opps)
+	}
+	f, _ := models.LoadFeatures(gdb)
+	if !f.On(models.FeatureSales) || !f.On(models.FeatureMarketing) || !f.On(models.FeatureProcurement) || f.On(models.FeatureQuoteManager) {
+		t.Fatalf("demo features: %v, want all but Quote Manager", f)
+	}
+	again, err := db.SeedDemo(gdb, time.Now().UTC())
+	if err != nil || again {
+		t.Fatalf("second seed ran: %v %v", again, err)
+	}
+	gdb.Model(&models.User{}).Count(&users)
+	if users != 4 {
+		t.Fatalf("second seed added users: %d", users)
+	}
+}
+
+func TestIsPostgres(t *testing.T) {
+	for dsn, want := range map[string]bool{
+		"salesdesk.db":                    false,
+		"/var/lib/salesdesk/data.db":      false,
+		"postgres://u:p@localhost:5432/x": true,
+		"postgresql://localhost/x":        true,
+		"host=127.0.0.1 port=5433 user=p": true,
+	} {
+		if got := db.IsPostgres(dsn); got != want {
+			t.Errorf("IsPostgres(%q) = %v", dsn, got)
+		}
+	}
+}
