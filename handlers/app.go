@@ -159,6 +159,7 @@ func (a *App) handleError(err error, c echo.Context) {
 		return
 	}
 	p := a.page(c, http.StatusText(status))
+	p.Heading = false // ErrorPage draws its own h1
 	if rerr := render(c, status, views.ErrorPage(p, status, msg)); rerr != nil {
 		a.log.Error("render error page", "err", rerr)
 		_ = c.String(status, http.StatusText(status))

@@ -15,17 +15,21 @@ import (
 	"salesdesk/views"
 )
 
-var oppColumns = []struct{ key, label string }{
-	{"title", "Title"}, {"organization", "Organization"}, {"owner", "Owner"}, {"stage", "Stage"},
-	{"status", "Status"}, {"probability", "Probability"}, {"close", "Projected close"}, {"amount", "Amount"},
+// oppColumns are the sortable columns of the list, with how each direction reads.
+var oppColumns = []struct{ key, label, asc, desc string }{
+	{"title", "Title", "A–Z", "Z–A"}, {"organization", "Organization", "A–Z", "Z–A"}, {"owner", "Owner", "A–Z", "Z–A"},
+	{"stage", "Stage", "first to last", "last to first"}, {"status", "Status", "A–Z", "Z–A"},
+	{"probability", "Probability", "lowest first", "highest first"}, {"close", "Projected close", "soonest first", "latest first"},
+	{"amount", "Amount", "smallest first", "largest first"},
 }
 
 func (a *App) listOpportunities(c echo.Context) error {
 	u := currentUser(c)
 	q := c.QueryParams()
-	f := models.OppFilter{Text: truncate(q.Get("q"), 200), Sort: q.Get("sort"), Desc: q.Get("dir") == "desc"}
+	// sort=amount sorts ascending, sort=-amount descending.
+	f := models.OppFilter{Text: truncate(q.Get("q"), 200), Sort: strings.TrimPrefix(q.Get("sort"), "-"), Desc: strings.HasPrefix(q.Get("sort"), "-")}
 	if _, ok := models.OppSorts[f.Sort]; !ok {
-		f.Sort = "close"
+		f.Sort, f.Desc = "close", false
 	}
 	if s := models.OppStatus(q.Get("status")); s.Valid() {
 		f.Status = s
@@ -53,14 +57,24 @@ func (a *App) listOpportunities(c echo.Context) error {
 	}
 
 	v := views.OppListPage{
-		Text: f.Text, Sort: f.Sort, Rows: oppRows(rows, a.now()),
+		Text: f.Text, Rows: oppRows(rows, a.now()),
 		Pager:    pager("/opportunities", q, p, len(rows), more),
 		Count:    strconv.FormatInt(totals.Count, 10) + " opportunit" + map[bool]string{true: "y", false: "ies"}[totals.Count == 1],
 		Total:    totals.Amount.Display(),
 		Filtered: f.Text != "" || f.Status != "" || owner != "",
 	}
+	sortValue := f.Sort
 	if f.Desc {
-		v.Desc = "desc"
+		sortValue = "-" + f.Sort
+	}
+	for _, col := range oppColumns {
+		for _, desc := range []bool{false, true} {
+			val, label := col.key, col.label+" "+col.asc
+			if desc {
+				val, label = "-"+col.key, col.label+" "+col.desc
+			}
+			v.Sorts = append(v.Sorts, views.Option{Value: val, Label: label, Selected: val == sortValue})
+		}
 	}
 	v.Statuses = append(v.Statuses, views.Option{Value: "", Label: "All statuses", Selected: f.Status == ""})
 	for _, s := range models.OppStatuses {
@@ -78,9 +92,7 @@ func (a *App) listOpportunities(c echo.Context) error {
 		q2.Del("page")
 		q2.Set("sort", col.key)
 		if h.Active && !f.Desc {
-			q2.Set("dir", "desc")
-		} else {
-			q2.Del("dir")
+			q2.Set("sort", "-"+col.key)
 		}
 		h.URL = "/opportunities?" + q2.Encode()
 		v.Headers = append(v.Headers, h)
@@ -270,19 +282,20 @@ func (a *App) fillOppChoices(f *views.OppForm, u *models.User, keepStage uint) e
 	if err != nil {
 		return err
 	}
-	orgName := map[uint]string{}
-	for _, o := range orgs {
-		orgName[o.ID] = o.Name
+	byOrg := map[uint][]models.Contact{}
+	for _, ct := range contacts {
+		byOrg[ct.OrganizationID] = append(byOrg[ct.OrganizationID], ct)
 	}
-	f.Contacts = []views.Option{{Value: "", Label: "No contact"}}
 	// Contacts of the chosen organization come first, then the others grouped by organization.
+	f.Contacts = []views.Option{{Value: "", Label: "No contact"}}
 	for pass := 0; pass < 2; pass++ {
-		for _, ct := range contacts {
-			mine := idStr(ct.OrganizationID) == f.OrganizationID
-			if (pass == 0) != mine || orgName[ct.OrganizationID] == "" {
+		for _, o := range orgs {
+			if (pass == 0) != (idStr(o.ID) == f.OrganizationID) {
 				continue
 			}
-			f.Contacts = append(f.Contacts, views.Option{Value: idStr(ct.ID), Label: ct.FullName(), Group: orgName[ct.OrganizationID], Selected: idStr(ct.ID) == f.ContactID})
+			for _, ct := range byOrg[o.ID] {
+				f.Contacts = append(f.Contacts, views.Option{Value: idStr(ct.ID), Label: ct.FullName(), Group: o.Name, Selected: idStr(ct.ID) == f.ContactID})
+			}
 		}
 	}
 	if u.SeesAllRecords() {

@@ -66,13 +66,32 @@ func (f In) attrs() templ.Attributes {
 	if f.focus() {
 		a["autofocus"] = true
 	}
-	if f.Required {
+	// A select whose first option is a real value always has one chosen, so
+	// "required" would be meaningless there (and invalid HTML).
+	if f.Required && (f.Options == nil || f.Options[0].Value == "") {
 		a["required"] = true
 	}
 	if f.Autocomplete != "" {
 		a["autocomplete"] = f.Autocomplete
 	}
 	return a
+}
+
+// ErrorItem is one message of the error summary, linked to its field.
+type ErrorItem struct {
+	Field string
+	Msg   string
+}
+
+func (e *Errors) Items() []ErrorItem {
+	if e == nil {
+		return nil
+	}
+	out := make([]ErrorItem, len(e.order))
+	for i, f := range e.order {
+		out[i] = ErrorItem{Field: f, Msg: e.msg[f]}
+	}
+	return out
 }
 
 // groups splits options into runs that share an optgroup label, keeping order.

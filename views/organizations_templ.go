@@ -295,7 +295,7 @@ func OrganizationFormPage(p Page, f OrgForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Input(In{Label: "Address", Name: "address", Value: f.Address, Autocomplete: "street-address", Errs: &f.Errs, Attrs: maxLen(300)}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Input(In{Label: "Address", Name: "address", Value: f.Address, Autocomplete: "address-line1", Errs: &f.Errs, Attrs: maxLen(300)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
