@@ -31,8 +31,14 @@ func (a *App) listOpportunities(c echo.Context) error {
 	if _, ok := models.OppSorts[f.Sort]; !ok {
 		f.Sort, f.Desc = "close", false
 	}
-	if s := models.OppStatus(q.Get("status")); s.Valid() {
+	// The list opens on the deals still in play; "all" shows every status.
+	status := q.Get("status")
+	switch s := models.OppStatus(status); {
+	case s.Valid():
 		f.Status = s
+	case status == "all":
+	default:
+		status, f.OpenOnly = "open", true
 	}
 	owner := q.Get("owner")
 	if owner == "me" {
@@ -61,7 +67,7 @@ func (a *App) listOpportunities(c echo.Context) error {
 		Pager:    pager("/opportunities", q, p, len(rows), more),
 		Count:    strconv.FormatInt(totals.Count, 10) + " opportunit" + map[bool]string{true: "y", false: "ies"}[totals.Count == 1],
 		Total:    totals.Amount.Display(),
-		Filtered: f.Text != "" || f.Status != "" || owner != "",
+		Filtered: f.Text != "" || status != "open" || owner != "",
 	}
 	sortValue := f.Sort
 	if f.Desc {
@@ -76,7 +82,8 @@ func (a *App) listOpportunities(c echo.Context) error {
 			v.Sorts = append(v.Sorts, views.Option{Value: val, Label: label, Selected: val == sortValue})
 		}
 	}
-	v.Statuses = append(v.Statuses, views.Option{Value: "", Label: "All statuses", Selected: f.Status == ""})
+	v.Statuses = append(v.Statuses, views.Option{Value: "open", Label: "Open (Active, Not Ready To Buy)", Selected: status == "open"},
+		views.Option{Value: "all", Label: "All statuses", Selected: status == "all"})
 	for _, s := range models.OppStatuses {
 		v.Statuses = append(v.Statuses, views.Option{Value: string(s), Label: s.Label(), Selected: s == f.Status})
 	}
