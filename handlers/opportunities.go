@@ -119,7 +119,7 @@ func (a *App) showOpportunity(c echo.Context) error {
 		Stage: o.Stage.Name, Status: o.Status.Label(), StatusKey: string(o.Status),
 		Probability: strconv.Itoa(o.Probability) + "%", Rating: o.Rating.Label(),
 		Close: o.ProjectedCloseDate.Format(dateShown), Overdue: o.Status.Open() && o.ProjectedCloseDate.Before(t),
-		Onetime: o.OnetimeRevenue.Display(), Monthly: o.MonthlyRevenue.Display(), Amount: o.Amount.Display(),
+		Onetime: o.Revenue.OneTime.Display(), Monthly: o.Revenue.Monthly.Display(), Amount: o.Amount.Display(),
 		Weighted: o.Weighted().Display(), Description: o.Description, CanEdit: u.CanEditOwned(o.OwnerID),
 		Created: o.CreatedAt.Format(dateShown), Updated: o.UpdatedAt.Format(dateShown),
 		Criteria: []views.Criterion{
@@ -133,7 +133,7 @@ func (a *App) showOpportunity(c echo.Context) error {
 		v.Contact = o.Contact.FullName()
 	}
 	if u.SeesAllRecords() {
-		v.Cost, v.Margin = o.Cost().Display(), (o.Amount - o.Cost()).Display()
+		v.Cost, v.Margin = o.Cost.FirstYear().Display(), o.Margin().Display()
 	}
 	return render(c, http.StatusOK, views.OpportunityPage(a.page(c, o.Title), v))
 }
@@ -188,8 +188,8 @@ func oppForm(o *models.Opportunity) views.OppForm {
 		OwnerID: idStr(o.OwnerID), StageID: idStr(o.StageID), Status: string(o.Status),
 		Probability: strconv.Itoa(o.Probability), Rating: string(o.Rating),
 		ProjectedCloseDate: o.ProjectedCloseDate.Format(dateInput),
-		OnetimeRevenue:     o.OnetimeRevenue.Input(), MonthlyRevenue: o.MonthlyRevenue.Input(),
-		OnetimeCost: o.OnetimeCost.Input(), MonthlyCost: o.MonthlyCost.Input(), Description: o.Description,
+		OnetimeRevenue:     o.Revenue.OneTime.Input(), MonthlyRevenue: o.Revenue.Monthly.Input(),
+		OnetimeCost: o.Cost.OneTime.Input(), MonthlyCost: o.Cost.Monthly.Input(), Description: o.Description,
 		Need: onOff(o.Need), Solution: onOff(o.Solution), Timeframe: onOff(o.Timeframe), Budget: onOff(o.Budget),
 	}
 	if o.ContactID != nil {
@@ -211,7 +211,7 @@ func (a *App) createOpportunity(c echo.Context) error {
 	if f.Errs.Any() {
 		return a.rerenderOpp(c, f, u, 0, http.StatusUnprocessableEntity, "New opportunity")
 	}
-	if err := a.db.Create(&o).Error; err != nil {
+	if err := models.CreateOpportunity(a.db, &o, u, a.now().UTC()); err != nil {
 		return err
 	}
 	return a.redirectWithFlash(c, "/opportunities/"+idStr(o.ID), "Created opportunity “"+o.Title+"”.")
@@ -239,32 +239,18 @@ func (a *App) updateOpportunity(c echo.Context) error {
 	if f.Errs.Any() {
 		return a.rerenderOpp(c, f, u, currentStage, http.StatusUnprocessableEntity, "Edit "+o.Title)
 	}
-	// The version column makes a save that started from an older copy fail
-	// instead of silently overwriting someone else's change.
 	o.Organization, o.Contact, o.Owner, o.Stage = nil, nil, nil, nil
-	res := a.db.Model(o).Where("version = ?", version).
-		Select("Title", "OrganizationID", "ContactID", "OwnerID", "StageID", "Status", "Probability", "Rating",
-			"ProjectedCloseDate", "OnetimeRevenue", "MonthlyRevenue", "OnetimeCost", "MonthlyCost", "Amount",
-			"Description", "Need", "Solution", "Timeframe", "Budget", "Version", "UpdatedAt").
-		Updates(withVersion(o, version+1))
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
+	_, err = models.SaveOpportunity(a.db, o, version, u, a.now().UTC())
+	var conflict *models.ConflictError
+	if errors.As(err, &conflict) {
 		f.Errs.Add("title", "Someone else saved this opportunity after you opened it. Your changes are kept below: open the opportunity in a new tab to see theirs, then save again.")
-		latest, err := models.LoadOpportunity(a.db, o.ID)
-		if err != nil {
-			return err
-		}
-		f.Version = strconv.Itoa(latest.Version)
+		f.Version = strconv.Itoa(conflict.Current.Version)
 		return a.rerenderOpp(c, f, u, currentStage, http.StatusConflict, "Edit "+o.Title)
 	}
+	if err != nil {
+		return err
+	}
 	return a.redirectWithFlash(c, "/opportunities/"+idStr(o.ID), "Saved “"+o.Title+"”.")
-}
-
-func withVersion(o *models.Opportunity, v int) *models.Opportunity {
-	o.Version = v
-	return o
 }
 
 func (a *App) rerenderOpp(c echo.Context, f views.OppForm, u *models.User, keepStage uint, status int, title string) error {
@@ -402,7 +388,7 @@ func (a *App) decodeOpp(f *views.OppForm, o *models.Opportunity, u *models.User)
 		e.Add("status", "Choose a status from the list.")
 	}
 	if p := strings.TrimSpace(f.Probability); p == "" {
-		o.Probability = stage.DefaultProbability
+		o.Probability, o.ProbabilityOverride = stage.DefaultProbability, false
 		if stage.ID != 0 {
 			f.Probability = strconv.Itoa(stage.DefaultProbability)
 		}
@@ -410,6 +396,7 @@ func (a *App) decodeOpp(f *views.OppForm, o *models.Opportunity, u *models.User)
 		e.Add("probability", "Enter a whole number from 0 to 100.")
 	} else {
 		o.Probability = n
+		o.ProbabilityOverride = n != stage.DefaultProbability
 	}
 	if r := models.Rating(f.Rating); r.Valid() {
 		o.Rating = r
@@ -434,13 +421,13 @@ func (a *App) decodeOpp(f *views.OppForm, o *models.Opportunity, u *models.User)
 			*dst = m
 		}
 	}
-	money("onetime_revenue", f.OnetimeRevenue, &o.OnetimeRevenue)
-	money("monthly_revenue", f.MonthlyRevenue, &o.MonthlyRevenue)
+	money("onetime_revenue", f.OnetimeRevenue, &o.Revenue.OneTime)
+	money("monthly_revenue", f.MonthlyRevenue, &o.Revenue.Monthly)
 	if u.SeesAllRecords() {
-		money("onetime_cost", f.OnetimeCost, &o.OnetimeCost)
-		money("monthly_cost", f.MonthlyCost, &o.MonthlyCost)
+		money("onetime_cost", f.OnetimeCost, &o.Cost.OneTime)
+		money("monthly_cost", f.MonthlyCost, &o.Cost.Monthly)
 	}
-	if models.FirstYear(o.OnetimeRevenue, o.MonthlyRevenue) > models.MaxMoney {
+	if o.Revenue.FirstYear() > models.MaxMoney {
 		e.Add("monthly_revenue", "The total amount is too large.")
 	}
 	o.Need, o.Solution, o.Timeframe, o.Budget = f.Need == "on", f.Solution == "on", f.Timeframe == "on", f.Budget == "on"

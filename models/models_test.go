@@ -143,7 +143,7 @@ func TestOpportunityAmountIsDerivedOnSave(t *testing.T) {
 	gdb.Create(&org)
 	o := models.Opportunity{Title: "Deal", OrganizationID: org.ID, OwnerID: rep.ID, StageID: 1, Status: models.StatusActive,
 		Probability: 25, ProjectedCloseDate: time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC),
-		OnetimeRevenue: 100000, MonthlyRevenue: 10000, Version: 1}
+		Revenue: models.Amounts{OneTime: 100000, Monthly: 10000}, Version: 1}
 	if err := gdb.Create(&o).Error; err != nil {
 		t.Fatal(err)
 	}

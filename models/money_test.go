@@ -86,8 +86,9 @@ func TestWeightedRoundsHalfUp(t *testing.T) {
 	}
 }
 
-func TestFirstYear(t *testing.T) {
-	if got := models.FirstYear(100000, 5000); got != 160000 {
-		t.Fatalf("FirstYear = %d, want 160000", got)
+func TestFirstYearCountsEachPeriod(t *testing.T) {
+	a := models.Amounts{OneTime: 100000, Monthly: 5000, Quarterly: 1000, SemiAnnual: 300, Yearly: 7}
+	if got, want := a.FirstYear(), models.Money(100000+12*5000+4*1000+2*300+7); got != want {
+		t.Fatalf("FirstYear = %d, want %d", got, want)
 	}
 }

@@ -84,51 +84,139 @@ func ActiveStages(db *gorm.DB) ([]Stage, error) {
 	return ss, err
 }
 
-type Opportunity struct {
-	ID                 uint
-	Title              string
-	OrganizationID     uint
-	Organization       *Organization
-	ContactID          *uint
-	Contact            *Contact
-	OwnerID            uint
-	Owner              *User
-	StageID            uint
-	Stage              *Stage
-	Status             OppStatus
-	Probability        int
-	Rating             Rating
-	ProjectedCloseDate time.Time
-	OnetimeRevenue     Money
-	MonthlyRevenue     Money
-	OnetimeCost        Money
-	MonthlyCost        Money
-	// Amount is the first-year value, kept in a column so lists can sort and sum it
-	// on an index; BeforeSave is the one place that computes it.
-	Amount      Money
-	Description string
-	Need        bool
-	Solution    bool
-	Timeframe   bool
-	Budget      bool
-	Version     int
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+// Period is how often an amount recurs.
+type Period string
+
+const (
+	OneTime    Period = "one_time"
+	Monthly    Period = "monthly"
+	Quarterly  Period = "quarterly"
+	SemiAnnual Period = "semi_annual"
+	Yearly     Period = "yearly"
+)
+
+var Periods = []Period{OneTime, Monthly, Quarterly, SemiAnnual, Yearly}
+
+func (p Period) Label() string {
+	switch p {
+	case OneTime:
+		return "One-time"
+	case Monthly:
+		return "Monthly"
+	case Quarterly:
+		return "Quarterly"
+	case SemiAnnual:
+		return "Semi-annual"
+	case Yearly:
+		return "Yearly"
+	}
+	return string(p)
 }
 
-// MonthsPerYear turns monthly revenue into the first-year value.
-const MonthsPerYear = 12
+// PerYear is how many times the amount falls in the first year.
+func (p Period) PerYear() int64 {
+	switch p {
+	case Monthly:
+		return 12
+	case Quarterly:
+		return 4
+	case SemiAnnual:
+		return 2
+	}
+	return 1
+}
 
-// FirstYear is one-time plus twelve months of recurring money.
-func FirstYear(onetime, monthly Money) Money { return onetime + MonthsPerYear*monthly }
+// Amounts is money per period: the revenue or the cost of an opportunity.
+type Amounts struct {
+	OneTime    Money
+	Monthly    Money
+	Quarterly  Money
+	SemiAnnual Money
+	Yearly     Money
+}
+
+func (a *Amounts) ptr(p Period) *Money {
+	switch p {
+	case Monthly:
+		return &a.Monthly
+	case Quarterly:
+		return &a.Quarterly
+	case SemiAnnual:
+		return &a.SemiAnnual
+	case Yearly:
+		return &a.Yearly
+	}
+	return &a.OneTime
+}
+
+func (a Amounts) Get(p Period) Money     { return *a.ptr(p) }
+func (a *Amounts) Set(p Period, m Money) { *a.ptr(p) = m }
+
+// FirstYear is the one total of Salesdesk for money per period: one-time
+// amounts once, recurring ones as often as they fall in twelve months.
+func (a Amounts) FirstYear() Money {
+	var t Money
+	for _, p := range Periods {
+		t += a.Get(p) * Money(p.PerYear())
+	}
+	return t
+}
+
+type Opportunity struct {
+	ID                  uint
+	Title               string
+	OrganizationID      uint
+	Organization        *Organization
+	ContactID           *uint
+	Contact             *Contact
+	OwnerID             uint
+	Owner               *User
+	StageID             uint
+	Stage               *Stage
+	Status              OppStatus
+	Probability         int
+	ProbabilityOverride bool // the rep set the probability; stage changes keep it
+	Rating              Rating
+	ProjectedCloseDate  time.Time
+	StartDate           *time.Time
+	Revenue             Amounts `gorm:"embedded;embeddedPrefix:revenue_"`
+	Cost                Amounts `gorm:"embedded;embeddedPrefix:cost_"`
+	// Amount is the first-year revenue, kept in a column so lists can sort and
+	// sum it on an index; BeforeSave is the one place that computes it.
+	Amount         Money
+	LeadSourceID   *uint
+	LeadSource     *PicklistValue
+	CompetitorID   *uint
+	Competitor     *PicklistValue
+	CategoryID     *uint
+	Category       *PicklistValue
+	NextStep       string
+	Description    string
+	Need           bool
+	Solution       bool
+	Timeframe      bool
+	Budget         bool
+	WinReasonID    *uint
+	WinReason      *PicklistValue
+	WinDetail      string
+	ClosedDate     *time.Time
+	LossReasonID   *uint
+	LossReason     *PicklistValue
+	LossDetail     string
+	LostDate       *time.Time
+	StageChangedAt *time.Time
+	Version        int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
 
 func (o *Opportunity) BeforeSave(*gorm.DB) error {
-	o.Amount = FirstYear(o.OnetimeRevenue, o.MonthlyRevenue)
+	o.Amount = o.Revenue.FirstYear()
 	return nil
 }
 
-// Cost is the first-year cost.
-func (o *Opportunity) Cost() Money { return FirstYear(o.OnetimeCost, o.MonthlyCost) }
+// Margin is the first-year revenue less the first-year cost.
+func (o *Opportunity) Margin() Money { return o.Amount - o.Cost.FirstYear() }
 
 // Weighted is the amount times the probability, rounded half-up to the cent.
 func (o *Opportunity) Weighted() Money { return Weighted(o.Amount, o.Probability) }
@@ -155,7 +243,9 @@ func (o *Opportunity) QualifiedCount() int {
 // LoadOpportunity reads one opportunity with what its page shows.
 func LoadOpportunity(db *gorm.DB, id uint) (*Opportunity, error) {
 	var o Opportunity
-	err := db.Preload("Organization").Preload("Contact").Preload("Owner").Preload("Stage").First(&o, id).Error
+	err := db.Preload("Organization").Preload("Contact").Preload("Owner").Preload("Stage").
+		Preload("LeadSource").Preload("Competitor").Preload("Category").Preload("WinReason").Preload("LossReason").
+		First(&o, id).Error
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +258,11 @@ type OppFilter struct {
 	Status         OppStatus
 	OwnerID        uint
 	OrganizationID uint
+	StageID        uint
+	CategoryID     uint
+	Rating         Rating
 	OpenOnly       bool      // Active or Not Ready To Buy
+	CloseFrom      time.Time // projected close on or after this date, when set
 	CloseBefore    time.Time // projected close before this date, when set
 	Sort           string    // a key of OppSorts
 	Desc           bool
@@ -198,7 +292,11 @@ type OppRow struct {
 	Probability        int
 	ProjectedCloseDate time.Time
 	Amount             Money
+	StageID            uint
+	Version            int
 }
+
+func (r OppRow) Weighted() Money { return Weighted(r.Amount, r.Probability) }
 
 func (f OppFilter) apply(q *gorm.DB) *gorm.DB {
 	if f.Text != "" {
@@ -213,6 +311,18 @@ func (f OppFilter) apply(q *gorm.DB) *gorm.DB {
 	}
 	if f.OrganizationID != 0 {
 		q = q.Where("opportunities.organization_id = ?", f.OrganizationID)
+	}
+	if f.StageID != 0 {
+		q = q.Where("opportunities.stage_id = ?", f.StageID)
+	}
+	if f.CategoryID != 0 {
+		q = q.Where("opportunities.category_id = ?", f.CategoryID)
+	}
+	if f.Rating != "" {
+		q = q.Where("opportunities.rating = ?", f.Rating)
+	}
+	if !f.CloseFrom.IsZero() {
+		q = q.Where("opportunities.projected_close_date >= ?", f.CloseFrom)
 	}
 	if f.OpenOnly {
 		q = q.Where("opportunities.status IN ?", []OppStatus{StatusActive, StatusNotReady})
@@ -240,7 +350,7 @@ func ListOpportunities(db *gorm.DB, f OppFilter, p Page) ([]OppRow, bool, error)
 	q := f.apply(db.Table("opportunities").Joins(oppJoins)).
 		Select("opportunities.id, opportunities.title, opportunities.organization_id, organizations.name AS organization_name, " +
 			"users.name AS owner_name, opportunity_stages.name AS stage_name, opportunities.status, opportunities.probability, " +
-			"opportunities.projected_close_date, opportunities.amount").
+			"opportunities.projected_close_date, opportunities.amount, opportunities.stage_id, opportunities.version").
 		Order(col + dir + ", opportunities.id" + dir)
 	var rows []OppRow
 	err := q.Offset(p.Offset()).Limit(p.Size + 1).Scan(&rows).Error
@@ -250,13 +360,16 @@ func ListOpportunities(db *gorm.DB, f OppFilter, p Page) ([]OppRow, bool, error)
 
 // OppTotals sums the filtered list.
 type OppTotals struct {
-	Count  int64
-	Amount Money
+	Count    int64
+	Amount   Money
+	Weighted Money
 }
 
 func TotalOpportunities(db *gorm.DB, f OppFilter) (OppTotals, error) {
 	var t OppTotals
 	err := f.apply(db.Table("opportunities").Joins(oppJoins)).
-		Select("COUNT(*) AS count, COALESCE(SUM(opportunities.amount), 0) AS amount").Scan(&t).Error
+		Select("COUNT(*) AS count, COALESCE(SUM(opportunities.amount), 0) AS amount, " +
+			// The same half-up rounding per row as Weighted, so the total is the sum of the rows.
+			"COALESCE(SUM((opportunities.amount * opportunities.probability + 50) / 100), 0) AS weighted").Scan(&t).Error
 	return t, err
 }
