@@ -150,23 +150,127 @@ func seedSales(tx *gorm.DB, users []models.User, now time.Time) error {
 				closeDate = today.AddDate(0, 0, -rng.IntN(90)-1)
 			}
 			owner := reps[(i+j)%len(reps)]
-			contactID := contacts[j%len(contacts)].ID
-			o := models.Opportunity{
-				Title: deal.title, OrganizationID: org.ID, ContactID: &contactID, OwnerID: owner.ID,
-				StageID: stage.ID, Status: status, Probability: stage.DefaultProbability,
-				Rating: models.Ratings[rng.IntN(len(models.Ratings))], ProjectedCloseDate: closeDate,
-				Revenue:     models.Amounts{OneTime: deal.onetime, Monthly: deal.monthly},
-				Cost:        models.Amounts{OneTime: deal.onetime * 62 / 100, Monthly: deal.monthly * 55 / 100},
-				Description: "Scope agreed on the discovery call; see the requirements document shared by the customer.",
-				Need:        true, Solution: stage.Position >= 2, Timeframe: stage.Position >= 3, Budget: stage.Position >= 3,
-				Version: 1,
-			}
-			if err := tx.Create(&o).Error; err != nil {
+			if err := seedOpportunity(tx, rng, demoOpp{
+				title: deal.title, org: org.ID, contact: contacts[j%len(contacts)].ID, owner: &owner,
+				target: stage, status: status, closeDate: closeDate, onetime: deal.onetime, monthly: deal.monthly,
+			}, stages, users[1], now); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+type demoOpp struct {
+	title            string
+	org, contact     uint
+	owner            *models.User
+	target           models.Stage
+	status           models.OppStatus
+	closeDate        time.Time
+	onetime, monthly models.Money
+}
+
+var demoNotes = []struct {
+	kind models.NoteKind
+	body string
+}{
+	{"call", "Discovery call: current setup is end of life; they want a fixed monthly price."},
+	{"meeting", "On-site walk-through with the IT lead. Two sites, about 40 seats."},
+	{"email", "Sent the requirements summary and asked for their budget range."},
+	{"call", "Follow-up: decision expected after their board meeting."},
+	{"other", "Met their CFO at the trade show; good rapport."},
+}
+
+var demoTodos = []string{"Send the proposal", "Book a demo", "Confirm the budget with finance", "Call back about the timeline", "Prepare the site survey"}
+
+// seedOpportunity walks one demo opportunity through its life: created weeks ago
+// in the first stage, moved stage by stage, won or lost, with notes and to-dos,
+// so its history, time in stage and activity feed look like real use.
+func seedOpportunity(tx *gorm.DB, rng *rand.Rand, d demoOpp, stages []models.Stage, manager models.User, now time.Time) error {
+	cats, err := models.Picklist(tx, models.Categories, false, nil)
+	if err != nil {
+		return err
+	}
+	sources, err := models.Picklist(tx, models.LeadSources, false, nil)
+	if err != nil {
+		return err
+	}
+	created := now.AddDate(0, 0, -20-rng.IntN(100)).Truncate(time.Hour)
+	contact := d.contact
+	cat, src := cats[rng.IntN(len(cats))].ID, sources[rng.IntN(len(sources))].ID
+	o := models.Opportunity{
+		Title: d.title, OrganizationID: d.org, ContactID: &contact, OwnerID: d.owner.ID, StageID: stages[0].ID,
+		Status: models.StatusActive, Rating: models.Ratings[rng.IntN(len(models.Ratings))], ProjectedCloseDate: d.closeDate,
+		Revenue:     models.Amounts{OneTime: d.onetime, Monthly: d.monthly},
+		Cost:        models.Amounts{OneTime: d.onetime * 62 / 100, Monthly: d.monthly * 55 / 100},
+		Description: "Scope agreed on the discovery call; see the requirements document shared by the customer.",
+		CategoryID:  &cat, LeadSourceID: &src, Need: true, NextStep: "Agree the scope and send a proposal",
+		CreatedAt: created,
+	}
+	if err := models.CreateOpportunity(tx, &o, d.owner, created); err != nil {
+		return err
+	}
+	at := created
+	step := func() time.Time {
+		at = at.Add(time.Duration(24*(2+rng.IntN(9))) * time.Hour)
+		if at.After(now) {
+			at = now.Add(-time.Hour)
+		}
+		return at
+	}
+	last := d.target.Position
+	if d.target.IsWon || d.target.IsLost {
+		last = 1 + rng.IntN(4)
+	}
+	for _, st := range stages[1:] {
+		if st.Position > last || st.IsWon || st.IsLost {
+			break
+		}
+		o.StageID = st.ID
+		o.Solution, o.Timeframe, o.Budget = st.Position >= 2, st.Position >= 3, st.Position >= 3
+		if _, err := models.SaveOpportunity(tx, &o, o.Version, d.owner, step()); err != nil {
+			return err
+		}
+	}
+	if d.status == models.StatusNotReady {
+		o.Status = models.StatusNotReady
+		o.NextStep = "Check back next quarter"
+		if _, err := models.SaveOpportunity(tx, &o, o.Version, d.owner, step()); err != nil {
+			return err
+		}
+	}
+	for k := 0; k < 1+rng.IntN(2); k++ {
+		n := demoNotes[rng.IntN(len(demoNotes))]
+		if err := tx.Create(&models.Note{OpportunityID: o.ID, UserID: d.owner.ID, Kind: n.kind, Body: n.body, CreatedAt: step()}).Error; err != nil {
+			return err
+		}
+	}
+	switch d.status {
+	case models.StatusClosed, models.StatusLost:
+		kind := models.WinReasons
+		if d.status == models.StatusLost {
+			kind = models.LossReasons
+		}
+		reasons, err := models.Picklist(tx, kind, false, nil)
+		if err != nil {
+			return err
+		}
+		in := models.OutcomeInput{ReasonID: reasons[rng.IntN(len(reasons))].ID, Date: d.closeDate, Detail: "Decided in the last review meeting."}
+		if d.status == models.StatusClosed {
+			return models.MarkWon(tx, &o, o.Version, in, d.owner, step())
+		}
+		comps, err := models.Picklist(tx, models.Competitors, false, nil)
+		if err != nil {
+			return err
+		}
+		in.CompetitorID = &comps[rng.IntN(len(comps))].ID
+		return models.MarkLost(tx, &o, o.Version, in, d.owner, step())
+	}
+	due := now.AddDate(0, 0, rng.IntN(21)-7)
+	due = time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, time.UTC)
+	return tx.Create(&models.Todo{OpportunityID: o.ID, Title: demoTodos[rng.IntN(len(demoTodos))], DueDate: &due,
+		AssigneeID: d.owner.ID, CreatedByID: manager.ID, CreatedAt: step()}).Error
 }
 
 func lower(s string) string {

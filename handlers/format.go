@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"salesdesk/models"
@@ -27,7 +28,7 @@ func oppRows(rows []models.OppRow, now time.Time) []views.OppRow {
 			ID: r.ID, Title: r.Title, OrgID: r.OrganizationID, OrgName: r.OrganizationName, Owner: r.OwnerName,
 			Stage: r.StageName, Status: r.Status.Label(), StatusKey: string(r.Status),
 			Probability: strconv.Itoa(r.Probability) + "%", Close: r.ProjectedCloseDate.Format(dateShown),
-			Overdue: r.Status.Open() && r.ProjectedCloseDate.Before(t), Amount: r.Amount.Display(),
+			Overdue: r.Status.Open() && r.ProjectedCloseDate.Before(t), Amount: r.Amount.Display(), Weighted: r.Weighted().Display(),
 		}
 	}
 	return out
@@ -81,4 +82,26 @@ func userOptions(users []models.User, selected string, blank string) []views.Opt
 		opts = append(opts, views.Option{Value: id, Label: u.Name, Selected: id == selected})
 	}
 	return opts
+}
+
+func parseDate(s string) (time.Time, bool) {
+	d, err := time.Parse(dateInput, strings.TrimSpace(s))
+	if err != nil || d.Year() < 2000 || d.Year() > 2100 {
+		return time.Time{}, false
+	}
+	return d, true
+}
+
+// duration says how long, in days or hours, for people.
+func duration(d time.Duration) string {
+	switch days := int(d.Hours() / 24); {
+	case days >= 2:
+		return strconv.Itoa(days) + " days"
+	case days == 1:
+		return "1 day"
+	}
+	if h := int(d.Hours()); h >= 1 {
+		return strconv.Itoa(h) + " h"
+	}
+	return "less than an hour"
 }

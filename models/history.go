@@ -3,6 +3,7 @@ package models
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -310,14 +311,18 @@ func StageTimeline(history []HistoryEntry, now time.Time) []StageSpan {
 			stages = append(stages, h)
 		}
 	}
-	// history comes newest first; walk it oldest first.
-	var out []StageSpan
-	for i := len(stages) - 1; i >= 0; i-- {
-		h := stages[i]
+	sort.SliceStable(stages, func(i, j int) bool {
+		if stages[i].CreatedAt.Equal(stages[j].CreatedAt) {
+			return stages[i].ID < stages[j].ID
+		}
+		return stages[i].CreatedAt.Before(stages[j].CreatedAt)
+	})
+	out := make([]StageSpan, 0, len(stages))
+	for i, h := range stages {
 		span := StageSpan{Stage: h.NewValue, Entered: h.CreatedAt}
 		end := now
-		if i > 0 {
-			left := stages[i-1].CreatedAt
+		if i+1 < len(stages) {
+			left := stages[i+1].CreatedAt
 			span.Left, end = &left, left
 		}
 		span.Days = end.Sub(h.CreatedAt).Hours() / 24

@@ -121,6 +121,9 @@ func (m Money) Input() string {
 	return strings.ReplaceAll(m.String(), ",", "")
 }
 
+// Input0 is like Input but writes zero as "0.00", for exports.
+func (m Money) Input0() string { return strings.ReplaceAll(m.String(), ",", "") }
+
 // Value and Scan store Money as a plain integer column.
 func (m Money) Value() (driver.Value, error) { return int64(m), nil }
 

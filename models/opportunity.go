@@ -293,6 +293,7 @@ type OppRow struct {
 	ProjectedCloseDate time.Time
 	Amount             Money
 	StageID            uint
+	OwnerID            uint
 	Version            int
 }
 
@@ -337,8 +338,8 @@ const oppJoins = "JOIN organizations ON organizations.id = opportunities.organiz
 	"JOIN users ON users.id = opportunities.owner_id " +
 	"JOIN opportunity_stages ON opportunity_stages.id = opportunities.stage_id"
 
-// ListOpportunities returns one page of the filtered, sorted list.
-func ListOpportunities(db *gorm.DB, f OppFilter, p Page) ([]OppRow, bool, error) {
+// oppListQuery is the filtered, sorted list query shared by pages and exports.
+func oppListQuery(db *gorm.DB, f OppFilter) *gorm.DB {
 	col, ok := OppSorts[f.Sort]
 	if !ok {
 		col = OppSorts["close"]
@@ -347,15 +348,57 @@ func ListOpportunities(db *gorm.DB, f OppFilter, p Page) ([]OppRow, bool, error)
 	if f.Desc {
 		dir = " DESC"
 	}
-	q := f.apply(db.Table("opportunities").Joins(oppJoins)).
+	return f.apply(db.Table("opportunities").Joins(oppJoins)).
 		Select("opportunities.id, opportunities.title, opportunities.organization_id, organizations.name AS organization_name, " +
 			"users.name AS owner_name, opportunity_stages.name AS stage_name, opportunities.status, opportunities.probability, " +
-			"opportunities.projected_close_date, opportunities.amount, opportunities.stage_id, opportunities.version").
+			"opportunities.projected_close_date, opportunities.amount, opportunities.stage_id, opportunities.owner_id, opportunities.version").
 		Order(col + dir + ", opportunities.id" + dir)
+}
+
+// ListOpportunities returns one page of the filtered, sorted list.
+func ListOpportunities(db *gorm.DB, f OppFilter, p Page) ([]OppRow, bool, error) {
 	var rows []OppRow
-	err := q.Offset(p.Offset()).Limit(p.Size + 1).Scan(&rows).Error
+	err := oppListQuery(db, f).Offset(p.Offset()).Limit(p.Size + 1).Scan(&rows).Error
 	rows, more := Trim(rows, p)
 	return rows, more, err
+}
+
+// EachOpportunity calls fn for every row of the filtered list, streaming
+// rather than loading them all.
+func EachOpportunity(db *gorm.DB, f OppFilter, fn func(OppRow) error) error {
+	rows, err := oppListQuery(db, f).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r OppRow
+		if err := db.ScanRows(rows, &r); err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// StageTotals sums the filtered opportunities per stage.
+func StageTotals(db *gorm.DB, f OppFilter) (map[uint]OppTotals, error) {
+	type row struct {
+		StageID uint
+		OppTotals
+	}
+	var rows []row
+	err := f.apply(db.Table("opportunities").Joins(oppJoins)).
+		Select("opportunities.stage_id AS stage_id, COUNT(*) AS count, COALESCE(SUM(opportunities.amount), 0) AS amount, " +
+			"COALESCE(SUM((opportunities.amount * opportunities.probability + 50) / 100), 0) AS weighted").
+		Group("opportunities.stage_id").Scan(&rows).Error
+	out := make(map[uint]OppTotals, len(rows))
+	for _, r := range rows {
+		out[r.StageID] = r.OppTotals
+	}
+	return out, err
 }
 
 // OppTotals sums the filtered list.

@@ -41,3 +41,22 @@ func contactAction(f ContactForm) string {
 }
 
 func money() map[string]any { return map[string]any{"inputmode": "decimal", "maxlength": "20"} }
+
+// totalsSpan is how many columns the totals label spans: all but Amount and Weighted.
+func totalsSpan(t OppTable) int {
+	n := 5 // title, owner, stage, probability, close
+	if t.ShowOrg {
+		n++
+	}
+	if t.SelectForm != "" {
+		n++
+	}
+	return n
+}
+
+func outcomeAction(f OutcomeForm) string {
+	if f.Won {
+		return "/opportunities/" + uitoa(f.OppID) + "/won"
+	}
+	return "/opportunities/" + uitoa(f.OppID) + "/lost"
+}

@@ -143,7 +143,7 @@ func HomePage(p Page, v HomeView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				} else {
-					templ_7745c5c3_Err = oppTable(v.Upcoming, nil, true).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = OppTableView(OppTable{Rows: v.Upcoming, ShowOrg: true}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

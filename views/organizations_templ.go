@@ -687,7 +687,7 @@ func OrganizationPage(p Page, v OrgView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				} else {
-					templ_7745c5c3_Err = oppTable(v.Opportunities, nil, false).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = OppTableView(OppTable{Rows: v.Opportunities}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

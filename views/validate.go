@@ -132,4 +132,32 @@ func (f *OppForm) Validate() {
 	f.Errs = Errors{}
 	checkRequired(&f.Errs, "title", f.Title, "Title", 200)
 	checkLen(&f.Errs, "description", f.Description, "Description", 5000)
+	f.validateText()
+}
+
+func (f *OppForm) validateText() {
+	checkLen(&f.Errs, "next_step", f.NextStep, "Next step", 300)
+}
+
+func (f *NoteForm) Validate(kindOK bool) {
+	f.Errs = Errors{}
+	if !kindOK {
+		f.Errs.Add("kind", "Choose a type from the list.")
+	}
+	checkRequired(&f.Errs, "body", f.Body, "The note", 5000)
+}
+
+func (f *TodoForm) Validate() {
+	f.Errs = Errors{}
+	checkRequired(&f.Errs, "title", f.Title, "The to-do", 200)
+}
+
+func (f *OutcomeForm) Validate() {
+	f.Errs = Errors{}
+	checkLen(&f.Errs, "detail", f.Detail, "Detail", 2000)
+}
+
+func (f *ReopenForm) Validate() {
+	f.Errs = Errors{}
+	checkRequired(&f.Errs, "reason", f.Reason, "The reason", 1000)
 }

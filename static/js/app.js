@@ -23,4 +23,38 @@
       if (!window.confirm(el.getAttribute("data-confirm"))) { e.preventDefault(); }
     });
   });
+  // Pipeline board: drag a card onto another column. The drop fills in the card's
+  // own "Move to" form and submits it, so both ways use the same server route.
+  var dragged = null;
+  document.querySelectorAll(".opp-card[draggable=true]").forEach(function (card) {
+    card.addEventListener("dragstart", function (e) {
+      dragged = card;
+      card.classList.add("dragging");
+      e.dataTransfer.effectAllowed = "move";
+      e.dataTransfer.setData("text/plain", card.id);
+    });
+    card.addEventListener("dragend", function () {
+      card.classList.remove("dragging");
+      dragged = null;
+    });
+  });
+  document.querySelectorAll(".board .column").forEach(function (col) {
+    col.addEventListener("dragover", function (e) {
+      if (!dragged) { return; }
+      e.preventDefault();
+      col.classList.add("drop");
+    });
+    col.addEventListener("dragleave", function () { col.classList.remove("drop"); });
+    col.addEventListener("drop", function (e) {
+      col.classList.remove("drop");
+      if (!dragged) { return; }
+      e.preventDefault();
+      var form = dragged.querySelector("form.move");
+      var select = form && form.querySelector("select[name=stage_id]");
+      if (!select || select.value === col.dataset.stage) { return; }
+      select.value = col.dataset.stage;
+      col.querySelector(".cards-list").appendChild(dragged);
+      form.requestSubmit();
+    });
+  });
 })();
