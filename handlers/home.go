@@ -28,10 +28,16 @@ func (a *App) home(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		rows, _, err := models.ListOpportunities(a.db, mine, models.Page{Number: 1, Size: 10})
+		rows, _, err := models.ListOpportunities(a.db, month, models.Page{Number: 1, Size: 50})
 		if err != nil {
 			return err
 		}
+		todos, err := models.OpenTodosFor(a.db, u.ID, 50)
+		if err != nil {
+			return err
+		}
+		v.Todos = todoRows(todos, u, today(now))
+		v.MonthURL = "/opportunities?owner=me"
 		v.OpenCount, v.OpenAmount = strconv.FormatInt(open.Count, 10), open.Amount.Display()
 		v.MonthCount, v.MonthAmount = strconv.FormatInt(closing.Count, 10), closing.Amount.Display()
 		v.MonthName = now.Month().String() + " (or overdue)"

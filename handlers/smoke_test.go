@@ -8,7 +8,7 @@ import (
 func TestSignInAndSeeOpportunities(t *testing.T) {
 	app := newTestApp(t)
 	c := app.client(t).login("rep@example.com")
-	r := c.get("/opportunities?status=all")
+	r := c.get("/opportunities?status=all&owner=all")
 	if r.Status != http.StatusOK {
 		t.Fatalf("GET /opportunities: %d", r.Status)
 	}

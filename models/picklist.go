@@ -179,3 +179,57 @@ func MovePosition(db *gorm.DB, table string, id uint, up bool, where string, arg
 		return nil
 	})
 }
+
+// SaveStage creates or updates a stage. At most one stage is the won stage and
+// one the lost stage: marking a stage so takes the mark off the other.
+func SaveStage(db *gorm.DB, s *Stage) error {
+	if s.IsWon && s.IsLost {
+		return errors.New("a stage cannot be both the won and the lost stage")
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		if s.ID == 0 {
+			pos, err := NextPosition(tx, "opportunity_stages", "1 = 1")
+			if err != nil {
+				return err
+			}
+			s.Position = pos
+			if err := tx.Create(s).Error; err != nil {
+				return err
+			}
+		} else if err := tx.Model(s).Select("Name", "DefaultProbability", "IsWon", "IsLost", "Active").Updates(s).Error; err != nil {
+			return err
+		}
+		if s.IsWon {
+			if err := tx.Model(&Stage{}).Where("id <> ?", s.ID).Update("is_won", false).Error; err != nil {
+				return err
+			}
+		}
+		if s.IsLost {
+			if err := tx.Model(&Stage{}).Where("id <> ?", s.ID).Update("is_lost", false).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// StageUses counts the opportunities in a stage and the history that names it.
+func StageUses(db *gorm.DB, id uint) (int64, error) {
+	var n int64
+	err := db.Model(&Opportunity{}).Where("stage_id = ?", id).Count(&n).Error
+	return n, err
+}
+
+// DeleteStage deletes a stage no opportunity is in.
+func DeleteStage(db *gorm.DB, s *Stage) error {
+	return db.Transaction(func(tx *gorm.DB) error {
+		n, err := StageUses(tx, s.ID)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return &ErrInUse{Name: s.Name, Uses: n}
+		}
+		return tx.Delete(s).Error
+	})
+}

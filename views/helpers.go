@@ -60,3 +60,10 @@ func outcomeAction(f OutcomeForm) string {
 	}
 	return "/opportunities/" + uitoa(f.OppID) + "/lost"
 }
+
+func colourOr(c string) string {
+	if c == "" {
+		return "#2563eb"
+	}
+	return c
+}

@@ -3,6 +3,7 @@ package views
 import (
 	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -160,4 +161,35 @@ func (f *OutcomeForm) Validate() {
 func (f *ReopenForm) Validate() {
 	f.Errs = Errors{}
 	checkRequired(&f.Errs, "reason", f.Reason, "The reason", 1000)
+}
+
+// Validate checks a picklist value or stage form.
+func (f *ValueForm) Validate(stage bool) {
+	f.Errs = Errors{}
+	checkRequired(&f.Errs, "name", f.Name, "Name", 100)
+	checkLen(&f.Errs, "description", f.Description, "Description", 300)
+	if f.Colour != "" && !validColour(f.Colour) {
+		f.Errs.Add("colour", "Choose a colour such as #2563eb.")
+	}
+	if stage {
+		n, err := strconv.Atoi(strings.TrimSpace(f.Probability))
+		if err != nil || n < 0 || n > 100 {
+			f.Errs.Add("default_probability", "Enter a whole number from 0 to 100.")
+		}
+		if f.IsWon == "on" && f.IsLost == "on" {
+			f.Errs.Add("is_lost", "A stage cannot be both the won and the lost stage.")
+		}
+	}
+}
+
+func validColour(c string) bool {
+	if len(c) != 7 || c[0] != '#' {
+		return false
+	}
+	for _, r := range c[1:] {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+			return false
+		}
+	}
+	return true
 }

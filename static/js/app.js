@@ -23,6 +23,11 @@
       if (!window.confirm(el.getAttribute("data-confirm"))) { e.preventDefault(); }
     });
   });
+  // Colour swatches: set through the CSSOM, which the Content-Security-Policy allows
+  // (inline style attributes it does not).
+  document.querySelectorAll("[data-colour]").forEach(function (el) {
+    el.style.backgroundColor = el.getAttribute("data-colour");
+  });
   // Pipeline board: drag a card onto another column. The drop fills in the card's
   // own "Move to" form and submits it, so both ways use the same server route.
   var dragged = null;
