@@ -26,6 +26,10 @@ import (
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	run := run
+	if len(os.Args) > 1 && os.Args[1] == "gen" {
+		run = gen
+	}
 	if err := run(log); err != nil {
 		log.Error("salesdesk stopped", "err", err)
 		os.Exit(1)
@@ -103,6 +107,33 @@ func run(log *slog.Logger) error {
 	if sqlDB, err := gdb.DB(); err == nil {
 		_ = sqlDB.Close()
 	}
+	return nil
+}
+
+// gen fills the configured database with bulk data:
+//
+//	go run . gen -opportunities 100000
+func gen(log *slog.Logger) error {
+	fs := flag.NewFlagSet("gen", flag.ExitOnError)
+	dsn := fs.String("db", env("DATABASE_URL", "salesdesk.db"), "SQLite file, or a postgres:// URL (env DATABASE_URL)")
+	n := fs.Int("opportunities", 100000, "how many opportunities to add")
+	seed := fs.Uint64("seed", 1, "random seed, for repeatable data")
+	_ = fs.Parse(os.Args[2:])
+	gdb, err := db.Open(*dsn, log)
+	if err != nil {
+		return err
+	}
+	if err := db.Migrate(gdb); err != nil {
+		return err
+	}
+	if _, err := db.SeedDemo(gdb, time.Now().UTC()); err != nil {
+		return err
+	}
+	start := time.Now()
+	if err := db.Generate(gdb, db.GenOptions{Opportunities: *n, Seed: *seed}, time.Now().UTC()); err != nil {
+		return err
+	}
+	log.Info("generated", "opportunities", *n, "seconds", time.Since(start).Seconds())
 	return nil
 }
 

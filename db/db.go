@@ -39,7 +39,7 @@ func Open(dsn string, log *slog.Logger) (*gorm.DB, error) {
 			sep = "&"
 		}
 		dialector = sqlite.Open("file:" + strings.TrimPrefix(dsn, "file:") + sep +
-			"_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate&_synchronous=NORMAL")
+			"_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate&_synchronous=NORMAL&_cache_size=-32000")
 	}
 	gdb, err := gorm.Open(dialector, cfg)
 	if err != nil {

@@ -277,4 +277,13 @@ var migrations = []migration{
 		`CREATE INDEX todos_opp ON todos (opportunity_id, done)`,
 		`CREATE INDEX todos_assignee ON todos (assignee_id, done, due_date)`,
 	}},
+	{3, "opportunities: is_open for fast open-pipeline lists", []string{
+		`ALTER TABLE opportunities ADD COLUMN is_open BOOLEAN NOT NULL DEFAULT TRUE`,
+		`UPDATE opportunities SET is_open = (status IN ('active', 'not_ready'))`,
+		`CREATE INDEX opportunities_open_close ON opportunities (is_open, projected_close_date, id, amount, probability)`,
+		`CREATE INDEX opportunities_owner_open ON opportunities (owner_id, is_open, projected_close_date, id, amount, probability)`,
+		`CREATE INDEX opportunities_stage_open ON opportunities (stage_id, is_open, projected_close_date, id, amount, probability)`,
+		`DROP INDEX opportunities_owner`,
+		`DROP INDEX opportunities_stage`,
+	}},
 }

@@ -29,7 +29,14 @@ type testApp struct {
 
 func newTestApp(t testing.TB) *testApp {
 	t.Helper()
-	gdb, err := db.Open(filepath.Join(t.TempDir(), "test.db"), nil)
+	return newTestAppOn(t, filepath.Join(t.TempDir(), "test.db"))
+}
+
+// newTestAppOn serves the database file at path, migrating it and seeding the
+// demo data if it is empty.
+func newTestAppOn(t testing.TB, path string) *testApp {
+	t.Helper()
+	gdb, err := db.Open(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -318,7 +318,11 @@ func (a *App) opportunityBoard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sums, err := models.StageTotals(a.db, f)
+	ids := make([]uint, len(stages))
+	for i, s := range stages {
+		ids[i] = s.ID
+	}
+	sums, err := models.StageTotals(a.db, f, ids)
 	if err != nil {
 		return err
 	}
