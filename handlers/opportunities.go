@@ -182,11 +182,11 @@ func (a *App) listOpportunities(c echo.Context) error {
 		return err
 	}
 	v := views.OppListPage{
-		Filters: oq.form,
-		Table:   views.OppTable{Rows: oppRows(rows, a.now()), ShowOrg: true},
-		Pager:   pager("/opportunities", q, p, len(rows), more),
-		Count:   countNoun(totals.Count, "opportunity", "opportunities"),
-		CSVURL:  withQuery("/opportunities/export.csv", q, map[string]string{"page": ""}),
+		Filters:  oq.form,
+		Table:    views.OppTable{Rows: oppRows(rows, a.now()), ShowOrg: true},
+		Pager:    pager("/opportunities", q, p, len(rows), more),
+		Count:    countNoun(totals.Count, "opportunity", "opportunities"),
+		CSVURL:   withQuery("/opportunities/export.csv", q, map[string]string{"page": ""}),
 		BoardURL: withQuery("/opportunities/board", q, map[string]string{"page": "", "sort": "", "stage": ""}),
 	}
 	v.Table.Totals = &views.OppTotalsRow{Label: "Total of the " + v.Count + " filtered", Amount: totals.Amount.Display(), Weighted: totals.Weighted.Display()}

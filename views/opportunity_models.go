@@ -1,6 +1,5 @@
 package views
 
-
 // OppFilters is the filter form shared by the list and the board.
 type OppFilters struct {
 	Action     string // where the form submits
