@@ -67,3 +67,11 @@ func colourOr(c string) string {
 	}
 	return c
 }
+
+// draggableAttr is the value of draggable, which is "true" or "false", never empty.
+func draggableAttr(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
