@@ -286,4 +286,12 @@ var migrations = []migration{
 		`DROP INDEX opportunities_owner`,
 		`DROP INDEX opportunities_stage`,
 	}},
+	{4, "server-side sessions, so signing out ends a session everywhere", []string{
+		`CREATE TABLE sessions (
+			id TEXT PRIMARY KEY,
+			user_id BIGINT NOT NULL REFERENCES users (id),
+			created_at {{time}} NOT NULL,
+			last_seen_at {{time}} NOT NULL)`,
+		`CREATE INDEX sessions_user ON sessions (user_id)`,
+	}},
 }

@@ -88,6 +88,9 @@ func (a *App) login(c echo.Context) error {
 	if err := models.ClearLoginFailures(a.db, email); err != nil {
 		return err
 	}
+	if err := models.PruneSessions(a.db, now.UTC().Add(-sessionIdle)); err != nil {
+		return err
+	}
 	if err := a.signIn(c, &u); err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ const (
 	sessionIdle = 8 * time.Hour
 	// sessionMaxAge ends any session, used or not, after this long.
 	sessionMaxAge = 7 * 24 * time.Hour
-	// seenEvery limits how often an active session's cookie is rewritten.
+	// seenEvery limits how often an active session's last-seen time is written.
 	seenEvery = time.Minute
 
 	keyUser     = "user"
@@ -76,18 +76,14 @@ func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			s.Values[keyCSRF] = randomToken()
 			dirty = true
 		}
-		if uid, ok := s.Values["uid"].(uint); ok {
-			u, keep, err := a.sessionUser(s, uid)
+		if token, ok := s.Values["sid"].(string); ok {
+			u, err := a.sessionUser(s, token)
 			if err != nil {
 				return err
 			}
 			if u != nil {
 				c.Set(keyUser, u)
-				if now := a.now().Unix(); now-s.Values["seen"].(int64) > int64(seenEvery/time.Second) {
-					s.Values["seen"] = now
-					dirty = true
-				}
-			} else if !keep {
+			} else {
 				clearSession(s)
 				dirty = true
 			}
@@ -106,28 +102,39 @@ func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// sessionUser returns the user of a valid session, or nil when the session has
-// expired, the user was deactivated or their sessions were ended.
-func (a *App) sessionUser(s *sessions.Session, uid uint) (*models.User, bool, error) {
-	now := a.now().Unix()
-	seen, _ := s.Values["seen"].(int64)
-	created, _ := s.Values["created"].(int64)
-	if now-seen > int64(sessionIdle/time.Second) || now-created > int64(sessionMaxAge/time.Second) {
-		return nil, false, nil
-	}
-	var u models.User
-	err := a.db.First(&u, uid).Error
+// sessionUser returns the user of a live session, or nil when the session was
+// ended (sign-out, deactivation, password reset), has been idle too long, is
+// too old, or its user can no longer sign in.
+func (a *App) sessionUser(s *sessions.Session, token string) (*models.User, error) {
+	now := a.now().UTC()
+	sess, err := models.FindSession(a.db, token)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, false, nil
+		return nil, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return nil, err
+	}
+	if now.Sub(sess.LastSeenAt) > sessionIdle || now.Sub(sess.CreatedAt) > sessionMaxAge {
+		return nil, models.EndSession(a.db, token)
+	}
+	var u models.User
+	err = a.db.First(&u, sess.UserID).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
 	}
 	ver, _ := s.Values["ver"].(int)
 	if !u.Active || ver != u.SessionVersion {
-		return nil, false, nil
+		return nil, models.EndSession(a.db, token)
 	}
-	return &u, true, nil
+	if now.Sub(sess.LastSeenAt) > seenEvery {
+		if err := models.TouchSession(a.db, sess, now); err != nil {
+			return nil, err
+		}
+	}
+	return &u, nil
 }
 
 func clearSession(s *sessions.Session) {
@@ -141,17 +148,29 @@ func clearSession(s *sessions.Session) {
 // is replaced, so a session planted before sign-in is worth nothing after it.
 func (a *App) signIn(c echo.Context, u *models.User) error {
 	s := sessionOf(c)
+	if old, ok := s.Values["sid"].(string); ok {
+		if err := models.EndSession(a.db, old); err != nil {
+			return err
+		}
+	}
 	clearSession(s)
-	now := a.now().Unix()
-	s.Values["uid"] = u.ID
+	token := randomToken()
+	if err := models.StartSession(a.db, token, u.ID, a.now().UTC()); err != nil {
+		return err
+	}
+	s.Values["sid"] = token
 	s.Values["ver"] = u.SessionVersion
-	s.Values["seen"] = now
-	s.Values["created"] = now
 	return s.Save(c.Request(), c.Response())
 }
 
+// signOut ends the session on the server too, so a copy of the cookie is worthless.
 func (a *App) signOut(c echo.Context) error {
 	s := sessionOf(c)
+	if token, ok := s.Values["sid"].(string); ok {
+		if err := models.EndSession(a.db, token); err != nil {
+			return err
+		}
+	}
 	clearSession(s)
 	return s.Save(c.Request(), c.Response())
 }

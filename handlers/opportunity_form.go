@@ -191,7 +191,7 @@ func (a *App) fillOppChoices(f *views.OppForm, u *models.User, current *models.O
 	if current == nil {
 		current = &models.Opportunity{Status: models.StatusActive}
 	}
-	orgs, err := models.OrganizationChoices(a.db)
+	orgs, err := models.OrganizationChoices(a.db, current.OrganizationID)
 	if err != nil {
 		return err
 	}
@@ -220,7 +220,7 @@ func (a *App) fillOppChoices(f *views.OppForm, u *models.User, current *models.O
 		}
 	}
 	if u.SeesAllRecords() {
-		users, err := models.ActiveUsers(a.db)
+		users, err := models.OwnerChoices(a.db, current.OwnerID)
 		if err != nil {
 			return err
 		}
@@ -306,8 +306,8 @@ func (a *App) decodeOpp(f *views.OppForm, o *models.Opportunity, before *models.
 	var org models.Organization
 	if id, ok := parseID(f.OrganizationID); !ok {
 		e.Add("organization_id", "Choose an organization from the list.")
-	} else if err := a.db.Select("id").First(&org, id).Error; errors.Is(err, gorm.ErrRecordNotFound) {
-		e.Add("organization_id", "That organization does not exist any more. Choose another.")
+	} else if err := a.db.Select("id").Where("type <> ? OR id = ?", "dead", before.OrganizationID).First(&org, id).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+		e.Add("organization_id", "That organization does not exist any more, or is marked Dead. Choose another.")
 	} else if err != nil {
 		return err
 	} else {
@@ -428,8 +428,10 @@ func (a *App) decodeOpp(f *views.OppForm, o *models.Opportunity, before *models.
 	money := func(field, value string, dst *models.Money) {
 		m, err := models.ParseMoney(value)
 		switch {
-		case err != nil:
+		case errors.Is(err, models.ErrMoneyFormat):
 			e.Add(field, "Enter an amount such as 1250 or 1,250.50.")
+		case err != nil:
+			e.Add(field, "The amount is too large: at most "+models.MaxMoney.Display()+".")
 		case m < 0:
 			e.Add(field, "The amount cannot be negative.")
 		default:

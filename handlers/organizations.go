@@ -89,7 +89,7 @@ func (a *App) showOrganization(c echo.Context) error {
 func (a *App) newOrganization(c echo.Context) error {
 	u := currentUser(c)
 	f := views.OrgForm{Type: "prospect", OwnerID: idStr(u.ID)}
-	if err := a.fillOrgChoices(&f); err != nil {
+	if err := a.fillOrgChoices(&f, nil); err != nil {
 		return err
 	}
 	return render(c, http.StatusOK, views.OrganizationFormPage(a.page(c, "New organization"), f))
@@ -105,14 +105,19 @@ func (a *App) editOrganization(c echo.Context) error {
 	if o.OwnerID != nil {
 		f.OwnerID = idStr(*o.OwnerID)
 	}
-	if err := a.fillOrgChoices(&f); err != nil {
+	if err := a.fillOrgChoices(&f, o.OwnerID); err != nil {
 		return err
 	}
 	return render(c, http.StatusOK, views.OrganizationFormPage(a.page(c, "Edit "+o.Name), f))
 }
 
-func (a *App) fillOrgChoices(f *views.OrgForm) error {
-	users, err := models.ActiveUsers(a.db)
+// fillOrgChoices loads the form's options; keepOwner stays offered even if deactivated.
+func (a *App) fillOrgChoices(f *views.OrgForm, keepOwner *uint) error {
+	var keep uint
+	if keepOwner != nil {
+		keep = *keepOwner
+	}
+	users, err := models.OwnerChoices(a.db, keep)
 	if err != nil {
 		return err
 	}
@@ -149,7 +154,11 @@ func (a *App) saveOrganization(c echo.Context, o *models.Organization) error {
 		id, ok := parseID(f.OwnerID)
 		var owner models.User
 		if ok {
-			err := a.db.Where("active = ?", true).Select("id").First(&owner, id).Error
+			keep := uint(0)
+			if o.OwnerID != nil {
+				keep = *o.OwnerID
+			}
+			err := a.db.Where("active = ? OR id = ?", true, keep).Select("id").First(&owner, id).Error
 			if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 				return err
 			}
@@ -165,7 +174,7 @@ func (a *App) saveOrganization(c echo.Context, o *models.Organization) error {
 		title = "Edit " + o.Name
 	}
 	if f.Errs.Any() {
-		if err := a.fillOrgChoices(&f); err != nil {
+		if err := a.fillOrgChoices(&f, o.OwnerID); err != nil {
 			return err
 		}
 		return render(c, http.StatusUnprocessableEntity, views.OrganizationFormPage(a.page(c, title), f))

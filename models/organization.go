@@ -97,10 +97,11 @@ func ListOrganizations(db *gorm.DB, f OrgFilter, p Page) ([]Organization, bool, 
 	return rows, more, err
 }
 
-// OrganizationChoices lists every organization's id and name for a picker.
-func OrganizationChoices(db *gorm.DB) ([]Organization, error) {
+// OrganizationChoices lists the organizations one may sell to, for a picker,
+// and the one with id keep even if it is marked Dead (a record that has it).
+func OrganizationChoices(db *gorm.DB, keep uint) ([]Organization, error) {
 	var rows []Organization
-	err := db.Select("id", "name").Where("type <> ?", "dead").Order("name").Find(&rows).Error
+	err := db.Select("id", "name").Where("type <> ? OR id = ?", "dead", keep).Order("name").Find(&rows).Error
 	return rows, err
 }
 

@@ -93,8 +93,15 @@ func SetPassword(db *gorm.DB, u *User, pw string) error {
 
 // ActiveUsers lists users who can sign in, by name, for owner pickers.
 func ActiveUsers(db *gorm.DB) ([]User, error) {
+	return OwnerChoices(db, 0)
+}
+
+// OwnerChoices lists the active users and, when keep is set, also that user
+// even if deactivated: the owner a record already has stays on offer, so saving
+// the record does not silently change its owner.
+func OwnerChoices(db *gorm.DB, keep uint) ([]User, error) {
 	var us []User
-	err := db.Where("active = ?", true).Order("name").Find(&us).Error
+	err := db.Where("active = ? OR id = ?", true, keep).Order("name").Find(&us).Error
 	return us, err
 }
 

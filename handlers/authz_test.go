@@ -1,0 +1,602 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"salesdesk/db"
+	"salesdesk/handlers"
+	"salesdesk/models"
+)
+
+// The authorization table: every route of routes.go, for every role, with the
+// Sales feature on and off. TestAuthzTableCoversEveryRoute fails when a route
+// is added without its rows here.
+
+const (
+	roleAnon    = "anonymous"
+	roleRep     = "rep"
+	roleManager = "manager"
+	roleAdmin   = "admin"
+)
+
+var authzRoles = []string{roleAnon, roleRep, roleManager, roleAdmin}
+
+var authzEmails = map[string]string{
+	roleRep:     "rep@example.com",
+	roleManager: "manager@example.com",
+	roleAdmin:   "admin@example.com",
+}
+
+// authzCase is one row of the table.
+type authzCase struct {
+	method string
+	route  string // the pattern as written in routes.go
+	path   string // the request path, with {placeholders} from authzFixture
+	role   string
+	sales  bool // the Sales feature is on
+	want   int
+	loc    string // for a 303: the Location it must start with
+}
+
+func (c authzCase) name() string {
+	s := "off"
+	if c.sales {
+		s = "on"
+	}
+	return c.method + " " + c.path + " as " + c.role + " with Sales " + s
+}
+
+// expect is the answer of one role when Sales is on.
+type expect struct {
+	status int
+	loc    string
+}
+
+var (
+	ok200     = expect{status: http.StatusOK}
+	forbidden = expect{status: http.StatusForbidden}
+	notFound  = expect{status: http.StatusNotFound}
+	toLogin   = expect{http.StatusSeeOther, "/login"}
+)
+
+func seeOther(loc string) expect { return expect{http.StatusSeeOther, loc} }
+
+// authzRoute is a route with what each role gets while Sales is on. When Sales
+// is off, a route with salesOnly answers 404 to every signed-in role.
+type authzRoute struct {
+	method, route, path string
+	salesOnly           bool
+	anon, rep, manager  expect
+	admin               expect
+}
+
+// signedIn is what every signed-in role gets.
+func signedIn(method, route, path string, e expect) authzRoute {
+	return authzRoute{method: method, route: route, path: path, anon: toLogin, rep: e, manager: e, admin: e}
+}
+
+// ownerOrManager is a record of another rep: the rep is refused, managers and admins may.
+func ownerOrManager(method, route, path string, e expect) authzRoute {
+	return authzRoute{method: method, route: route, path: path, anon: toLogin, rep: forbidden, manager: e, admin: e}
+}
+
+// managers is a route only managers and admins may use.
+func managers(method, route, path string, e expect) authzRoute {
+	return ownerOrManager(method, route, path, e)
+}
+
+func sales(r authzRoute) authzRoute {
+	r.salesOnly = true
+	return r
+}
+
+func adminOnly(method, route, path string, e expect) authzRoute {
+	return authzRoute{method: method, route: route, path: path, anon: toLogin, rep: forbidden, manager: forbidden, admin: e}
+}
+
+var authzRoutes = []authzRoute{
+	// Public.
+	{method: "GET", route: "/healthz", path: "/healthz", anon: ok200, rep: ok200, manager: ok200, admin: ok200},
+	{method: "GET", route: "/static/*", path: "/static/css/app.css", anon: ok200, rep: ok200, manager: ok200, admin: ok200},
+	{method: "GET", route: "/login", path: "/login", anon: ok200, rep: seeOther("/"), manager: seeOther("/"), admin: seeOther("/")},
+	{method: "POST", route: "/login", path: "/login", anon: seeOther("/"), rep: seeOther("/"), manager: seeOther("/"), admin: seeOther("/")},
+	{method: "POST", route: "/logout", path: "/logout", anon: seeOther("/login"), rep: seeOther("/login"), manager: seeOther("/login"), admin: seeOther("/login")},
+	// Setup exists only while the database has no users.
+	{method: "GET", route: "/setup", path: "/setup", anon: notFound, rep: notFound, manager: notFound, admin: notFound},
+	{method: "POST", route: "/setup", path: "/setup", anon: notFound, rep: notFound, manager: notFound, admin: notFound},
+
+	// Signed in, every role.
+	signedIn("GET", "/", "/", ok200),
+	signedIn("GET", "/organizations", "/organizations", ok200),
+	signedIn("GET", "/organizations/new", "/organizations/new", ok200),
+	signedIn("POST", "/organizations", "/organizations", seeOther("/organizations/")),
+	signedIn("GET", "/organizations/:id", "/organizations/{org}", ok200),
+	signedIn("GET", "/organizations/:id/edit", "/organizations/{org}/edit", ok200),
+	signedIn("POST", "/organizations/:id", "/organizations/{org}", seeOther("/organizations/{org}")),
+	signedIn("GET", "/organizations/:id/contacts/new", "/organizations/{org}/contacts/new", ok200),
+	signedIn("POST", "/organizations/:id/contacts", "/organizations/{org}/contacts", seeOther("/organizations/{org}")),
+	signedIn("GET", "/contacts/:id/edit", "/contacts/{contact}/edit", ok200),
+	signedIn("POST", "/contacts/:id", "/contacts/{contact}", seeOther("/organizations/{org}")),
+
+	// Sales. Reps read everyone's opportunities and change only their own;
+	// {own} is a fresh open opportunity of the rep, {other} one of another rep.
+	sales(signedIn("GET", "/opportunities", "/opportunities", ok200)),
+	sales(signedIn("GET", "/opportunities/new", "/opportunities/new", ok200)),
+	sales(signedIn("POST", "/opportunities", "/opportunities", seeOther("/opportunities/"))),
+	sales(signedIn("GET", "/opportunities/board", "/opportunities/board", ok200)),
+	sales(signedIn("GET", "/opportunities/export.csv", "/opportunities/export.csv", ok200)),
+	sales(managers("POST", "/opportunities/reassign", "/opportunities/reassign", seeOther("/opportunities"))),
+	sales(signedIn("GET", "/opportunities/:id", "/opportunities/{own}", ok200)),
+	sales(signedIn("GET", "/opportunities/:id", "/opportunities/{other}", ok200)),
+	sales(signedIn("GET", "/opportunities/:id/edit", "/opportunities/{own}/edit", ok200)),
+	sales(ownerOrManager("GET", "/opportunities/:id/edit", "/opportunities/{other}/edit", ok200)),
+	sales(signedIn("POST", "/opportunities/:id", "/opportunities/{own}", seeOther("/opportunities/{own}"))),
+	sales(ownerOrManager("POST", "/opportunities/:id", "/opportunities/{other}", seeOther("/opportunities/{other}"))),
+	sales(signedIn("POST", "/opportunities/:id/stage", "/opportunities/{own}/stage", seeOther("/opportunities/board"))),
+	sales(ownerOrManager("POST", "/opportunities/:id/stage", "/opportunities/{other}/stage", seeOther("/opportunities/board"))),
+	sales(signedIn("GET", "/opportunities/:id/won", "/opportunities/{own}/won", ok200)),
+	sales(ownerOrManager("GET", "/opportunities/:id/won", "/opportunities/{other}/won", ok200)),
+	sales(signedIn("POST", "/opportunities/:id/won", "/opportunities/{own}/won", seeOther("/opportunities/{own}"))),
+	sales(ownerOrManager("POST", "/opportunities/:id/won", "/opportunities/{other}/won", seeOther("/opportunities/{other}"))),
+	sales(signedIn("GET", "/opportunities/:id/lost", "/opportunities/{own}/lost", ok200)),
+	sales(ownerOrManager("GET", "/opportunities/:id/lost", "/opportunities/{other}/lost", ok200)),
+	sales(signedIn("POST", "/opportunities/:id/lost", "/opportunities/{own}/lost", seeOther("/opportunities/{own}"))),
+	sales(ownerOrManager("POST", "/opportunities/:id/lost", "/opportunities/{other}/lost", seeOther("/opportunities/{other}"))),
+	// Only managers and admins reopen, even a rep's own closed opportunity.
+	sales(managers("GET", "/opportunities/:id/reopen", "/opportunities/{own-closed}/reopen", ok200)),
+	sales(managers("POST", "/opportunities/:id/reopen", "/opportunities/{own-closed}/reopen", seeOther("/opportunities/{own-closed}"))),
+	sales(signedIn("POST", "/opportunities/:id/notes", "/opportunities/{own}/notes", seeOther("/opportunities/{own}"))),
+	sales(ownerOrManager("POST", "/opportunities/:id/notes", "/opportunities/{other}/notes", seeOther("/opportunities/{other}"))),
+	sales(signedIn("POST", "/opportunities/:id/todos", "/opportunities/{own}/todos", seeOther("/opportunities/{own}"))),
+	sales(ownerOrManager("POST", "/opportunities/:id/todos", "/opportunities/{other}/todos", seeOther("/opportunities/{other}"))),
+	// A to-do is ticked off by its assignee, its author, a manager or an admin.
+	sales(signedIn("POST", "/todos/:id/done", "/todos/{own-todo}/done", seeOther("/"))),
+	sales(ownerOrManager("POST", "/todos/:id/done", "/todos/{other-todo}/done", seeOther("/"))),
+
+	// Admin.
+	adminOnly("GET", "/admin/activations", "/admin/activations", ok200),
+	adminOnly("GET", "/admin/activations/:key/deactivate", "/admin/activations/quote_manager/deactivate", ok200),
+	adminOnly("POST", "/admin/activations/:key", "/admin/activations/quote_manager", seeOther("/admin/activations")),
+	sales(adminOnly("GET", "/admin/settings", "/admin/settings", ok200)),
+	sales(adminOnly("GET", "/admin/stages", "/admin/stages", ok200)),
+	sales(adminOnly("POST", "/admin/stages", "/admin/stages", seeOther("/admin/stages"))),
+	sales(adminOnly("GET", "/admin/stages/:id/edit", "/admin/stages/{stage}/edit", ok200)),
+	sales(adminOnly("POST", "/admin/stages/:id", "/admin/stages/{stage}", seeOther("/admin/stages"))),
+	sales(adminOnly("POST", "/admin/stages/:id/move", "/admin/stages/{stage}/move", seeOther("/admin/stages"))),
+	sales(adminOnly("GET", "/admin/stages/:id/delete", "/admin/stages/{stage}/delete", ok200)),
+	sales(adminOnly("POST", "/admin/stages/:id/delete", "/admin/stages/{new-stage}/delete", seeOther("/admin/stages"))),
+	sales(adminOnly("GET", "/admin/picklists/:kind", "/admin/picklists/competitor", ok200)),
+	sales(adminOnly("POST", "/admin/picklists/:kind", "/admin/picklists/competitor", seeOther("/admin/picklists/competitor"))),
+	sales(adminOnly("GET", "/admin/picklists/:kind/:id/edit", "/admin/picklists/competitor/{value}/edit", ok200)),
+	sales(adminOnly("POST", "/admin/picklists/:kind/:id", "/admin/picklists/competitor/{value}", seeOther("/admin/picklists/competitor"))),
+	sales(adminOnly("POST", "/admin/picklists/:kind/:id/move", "/admin/picklists/competitor/{value}/move", seeOther("/admin/picklists/competitor"))),
+	sales(adminOnly("GET", "/admin/picklists/:kind/:id/delete", "/admin/picklists/competitor/{value}/delete", ok200)),
+	sales(adminOnly("POST", "/admin/picklists/:kind/:id/delete", "/admin/picklists/competitor/{new-value}/delete", seeOther("/admin/picklists/competitor"))),
+	adminOnly("GET", "/admin/users", "/admin/users", ok200),
+	adminOnly("GET", "/admin/users/new", "/admin/users/new", ok200),
+	adminOnly("POST", "/admin/users", "/admin/users", seeOther("/admin/users")),
+	adminOnly("GET", "/admin/users/:id/edit", "/admin/users/{user}/edit", ok200),
+	adminOnly("POST", "/admin/users/:id", "/admin/users/{user}", seeOther("/admin/users")),
+	adminOnly("POST", "/admin/users/:id/password", "/admin/users/{user}/password", seeOther("/admin/users")),
+}
+
+// authzCases expands the route table into one case per role and Sales state.
+func authzCases() []authzCase {
+	var cases []authzCase
+	for _, r := range authzRoutes {
+		for _, salesOn := range []bool{true, false} {
+			for _, role := range authzRoles {
+				e := map[string]expect{roleAnon: r.anon, roleRep: r.rep, roleManager: r.manager, roleAdmin: r.admin}[role]
+				if r.salesOnly && !salesOn && role != roleAnon {
+					// A deactivated feature does not exist, for every role.
+					e = notFound
+				}
+				cases = append(cases, authzCase{method: r.method, route: r.route, path: r.path, role: role,
+					sales: salesOn, want: e.status, loc: e.loc})
+			}
+		}
+	}
+	return cases
+}
+
+// authzFixture holds the records the table's paths and forms point at.
+type authzFixture struct {
+	app                   *testApp
+	org                   models.Organization
+	contact               models.Contact
+	rep, rep2, admin      models.User
+	openStages            []models.Stage
+	stage                 models.Stage         // an extra stage for the admin routes
+	value                 models.PicklistValue // a competitor
+	winReason, lossReason uint
+	seq                   int
+}
+
+func newAuthzFixture(t *testing.T, app *testApp) *authzFixture {
+	t.Helper()
+	f := &authzFixture{app: app, rep: userByEmail(t, app, "rep@example.com"), rep2: userByEmail(t, app, "rep2@example.com"),
+		admin: userByEmail(t, app, "admin@example.com")}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(app.DB.Where("name = ?", "Northwind Traders").First(&f.org).Error)
+	must(app.DB.Where("organization_id = ?", f.org.ID).Order("id").First(&f.contact).Error)
+	must(app.DB.Where("active = ? AND is_won = ? AND is_lost = ?", true, false, false).Order("position, id").Find(&f.openStages).Error)
+	if len(f.openStages) < 2 {
+		t.Fatalf("the demo data needs two open stages, has %d", len(f.openStages))
+	}
+	f.stage = models.Stage{Name: "Authz stage", DefaultProbability: 40, Active: true}
+	must(models.SaveStage(app.DB, &f.stage))
+	must(app.DB.Where("kind = ? AND active = ?", models.Competitors, true).Order("position, id").First(&f.value).Error)
+	var win, loss models.PicklistValue
+	must(app.DB.Where("kind = ? AND active = ?", models.WinReasons, true).First(&win).Error)
+	must(app.DB.Where("kind = ? AND active = ?", models.LossReasons, true).First(&loss).Error)
+	f.winReason, f.lossReason = win.ID, loss.ID
+	return f
+}
+
+// newOpp creates an open opportunity of owner, or a lost one when closed.
+func (f *authzFixture) newOpp(t *testing.T, owner models.User, closed bool) uint {
+	t.Helper()
+	f.seq++
+	now := time.Now().UTC()
+	contact := f.contact.ID
+	o := models.Opportunity{Title: "Authz deal " + strconv.Itoa(f.seq), OrganizationID: f.org.ID, ContactID: &contact,
+		OwnerID: owner.ID, StageID: f.openStages[0].ID, Status: models.StatusActive,
+		ProjectedCloseDate: time.Date(2031, 1, 31, 0, 0, 0, 0, time.UTC), Revenue: models.Amounts{OneTime: 100000}}
+	if err := models.CreateOpportunity(f.app.DB, &o, &owner, now); err != nil {
+		t.Fatal(err)
+	}
+	if closed {
+		in := models.OutcomeInput{ReasonID: f.lossReason, Date: now}
+		if err := models.MarkLost(f.app.DB, &o, o.Version, in, &f.admin, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return o.ID
+}
+
+// resolve replaces the {placeholders} of a case's path with ids, creating the
+// fresh records a case may use up (an opportunity to close, a stage to delete).
+func (f *authzFixture) resolve(t *testing.T, path string, ids map[string]uint) string {
+	t.Helper()
+	return placeholder.ReplaceAllStringFunc(path, func(m string) string {
+		key := m[1 : len(m)-1]
+		if id, ok := ids[key]; ok {
+			return idString(id)
+		}
+		var id uint
+		switch key {
+		case "org":
+			id = f.org.ID
+		case "contact":
+			id = f.contact.ID
+		case "user":
+			id = f.rep2.ID
+		case "own":
+			id = f.newOpp(t, f.rep, false)
+		case "other":
+			id = f.newOpp(t, f.rep2, false)
+		case "own-closed":
+			id = f.newOpp(t, f.rep, true)
+		case "own-todo", "other-todo":
+			who := f.rep
+			if key == "other-todo" {
+				who = f.rep2
+			}
+			td := models.Todo{OpportunityID: f.newOpp(t, who, false), Title: "Authz to-do", AssigneeID: who.ID, CreatedByID: who.ID}
+			if err := models.AddTodo(f.app.DB, &td); err != nil {
+				t.Fatal(err)
+			}
+			id = td.ID
+		case "stage":
+			id = f.stage.ID
+		case "new-stage":
+			f.seq++
+			s := models.Stage{Name: "Authz doomed stage " + strconv.Itoa(f.seq), DefaultProbability: 5, Active: true}
+			if err := models.SaveStage(f.app.DB, &s); err != nil {
+				t.Fatal(err)
+			}
+			id = s.ID
+		case "value":
+			id = f.value.ID
+		case "new-value":
+			f.seq++
+			v := models.PicklistValue{Kind: models.Competitors, Name: "Authz doomed rival " + strconv.Itoa(f.seq), Position: 1000 + f.seq, Active: true}
+			if err := f.app.DB.Create(&v).Error; err != nil {
+				t.Fatal(err)
+			}
+			id = v.ID
+		default:
+			t.Fatalf("unknown placeholder %s", m)
+		}
+		ids[key] = id
+		ids["opp"] = id // the record of the path, for the body
+		return idString(id)
+	})
+}
+
+var placeholder = regexp.MustCompile(`\{[a-z-]+\}`)
+
+// oppForm is a valid edit form for opportunity id as it is stored now.
+func (f *authzFixture) oppForm(t *testing.T, id uint) url.Values {
+	o := loadOpp(t, f.app, id)
+	v := url.Values{}
+	v.Set("version", strconv.Itoa(o.Version))
+	v.Set("title", o.Title+" (edited)")
+	v.Set("organization_id", idString(o.OrganizationID))
+	v.Set("owner_id", idString(o.OwnerID))
+	v.Set("stage_id", idString(o.StageID))
+	v.Set("status", string(o.Status))
+	v.Set("rating", string(o.Rating))
+	v.Set("projected_close_date", o.ProjectedCloseDate.Format("2006-01-02"))
+	v.Set("revenue_one_time", o.Revenue.OneTime.Input())
+	if o.ContactID != nil {
+		v.Set("contact_id", idString(*o.ContactID))
+	}
+	return v
+}
+
+// body is a valid form for the case, so that a permitted request succeeds and
+// only authorization can turn it down.
+func (f *authzFixture) body(t *testing.T, c authzCase, ids map[string]uint) url.Values {
+	f.seq++
+	n := strconv.Itoa(f.seq)
+	today := time.Now().UTC().Format("2006-01-02")
+	version := func() string { return strconv.Itoa(loadOpp(t, f.app, ids["opp"]).Version) }
+	switch c.method + " " + c.route {
+	case "POST /login":
+		return url.Values{"email": {"rep@example.com"}, "password": {db.DemoPassword}}
+	case "POST /setup":
+		return url.Values{"name": {"Eve"}, "email": {"eve@example.com"}, "password": {"eve-password"}}
+	case "POST /organizations":
+		return url.Values{"name": {"Authz Org " + n}, "type": {"prospect"}}
+	case "POST /organizations/:id":
+		return url.Values{"name": {f.org.Name}, "type": {string(f.org.Type)}, "address": {f.org.Address}, "city": {f.org.City},
+			"postal_code": {f.org.PostalCode}, "country": {f.org.Country}, "phone": {f.org.Phone}, "website": {f.org.Website},
+			"owner_id": {optIDString(f.org.OwnerID)}}
+	case "POST /organizations/:id/contacts":
+		return url.Values{"last_name": {"Authz " + n}}
+	case "POST /contacts/:id":
+		return url.Values{"first_name": {f.contact.FirstName}, "last_name": {f.contact.LastName}, "title": {f.contact.Title},
+			"email": {f.contact.Email}, "phone": {f.contact.Phone}}
+	case "POST /opportunities":
+		return url.Values{"title": {"Authz new deal " + n}, "organization_id": {idString(f.org.ID)}, "owner_id": {idString(f.rep.ID)},
+			"stage_id": {idString(f.openStages[0].ID)}, "status": {"active"}, "projected_close_date": {"2031-01-31"}}
+	case "POST /opportunities/reassign":
+		return url.Values{"ids": {idString(f.newOpp(t, f.rep2, false))}, "owner_id": {idString(f.rep.ID)}}
+	case "POST /opportunities/:id":
+		return f.oppForm(t, ids["opp"])
+	case "POST /opportunities/:id/stage":
+		return url.Values{"version": {version()}, "stage_id": {idString(f.openStages[1].ID)}}
+	case "POST /opportunities/:id/won":
+		return url.Values{"version": {version()}, "reason_id": {idString(f.winReason)}, "date": {today}}
+	case "POST /opportunities/:id/lost":
+		return url.Values{"version": {version()}, "reason_id": {idString(f.lossReason)}, "date": {today}}
+	case "POST /opportunities/:id/reopen":
+		return url.Values{"version": {version()}, "reason": {"The customer came back."}}
+	case "POST /opportunities/:id/notes":
+		return url.Values{"kind": {"call"}, "body": {"Called about the scope."}}
+	case "POST /opportunities/:id/todos":
+		return url.Values{"title": {"Send the proposal"}, "assignee_id": {idString(f.rep.ID)}}
+	case "POST /todos/:id/done":
+		return url.Values{"done": {"on"}}
+	case "POST /admin/activations/:key":
+		return url.Values{"active": {"off"}}
+	case "POST /admin/stages":
+		return url.Values{"name": {"Authz new stage " + n}, "default_probability": {"30"}, "active": {"on"}}
+	case "POST /admin/stages/:id":
+		return url.Values{"name": {f.stage.Name}, "default_probability": {strconv.Itoa(f.stage.DefaultProbability)}, "active": {"on"}}
+	case "POST /admin/stages/:id/move", "POST /admin/picklists/:kind/:id/move":
+		return url.Values{"dir": {"up"}}
+	case "POST /admin/picklists/:kind":
+		return url.Values{"name": {"Authz rival " + n}, "active": {"on"}}
+	case "POST /admin/picklists/:kind/:id":
+		return url.Values{"name": {f.value.Name}, "description": {f.value.Description}, "active": {"on"}}
+	case "POST /admin/users":
+		return url.Values{"name": {"Authz User"}, "email": {"authz" + n + "@example.com"}, "role": {"rep"}, "password": {"authz-password"}}
+	case "POST /admin/users/:id":
+		return url.Values{"name": {f.rep2.Name}, "role": {string(f.rep2.Role)}, "active": {"on"}}
+	case "POST /admin/users/:id/password":
+		return url.Values{"password": {"authz-password-" + n}}
+	}
+	return url.Values{}
+}
+
+func optIDString(id *uint) string {
+	if id == nil {
+		return ""
+	}
+	return idString(*id)
+}
+
+// fork is a new browser with a copy of c's cookies: the same session, but what
+// one case does to its cookie (sign out, sign in) stays in that case.
+func (c *client) fork(t testing.TB) *client {
+	n := c.app.client(t)
+	u, _ := url.Parse(c.app.URL)
+	n.http.Jar.SetCookies(u, c.http.Jar.Cookies(u))
+	return n
+}
+
+func setSales(t testing.TB, app *testApp, on bool) {
+	t.Helper()
+	if _, err := models.SetFeature(app.DB, models.FeatureSales, on, nil, time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAuthorization(t *testing.T) {
+	app := newTestApp(t)
+	f := newAuthzFixture(t, app)
+
+	// One signed-in browser per role, and the CSRF token of its session.
+	base := map[string]*client{}
+	tokens := map[string]string{}
+	for _, role := range authzRoles {
+		c := app.client(t)
+		if role == roleAnon {
+			tokens[role] = c.token("/login")
+		} else {
+			c.login(authzEmails[role])
+			tokens[role] = c.token("/")
+		}
+		base[role] = c
+	}
+
+	for _, tc := range authzCases() {
+		t.Run(tc.name(), func(t *testing.T) {
+			ids := map[string]uint{}
+			path := f.resolve(t, tc.path, ids)
+			setSales(t, app, tc.sales)
+			c, token := base[tc.role].fork(t), tokens[tc.role]
+			if (path == "/logout" || path == "/login" || path == "/setup") && tc.method == http.MethodPost && tc.role != roleAnon {
+				// Signing in or out ends the current session on the server, for
+				// every copy of its cookie: use a session of its own, not the shared one.
+				c = app.client(t).login(authzEmails[tc.role])
+				token = c.token("/")
+			}
+			var r response
+			if tc.method == http.MethodGet {
+				r = c.get(path)
+			} else {
+				form := f.body(t, tc, ids)
+				form.Set("csrf_token", token)
+				r = c.post(path, form)
+			}
+			if r.Status != tc.want {
+				t.Fatalf("status %d, want %d (Location %q)\n%s", r.Status, tc.want, r.Location, excerpt(r.Body))
+			}
+			if tc.want != http.StatusSeeOther {
+				return
+			}
+			want := f.resolve(t, tc.loc, ids)
+			if tc.role == roleAnon && want == "/login" && tc.method == http.MethodGet && path != "/" {
+				// A signed-out visitor comes back to the page after signing in.
+				want = "/login?next=" + url.QueryEscape(path)
+				if r.Location != want {
+					t.Errorf("Location %q, want %q", r.Location, want)
+				}
+				return
+			}
+			if !strings.HasPrefix(r.Location, want) {
+				t.Errorf("Location %q, want it to start with %q", r.Location, want)
+			}
+		})
+	}
+	setSales(t, app, true)
+
+	// The sessions the table used are intact: no case signed anyone out for good.
+	for _, role := range []string{roleRep, roleManager, roleAdmin} {
+		if base[role].whoami() == "" {
+			t.Errorf("the %s session ended during the table", role)
+		}
+	}
+}
+
+// Nothing of what a refused request asked for was done.
+func TestAuthorizationRefusalsChangeNothing(t *testing.T) {
+	app := newTestApp(t)
+	rep := app.client(t).login("rep@example.com")
+	manager := app.client(t).login("manager@example.com")
+	rep2 := userByEmail(t, app, "rep2@example.com")
+	users := countRows(t, app, &models.User{})
+
+	for _, c := range []*client{rep, manager} {
+		tok := c.token("/")
+		r := c.post("/admin/users", url.Values{"csrf_token": {tok}, "name": {"Mallory"}, "email": {"mallory@example.com"}, "role": {"admin"}, "password": {"mallory-pw"}})
+		wantStatus(t, "POST /admin/users", r, http.StatusForbidden)
+		r = c.post("/admin/users/"+idString(rep2.ID), url.Values{"csrf_token": {tok}, "name": {"Owned"}, "role": {"admin"}})
+		wantStatus(t, "POST /admin/users/:id", r, http.StatusForbidden)
+		r = c.post("/admin/users/"+idString(rep2.ID)+"/password", url.Values{"csrf_token": {tok}, "password": {"taken-over"}})
+		wantStatus(t, "POST /admin/users/:id/password", r, http.StatusForbidden)
+		r = c.post("/admin/activations/sales", url.Values{"csrf_token": {tok}, "active": {"off"}})
+		wantStatus(t, "POST /admin/activations/sales", r, http.StatusForbidden)
+	}
+	if n := countRows(t, app, &models.User{}); n != users {
+		t.Errorf("users %d, want %d", n, users)
+	}
+	if u := userByEmail(t, app, "rep2@example.com"); u.Name != rep2.Name || u.Role != rep2.Role || u.PasswordHash != rep2.PasswordHash || u.SessionVersion != rep2.SessionVersion {
+		t.Errorf("rep2 changed: %+v", u)
+	}
+	if f, _ := models.LoadFeatures(app.DB); !f.On(models.FeatureSales) {
+		t.Errorf("Sales was deactivated by a non-admin")
+	}
+	// Signed-out visitors change nothing either.
+	anon := app.client(t)
+	r := anon.postWithToken("/login", "/organizations", url.Values{"name": {"Anon Org"}, "type": {"lead"}})
+	wantStatus(t, "anonymous POST /organizations", r, http.StatusSeeOther)
+	var n int64
+	app.DB.Model(&models.Organization{}).Where("name = ?", "Anon Org").Count(&n)
+	if n != 0 {
+		t.Errorf("a signed-out visitor created an organization")
+	}
+}
+
+// The navigation offers only what the role may open.
+func TestAuthorizationNavigation(t *testing.T) {
+	app := newTestApp(t)
+	for _, tc := range []struct {
+		role      string
+		wantAdmin bool
+	}{{roleRep, false}, {roleManager, false}, {roleAdmin, true}} {
+		t.Run(tc.role, func(t *testing.T) {
+			doc := app.client(t).login(authzEmails[tc.role]).get("/").doc(t)
+			got := doc.Find(`#nav a[href^="/admin"]`).Length() > 0
+			if got != tc.wantAdmin {
+				t.Errorf("admin links shown: %v, want %v", got, tc.wantAdmin)
+			}
+		})
+	}
+}
+
+// TestAuthzTableCoversEveryRoute compares the table with the routes the app
+// registers, so a new route cannot ship without its authorization rows.
+func TestAuthzTableCoversEveryRoute(t *testing.T) {
+	app := newTestApp(t)
+	e, err := handlers.New(handlers.Config{DB: app.DB, SessionKey: []byte(strings.Repeat("k", 32))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inTable := map[string]bool{}
+	for _, r := range authzRoutes {
+		inTable[r.method+" "+r.route] = true
+	}
+	registered := map[string]bool{}
+	for _, r := range e.Routes() {
+		if r.Method == echo.RouteNotFound {
+			continue
+		}
+		key := r.Method + " " + r.Path
+		registered[key] = true
+		if !inTable[key] {
+			t.Errorf("route %s has no row in the authorization table", key)
+		}
+	}
+	for key := range inTable {
+		if !registered[key] {
+			t.Errorf("the table lists %s, which routes.go does not register", key)
+		}
+	}
+	// Every route is checked for every role, with Sales on and off.
+	per := map[string]int{}
+	for _, c := range authzCases() {
+		per[c.method+" "+c.route]++
+	}
+	for key, n := range per {
+		if n < len(authzRoles)*2 {
+			t.Errorf("%s has %d cases, want at least %d", key, n, len(authzRoles)*2)
+		}
+	}
+}
