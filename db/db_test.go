@@ -46,8 +46,21 @@ func TestSeedDemoOnlyIntoAnEmptyDatabase(t *testing.T) {
 	gdb.Model(&models.User{}).Count(&users)
 	gdb.Model(&models.Organization{}).Count(&orgs)
 	gdb.Model(&models.Opportunity{}).Count(&opps)
-	if users != 4 || orgs != 12 || opps < 36 || opps > 44 {
+	// 12 customers and prospects, plus one per converted lead (32 + 3).
+	if users != 4 || orgs != 12+35 || opps < 36+35 || opps > 44+35 {
 		t.Fatalf("demo data: %d users, %d organizations, %d opportunities", users, orgs, opps)
+	}
+	// The seed's funnel, exactly.
+	var show models.Campaign
+	if err := gdb.Where("type = ?", "trade_show").First(&show).Error; err != nil {
+		t.Fatal(err)
+	}
+	r, err := models.CampaignFunnel(gdb, show.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Leads != 147 || r.Qualified != 63 || r.Opportunities != 32 || r.Lost != 18 || r.Won != 14 || r.Converted != 32 {
+		t.Fatalf("trade show funnel = %+v, want 147 leads, 63 qualified, 32 opportunities, 18 lost, 14 won", r)
 	}
 	f, _ := models.LoadFeatures(gdb)
 	if !f.On(models.FeatureSales) || !f.On(models.FeatureMarketing) || !f.On(models.FeatureProcurement) || f.On(models.FeatureQuoteManager) {

@@ -58,7 +58,10 @@ func SeedDemo(gdb *gorm.DB, now time.Time) (bool, error) {
 				return err
 			}
 		}
-		return seedSales(tx, users, now)
+		if err := seedSales(tx, users, now); err != nil {
+			return err
+		}
+		return seedMarketing(tx, users, now)
 	})
 	return err == nil, err
 }

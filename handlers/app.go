@@ -136,6 +136,9 @@ func (a *App) handleError(err error, c echo.Context) {
 	case errors.As(err, &he):
 		status = he.Code
 		msg = fmt.Sprint(he.Message)
+		if status == http.StatusRequestEntityTooLarge {
+			msg = "What you sent is too large. A lead import file may be at most 10 MB; forms at most 2 MB."
+		}
 		if status == http.StatusNotFound && msg == "Not Found" {
 			msg = "There is nothing at this address. It may have been moved, or the link may be mistyped."
 		}

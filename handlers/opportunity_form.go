@@ -100,7 +100,7 @@ func oppForm(o *models.Opportunity) views.OppForm {
 		ContactID: optID(o.ContactID), OwnerID: idStr(o.OwnerID), StageID: idStr(o.StageID), Status: string(o.Status),
 		Probability: strconv.Itoa(o.Probability), ProbabilityOverride: onOff(o.ProbabilityOverride), Rating: string(o.Rating),
 		ProjectedCloseDate: o.ProjectedCloseDate.Format(dateInput), CategoryID: optID(o.CategoryID),
-		LeadSourceID: optID(o.LeadSourceID), CompetitorID: optID(o.CompetitorID), NextStep: o.NextStep, Description: o.Description,
+		LeadSourceID: optID(o.LeadSourceID), CompetitorID: optID(o.CompetitorID), CampaignID: optID(o.CampaignID), NextStep: o.NextStep, Description: o.Description,
 		Need: onOff(o.Need), Solution: onOff(o.Solution), Timeframe: onOff(o.Timeframe), Budget: onOff(o.Budget),
 	}
 	if o.StartDate != nil {
@@ -268,6 +268,13 @@ func (a *App) fillOppChoices(f *views.OppForm, u *models.User, current *models.O
 		}
 		*pl.dst = append([]views.Option{{Value: "", Label: pl.blank}}, picklistOptions(vs, pl.sel)...)
 	}
+	f.Campaigns = nil
+	if a.marketingOn() {
+		var err error
+		if f.Campaigns, err = a.campaignOptions(f.CampaignID, "No campaign"); err != nil {
+			return err
+		}
+	}
 	f.Periods = nil
 	for _, p := range models.Periods {
 		p := p
@@ -425,6 +432,23 @@ func (a *App) decodeOpp(f *views.OppForm, o *models.Opportunity, before *models.
 			*pl.dst = &id
 		}
 	}
+	// The campaign is a field of Marketing: with it off the form has no such
+	// field, and the stored campaign stays as it was.
+	if a.marketingOn() {
+		o.CampaignID = nil
+		if f.CampaignID != "" {
+			var cp models.Campaign
+			if id, ok := parseID(f.CampaignID); !ok {
+				e.Add("campaign_id", "Choose a campaign from the list.")
+			} else if err := a.db.Select("id").First(&cp, id).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+				e.Add("campaign_id", "Choose a campaign from the list.")
+			} else if err != nil {
+				return err
+			} else {
+				o.CampaignID = &id
+			}
+		}
+	}
 	money := func(field, value string, dst *models.Money) {
 		m, err := models.ParseMoney(value)
 		switch {
@@ -453,6 +477,12 @@ func (a *App) decodeOpp(f *views.OppForm, o *models.Opportunity, before *models.
 	}
 	o.Need, o.Solution, o.Timeframe, o.Budget = f.Need == "on", f.Solution == "on", f.Timeframe == "on", f.Budget == "on"
 	return nil
+}
+
+// marketingOn reads the feature state for code that has no request at hand.
+func (a *App) marketingOn() bool {
+	f, err := models.LoadFeatures(a.db)
+	return err == nil && f.On(models.FeatureMarketing)
 }
 
 func parseID(s string) (uint, bool) {

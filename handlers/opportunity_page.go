@@ -66,6 +66,14 @@ func (a *App) renderOpportunity(c echo.Context, o *models.Opportunity, status in
 		return p.Name
 	}
 	v.Category, v.LeadSource, v.Competitor = name(o.Category), name(o.LeadSource), name(o.Competitor)
+	if o.Campaign != nil {
+		v.CampaignID, v.Campaign = o.Campaign.ID, o.Campaign.Name
+	}
+	var lead models.Lead
+	if err := a.db.Select("id", "person_name").Where("opportunity_id = ?", o.ID).Limit(1).Find(&lead).Error; err != nil {
+		return err
+	}
+	v.LeadID, v.Lead = lead.ID, lead.PersonName
 	for _, p := range models.Periods {
 		if m := o.Revenue.Get(p); m != 0 || p == models.OneTime {
 			v.Revenue = append(v.Revenue, views.Fact{Label: p.Label() + " revenue", Value: m.Display()})

@@ -97,6 +97,7 @@ var trackedFields = func() []tracked {
 		pick("lead_source", "Lead source", func(o *Opportunity) *uint { return o.LeadSourceID }),
 		pick("competitor", "Competitor", func(o *Opportunity) *uint { return o.CompetitorID }),
 		pick("category", "Category", func(o *Opportunity) *uint { return o.CategoryID }),
+		tracked{key: "campaign", label: "Campaign", ref: func(o *Opportunity) *uint { return o.CampaignID }, table: "campaigns", nameCol: "name"},
 		tracked{key: "next_step", label: "Next step", text: func(o *Opportunity) string { return o.NextStep }},
 		tracked{key: "description", label: "Description", text: func(o *Opportunity) string { return o.Description }},
 		tracked{key: "need", label: "Need", text: func(o *Opportunity) string { return yesNo(o.Need) }},
@@ -115,6 +116,7 @@ var trackedFields = func() []tracked {
 	}
 	fieldLabels["created"] = "Created"
 	fieldLabels["reopened"] = "Reopened"
+	fieldLabels["lead"] = "Converted from"
 	return ts
 }()
 

@@ -208,6 +208,8 @@ type Opportunity struct {
 	LossDetail     string
 	LostDate       *time.Time
 	StageChangedAt *time.Time
+	CampaignID     *uint
+	Campaign       *Campaign
 	Version        int
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
@@ -248,7 +250,7 @@ func (o *Opportunity) QualifiedCount() int {
 func LoadOpportunity(db *gorm.DB, id uint) (*Opportunity, error) {
 	var o Opportunity
 	err := db.Preload("Organization").Preload("Contact").Preload("Owner").Preload("Stage").
-		Preload("LeadSource").Preload("Competitor").Preload("Category").Preload("WinReason").Preload("LossReason").
+		Preload("LeadSource").Preload("Competitor").Preload("Category").Preload("WinReason").Preload("LossReason").Preload("Campaign").
 		First(&o, id).Error
 	if err != nil {
 		return nil, err
@@ -264,6 +266,7 @@ type OppFilter struct {
 	OrganizationID uint
 	StageID        uint
 	CategoryID     uint
+	CampaignID     uint
 	Rating         Rating
 	OpenOnly       bool      // Active or Not Ready To Buy
 	CloseFrom      time.Time // projected close on or after this date, when set
@@ -322,6 +325,9 @@ func (f OppFilter) apply(q *gorm.DB) *gorm.DB {
 	}
 	if f.CategoryID != 0 {
 		q = q.Where("opportunities.category_id = ?", f.CategoryID)
+	}
+	if f.CampaignID != 0 {
+		q = q.Where("opportunities.campaign_id = ?", f.CampaignID)
 	}
 	if f.Rating != "" {
 		q = q.Where("opportunities.rating = ?", f.Rating)

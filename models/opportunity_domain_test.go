@@ -814,7 +814,7 @@ func leadSourceOrder(t *testing.T, gdb *gorm.DB) string {
 
 func TestMovePositionSwapsNeighbours(t *testing.T) {
 	gdb := openDB(t)
-	const start = "Trade show,Website,Referral,Existing customer,Cold call,Partner"
+	const start = "Trade show,Website,Referral,Existing customer,Cold call,Partner,Webinar,E-mail campaign,Other"
 	if got := leadSourceOrder(t, gdb); got != start {
 		t.Fatalf("seeded order %s", got)
 	}
@@ -825,17 +825,17 @@ func TestMovePositionSwapsNeighbours(t *testing.T) {
 		}
 	}
 	move("Referral", true)
-	if got, want := leadSourceOrder(t, gdb), "Trade show,Referral,Website,Existing customer,Cold call,Partner"; got != want {
+	if got, want := leadSourceOrder(t, gdb), "Trade show,Referral,Website,Existing customer,Cold call,Partner,Webinar,E-mail campaign,Other"; got != want {
 		t.Fatalf("after moving Referral up: %s, want %s", got, want)
 	}
 	move("Trade show", false)
-	if got, want := leadSourceOrder(t, gdb), "Referral,Trade show,Website,Existing customer,Cold call,Partner"; got != want {
+	if got, want := leadSourceOrder(t, gdb), "Referral,Trade show,Website,Existing customer,Cold call,Partner,Webinar,E-mail campaign,Other"; got != want {
 		t.Fatalf("after moving Trade show down: %s, want %s", got, want)
 	}
 	// At the ends nothing moves.
 	move("Referral", true)
-	move("Partner", false)
-	if got, want := leadSourceOrder(t, gdb), "Referral,Trade show,Website,Existing customer,Cold call,Partner"; got != want {
+	move("Other", false)
+	if got, want := leadSourceOrder(t, gdb), "Referral,Trade show,Website,Existing customer,Cold call,Partner,Webinar,E-mail campaign,Other"; got != want {
 		t.Fatalf("after moves at the ends: %s, want %s", got, want)
 	}
 	// Other lists are untouched.

@@ -70,6 +70,7 @@ type OppForm struct {
 	CategoryID          string `form:"category_id"`
 	LeadSourceID        string `form:"lead_source_id"`
 	CompetitorID        string `form:"competitor_id"`
+	CampaignID          string `form:"campaign_id"`
 	NextStep            string `form:"next_step"`
 	Description         string `form:"description"`
 	Need                string `form:"need"`
@@ -98,6 +99,7 @@ type OppForm struct {
 	Categories    []Option
 	LeadSources   []Option
 	Competitors   []Option
+	Campaigns     []Option // nil when Marketing is off
 	Periods       []PeriodInput
 	ShowCost      bool
 	Conflict      []ChangeRow // what someone else changed, on a 409
@@ -189,6 +191,10 @@ type OppView struct {
 	LeadSource    string
 	Competitor    string
 	NextStep      string
+	CampaignID    uint
+	Campaign      string
+	LeadID        uint
+	Lead          string
 	Revenue       []Fact // one per period with an amount
 	Amount        string
 	Weighted      string

@@ -193,3 +193,26 @@ func validColour(c string) bool {
 	}
 	return true
 }
+
+func (f *CampaignForm) Validate() {
+	f.Errs = Errors{}
+	checkRequired(&f.Errs, "name", f.Name, "Name", 200)
+	checkLen(&f.Errs, "description", f.Description, "Description", 5000)
+}
+
+func (f *LeadForm) Validate() {
+	f.Errs = Errors{}
+	checkRequired(&f.Errs, "person_name", f.PersonName, "Person name", 200)
+	checkLen(&f.Errs, "company_name", f.CompanyName, "Company name", 200)
+	checkEmail(&f.Errs, "email", f.Email, false)
+	checkPhone(&f.Errs, "phone", f.Phone)
+	for _, n := range []struct{ field, value, label string }{
+		{"need_note", f.NeedNote, "The note"}, {"solution_note", f.SolutionNote, "The note"},
+		{"timeframe_note", f.TimeframeNote, "The note"}, {"budget_note", f.BudgetNote, "The note"},
+	} {
+		checkLen(&f.Errs, n.field, n.value, n.label, 300)
+	}
+	if strings.TrimSpace(f.Email) == "" && strings.TrimSpace(f.Phone) == "" && !f.Errs.Any() {
+		f.Errs.Add("email", "Give an e-mail address or a phone number, so the lead can be reached.")
+	}
+}

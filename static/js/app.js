@@ -28,6 +28,10 @@
   document.querySelectorAll("[data-colour]").forEach(function (el) {
     el.style.backgroundColor = el.getAttribute("data-colour");
   });
+  // Bar widths (the campaign funnel), also through the CSSOM.
+  document.querySelectorAll("[data-width]").forEach(function (el) {
+    el.style.width = Math.max(0, Math.min(100, Number(el.getAttribute("data-width")) || 0)) + "%";
+  });
   // Pipeline board: drag a card onto another column. The drop fills in the card's
   // own "Move to" form and submits it, so both ways use the same server route.
   var dragged = null;

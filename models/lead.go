@@ -1,0 +1,480 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// LeadStatus is where a lead stands in qualification.
+type LeadStatus string
+
+const (
+	LeadNew          LeadStatus = "new"
+	LeadQualified    LeadStatus = "qualified" // a "solid lead"
+	LeadDisqualified LeadStatus = "disqualified"
+	LeadConverted    LeadStatus = "converted"
+)
+
+var LeadStatuses = []LeadStatus{LeadNew, LeadQualified, LeadDisqualified, LeadConverted}
+
+func (s LeadStatus) Label() string {
+	switch s {
+	case LeadNew:
+		return "New"
+	case LeadQualified:
+		return "Qualified"
+	case LeadDisqualified:
+		return "Disqualified"
+	case LeadConverted:
+		return "Converted"
+	}
+	return string(s)
+}
+
+func (s LeadStatus) Valid() bool {
+	for _, v := range LeadStatuses {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Lead is a person met through a campaign, to be qualified on the seed's four
+// criteria and, if they all hold, converted into an opportunity.
+type Lead struct {
+	ID               uint
+	CampaignID       *uint
+	Campaign         *Campaign
+	PersonName       string
+	CompanyName      string
+	Email            string
+	Phone            string
+	OwnerID          uint
+	Owner            *User
+	Status           LeadStatus
+	DisqualifyReason string
+	Need             bool
+	NeedNote         string
+	Solution         bool
+	SolutionNote     string
+	Timeframe        bool
+	TimeframeNote    string
+	Budget           bool
+	BudgetNote       string
+	OpportunityID    *uint
+	Opportunity      *Opportunity
+	ConvertedAt      *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// Missing names the qualification criteria that do not hold yet.
+func (l *Lead) Missing() []string {
+	var m []string
+	if !l.Need {
+		m = append(m, "need")
+	}
+	if !l.Solution {
+		m = append(m, "solution")
+	}
+	if !l.Timeframe {
+		m = append(m, "timeframe")
+	}
+	if !l.Budget {
+		m = append(m, "budget")
+	}
+	return m
+}
+
+// LeadEvent is one recorded change of a lead: status changes, conversion, edits.
+type LeadEvent struct {
+	ID        uint
+	LeadID    uint
+	UserID    *uint
+	User      *User
+	Field     string
+	OldValue  string
+	NewValue  string
+	CreatedAt time.Time
+}
+
+func recordLead(tx *gorm.DB, leadID uint, by *User, now time.Time, field, old, new string) error {
+	e := LeadEvent{LeadID: leadID, Field: field, OldValue: old, NewValue: new, CreatedAt: now}
+	if by != nil {
+		e.UserID = &by.ID
+	}
+	return tx.Create(&e).Error
+}
+
+func LeadEvents(db *gorm.DB, leadID uint) ([]LeadEvent, error) {
+	var es []LeadEvent
+	err := db.Preload("User").Where("lead_id = ?", leadID).Order("created_at DESC, id DESC").Find(&es).Error
+	return es, err
+}
+
+func LoadLead(db *gorm.DB, id uint) (*Lead, error) {
+	var l Lead
+	if err := db.Preload("Campaign").Preload("Owner").Preload("Opportunity").First(&l, id).Error; err != nil {
+		return nil, err
+	}
+	return &l, nil
+}
+
+// CreateLead stores a new lead and its first history entry.
+func CreateLead(db *gorm.DB, l *Lead, by *User, now time.Time) error {
+	return db.Transaction(func(tx *gorm.DB) error {
+		if l.Status == "" {
+			l.Status = LeadNew
+		}
+		if err := tx.Omit(clause.Associations).Create(l).Error; err != nil {
+			return err
+		}
+		return recordLead(tx, l.ID, by, now, "status", "", l.Status.Label())
+	})
+}
+
+// SaveLead writes the editable fields of a lead (not its status).
+func SaveLead(db *gorm.DB, l *Lead) error {
+	return db.Model(l).Omit(clause.Associations).Select("CampaignID", "PersonName", "CompanyName", "Email", "Phone", "OwnerID",
+		"Need", "NeedNote", "Solution", "SolutionNote", "Timeframe", "TimeframeNote", "Budget", "BudgetNote", "UpdatedAt").Updates(l).Error
+}
+
+var (
+	ErrAlreadyConverted = errors.New("this lead has already been converted")
+	ErrReasonNeeded     = errors.New("say why the lead is disqualified")
+)
+
+// SetLeadStatus moves a lead to New, Qualified or Disqualified (with a reason).
+// Converted is reached only by ConvertLead.
+func SetLeadStatus(db *gorm.DB, l *Lead, status LeadStatus, reason string, by *User, now time.Time) error {
+	if l.Status == LeadConverted {
+		return ErrAlreadyConverted
+	}
+	if status == LeadConverted || !status.Valid() {
+		return fmt.Errorf("cannot set status %q", status)
+	}
+	reason = strings.TrimSpace(reason)
+	if status == LeadDisqualified && reason == "" {
+		return ErrReasonNeeded
+	}
+	if status != LeadDisqualified {
+		reason = ""
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Lead{}).Where("id = ? AND status <> ?", l.ID, LeadConverted).
+			Updates(map[string]any{"status": status, "disqualify_reason": reason, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrAlreadyConverted
+		}
+		old := l.Status.Label()
+		l.Status, l.DisqualifyReason = status, reason
+		newValue := status.Label()
+		if reason != "" {
+			newValue += ": " + reason
+		}
+		if old == status.Label() && reason == "" {
+			return nil
+		}
+		return recordLead(tx, l.ID, by, now, "status", old, newValue)
+	})
+}
+
+// MissingCriteriaError says which of the four criteria block a conversion.
+type MissingCriteriaError struct{ Missing []string }
+
+func (e *MissingCriteriaError) Error() string {
+	return "a lead becomes an opportunity only when all four criteria hold; missing: " + strings.Join(e.Missing, ", ")
+}
+
+// ConvertLead turns a qualified lead into an opportunity, all or nothing: it
+// finds or creates the organization (as a Prospect) and the contact, creates
+// the opportunity in the first stage with the lead's campaign and criteria,
+// marks the lead Converted and records it in both histories. A lead converts
+// once; a second call returns ErrAlreadyConverted.
+func ConvertLead(db *gorm.DB, leadID uint, by *User, now time.Time) (*Opportunity, error) {
+	var opp *Opportunity
+	err := db.Transaction(func(tx *gorm.DB) error {
+		var l Lead
+		if err := tx.Preload("Campaign").First(&l, leadID).Error; err != nil {
+			return err
+		}
+		if l.Status == LeadConverted || l.OpportunityID != nil {
+			return ErrAlreadyConverted
+		}
+		if m := l.Missing(); len(m) > 0 {
+			return &MissingCriteriaError{Missing: m}
+		}
+		company := strings.TrimSpace(l.CompanyName)
+		if company == "" {
+			company = l.PersonName
+		}
+		var org Organization
+		err := tx.Where("LOWER(name) = ?", strings.ToLower(company)).Order("id").First(&org).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			org = Organization{Name: company, Type: "prospect", Phone: l.Phone, OwnerID: &l.OwnerID}
+			err = tx.Omit(clause.Associations).Create(&org).Error
+		}
+		if err != nil {
+			return err
+		}
+		first, last := splitName(l.PersonName)
+		var contact Contact
+		q := tx.Where("organization_id = ?", org.ID)
+		if l.Email != "" {
+			q = q.Where("LOWER(email) = ?", strings.ToLower(l.Email))
+		} else {
+			q = q.Where("first_name = ? AND last_name = ?", first, last)
+		}
+		err = q.Order("id").First(&contact).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			contact = Contact{OrganizationID: org.ID, FirstName: first, LastName: last, Email: NormalizeEmail(l.Email), Phone: l.Phone}
+			err = tx.Omit(clause.Associations).Create(&contact).Error
+		}
+		if err != nil {
+			return err
+		}
+		var stage Stage
+		if err := tx.Where("active = ? AND is_won = ? AND is_lost = ?", true, false, false).Order("position, id").First(&stage).Error; err != nil {
+			return fmt.Errorf("%w: no open stage is active", ErrNoStage)
+		}
+		title := company
+		var sourceID *uint
+		if l.Campaign != nil {
+			title = company + " — " + l.Campaign.Name
+			src, err := leadSourceFor(tx, l.Campaign.Type)
+			if err != nil {
+				return err
+			}
+			sourceID = &src
+		}
+		contactID := contact.ID
+		opp = &Opportunity{
+			Title: title, OrganizationID: org.ID, ContactID: &contactID, OwnerID: l.OwnerID, StageID: stage.ID,
+			Status: StatusActive, ProjectedCloseDate: dateOnly(now).AddDate(0, 3, 0), CampaignID: l.CampaignID,
+			LeadSourceID: sourceID, Need: true, Solution: true, Timeframe: true, Budget: true,
+			Description: leadNotes(&l), CreatedAt: now,
+		}
+		if err := CreateOpportunity(tx, opp, by, now); err != nil {
+			return err
+		}
+		from := "Lead " + l.PersonName
+		if l.Campaign != nil {
+			from += " (" + l.Campaign.Name + ")"
+		}
+		if err := record(tx, opp, []HistoryEntry{{Field: "lead", NewValue: from}}, by, now); err != nil {
+			return err
+		}
+		res := tx.Model(&Lead{}).Where("id = ? AND opportunity_id IS NULL", l.ID).
+			Updates(map[string]any{"status": LeadConverted, "opportunity_id": opp.ID, "converted_at": now, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrAlreadyConverted
+		}
+		return recordLead(tx, l.ID, by, now, "status", l.Status.Label(), "Converted to opportunity “"+opp.Title+"”")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return opp, nil
+}
+
+func dateOnly(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+func splitName(full string) (string, string) {
+	full = strings.TrimSpace(full)
+	if i := strings.LastIndexByte(full, ' '); i > 0 {
+		return strings.TrimSpace(full[:i]), full[i+1:]
+	}
+	return "", full
+}
+
+// leadNotes carries the qualification notes over to the opportunity.
+func leadNotes(l *Lead) string {
+	var b strings.Builder
+	for _, n := range []struct{ label, note string }{
+		{"Need", l.NeedNote}, {"Solution", l.SolutionNote}, {"Timeframe", l.TimeframeNote}, {"Budget", l.BudgetNote},
+	} {
+		if strings.TrimSpace(n.note) != "" {
+			fmt.Fprintf(&b, "%s: %s\n", n.label, strings.TrimSpace(n.note))
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// leadSourceFor finds the lead source named like the campaign type, creating
+// it if an admin removed it.
+func leadSourceFor(tx *gorm.DB, t CampaignType) (uint, error) {
+	var v PicklistValue
+	err := tx.Where("kind = ? AND LOWER(name) = ?", LeadSources, strings.ToLower(t.Label())).First(&v).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		pos, perr := NextPosition(tx, "picklist_values", "kind = ?", LeadSources)
+		if perr != nil {
+			return 0, perr
+		}
+		v = PicklistValue{Kind: LeadSources, Name: t.Label(), Position: pos, Active: true}
+		err = tx.Create(&v).Error
+	}
+	return v.ID, err
+}
+
+// LeadFilter narrows the lead list.
+type LeadFilter struct {
+	Text       string
+	CampaignID uint
+	Status     LeadStatus
+	OwnerID    uint
+}
+
+type LeadRow struct {
+	ID            uint
+	PersonName    string
+	CompanyName   string
+	Email         string
+	Phone         string
+	Status        LeadStatus
+	CampaignID    *uint
+	CampaignName  string
+	OwnerID       uint
+	OwnerName     string
+	OpportunityID *uint
+	Need          bool
+	Solution      bool
+	Timeframe     bool
+	Budget        bool
+	CreatedAt     time.Time
+}
+
+func (f LeadFilter) query(db *gorm.DB) *gorm.DB {
+	q := db.Table("leads").Joins("JOIN users ON users.id = leads.owner_id").
+		Joins("LEFT JOIN campaigns ON campaigns.id = leads.campaign_id").
+		Select("leads.id, leads.person_name, leads.company_name, leads.email, leads.phone, leads.status, leads.campaign_id, " +
+			"campaigns.name AS campaign_name, leads.owner_id, users.name AS owner_name, leads.opportunity_id, " +
+			"leads.need, leads.solution, leads.timeframe, leads.budget, leads.created_at")
+	if f.Text != "" {
+		pat := likePattern(f.Text)
+		q = q.Where(`(LOWER(leads.person_name) LIKE ? ESCAPE '\' OR LOWER(leads.company_name) LIKE ? ESCAPE '\' OR LOWER(leads.email) LIKE ? ESCAPE '\')`, pat, pat, pat)
+	}
+	if f.CampaignID != 0 {
+		q = q.Where("leads.campaign_id = ?", f.CampaignID)
+	}
+	if f.Status != "" {
+		q = q.Where("leads.status = ?", f.Status)
+	}
+	if f.OwnerID != 0 {
+		q = q.Where("leads.owner_id = ?", f.OwnerID)
+	}
+	return q.Order("leads.id DESC")
+}
+
+func ListLeads(db *gorm.DB, f LeadFilter, p Page) ([]LeadRow, bool, error) {
+	var rows []LeadRow
+	err := f.query(db).Offset(p.Offset()).Limit(p.Size + 1).Scan(&rows).Error
+	rows, more := Trim(rows, p)
+	return rows, more, err
+}
+
+func CountLeads(db *gorm.DB, f LeadFilter) (int64, error) {
+	var n int64
+	q := db.Table("leads")
+	if f.Text != "" {
+		pat := likePattern(f.Text)
+		q = q.Where(`(LOWER(leads.person_name) LIKE ? ESCAPE '\' OR LOWER(leads.company_name) LIKE ? ESCAPE '\' OR LOWER(leads.email) LIKE ? ESCAPE '\')`, pat, pat, pat)
+	}
+	if f.CampaignID != 0 {
+		q = q.Where("leads.campaign_id = ?", f.CampaignID)
+	}
+	if f.Status != "" {
+		q = q.Where("leads.status = ?", f.Status)
+	}
+	if f.OwnerID != 0 {
+		q = q.Where("leads.owner_id = ?", f.OwnerID)
+	}
+	err := q.Count(&n).Error
+	return n, err
+}
+
+// EachLead streams the filtered leads, for the CSV export.
+func EachLead(db *gorm.DB, f LeadFilter, fn func(LeadRow) error) error {
+	rows, err := f.query(db).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r LeadRow
+		if err := db.ScanRows(rows, &r); err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// BulkAssignLeads gives leads to a new owner; converted leads keep theirs.
+func BulkAssignLeads(db *gorm.DB, ids []uint, ownerID uint, by *User, now time.Time) (int, error) {
+	n := 0
+	err := db.Transaction(func(tx *gorm.DB) error {
+		var owner User
+		if err := tx.Where("active = ?", true).First(&owner, ownerID).Error; err != nil {
+			return err
+		}
+		var leads []Lead
+		if err := tx.Preload("Owner").Where("id IN ? AND owner_id <> ?", ids, ownerID).Find(&leads).Error; err != nil {
+			return err
+		}
+		for _, l := range leads {
+			if err := tx.Model(&Lead{}).Where("id = ?", l.ID).Updates(map[string]any{"owner_id": ownerID, "updated_at": now}).Error; err != nil {
+				return err
+			}
+			old := ""
+			if l.Owner != nil {
+				old = l.Owner.Name
+			}
+			if err := recordLead(tx, l.ID, by, now, "owner", old, owner.Name); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// BulkLeadStatus sets the status of the leads the user may change; converted
+// leads are left alone. It returns how many changed.
+func BulkLeadStatus(db *gorm.DB, ids []uint, status LeadStatus, reason string, by *User, now time.Time) (int, error) {
+	n := 0
+	err := db.Transaction(func(tx *gorm.DB) error {
+		var leads []Lead
+		if err := tx.Where("id IN ? AND status <> ?", ids, LeadConverted).Find(&leads).Error; err != nil {
+			return err
+		}
+		for i := range leads {
+			l := &leads[i]
+			if !by.CanEditOwned(l.OwnerID) || l.Status == status {
+				continue
+			}
+			if err := SetLeadStatus(tx, l, status, reason, by, now); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
