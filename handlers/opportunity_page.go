@@ -116,7 +116,7 @@ func (a *App) renderOpportunity(c echo.Context, o *models.Opportunity, status in
 	}
 	v.Todos = todoRows(todos, u, t)
 	for _, act := range models.ActivityFeed(notes, todos, history) {
-		row := views.ActivityRow{When: act.At.UTC().Format("2 Jan 2006 15:04")}
+		row := views.ActivityRow{When: act.At.UTC().Format("2 Jan 2006 15:04"), ISO: act.At.UTC().Format(time.RFC3339)}
 		switch {
 		case act.Note != nil:
 			row.Who = act.Note.User.Name

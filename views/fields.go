@@ -94,6 +94,15 @@ func (e *Errors) Items() []ErrorItem {
 	return out
 }
 
+// inputAttrs are attrs plus the value, which a file input must not have.
+func (f In) inputAttrs() templ.Attributes {
+	a := f.attrs()
+	if f.typ() != "file" {
+		a["value"] = f.Value
+	}
+	return a
+}
+
 // groups splits options into runs that share an optgroup label, keeping order.
 func groups(opts []Option) [][]Option {
 	var out [][]Option

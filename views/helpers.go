@@ -75,3 +75,10 @@ func draggableAttr(b bool) string {
 	}
 	return "false"
 }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -146,6 +146,7 @@ type TodoRow struct {
 // ActivityRow is one item of the feed: a note, a to-do or a set of changes.
 type ActivityRow struct {
 	When    string
+	ISO     string // When, machine-readable
 	Who     string
 	Note    *NoteRow
 	Todo    *TodoRow
