@@ -218,7 +218,10 @@ func ConvertLead(db *gorm.DB, leadID uint, by *User, now time.Time) (*Opportunit
 			company = l.PersonName
 		}
 		var org Organization
-		err := tx.Where("LOWER(name) = ?", strings.ToLower(company)).Order("id").First(&org).Error
+		found, err := FindOrganizationByName(tx, company)
+		if err == nil {
+			org = *found
+		}
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			org = Organization{Name: company, Type: "prospect", Phone: l.Phone, OwnerID: &l.OwnerID}
 			err = tx.Omit(clause.Associations).Create(&org).Error
@@ -230,7 +233,7 @@ func ConvertLead(db *gorm.DB, leadID uint, by *User, now time.Time) (*Opportunit
 		var contact Contact
 		q := tx.Where("organization_id = ?", org.ID)
 		if l.Email != "" {
-			q = q.Where("LOWER(email) = ?", strings.ToLower(l.Email))
+			q = q.Where("LOWER(email) = LOWER(?)", l.Email)
 		} else {
 			q = q.Where("first_name = ? AND last_name = ?", first, last)
 		}
@@ -318,7 +321,7 @@ func leadNotes(l *Lead) string {
 // it if an admin removed it.
 func leadSourceFor(tx *gorm.DB, t CampaignType) (uint, error) {
 	var v PicklistValue
-	err := tx.Where("kind = ? AND LOWER(name) = ?", LeadSources, strings.ToLower(t.Label())).First(&v).Error
+	err := tx.Where("kind = ? AND LOWER(name) = LOWER(?)", LeadSources, t.Label()).First(&v).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		pos, perr := NextPosition(tx, "picklist_values", "kind = ?", LeadSources)
 		if perr != nil {
@@ -434,7 +437,7 @@ func BulkAssignLeads(db *gorm.DB, ids []uint, ownerID uint, by *User, now time.T
 			return err
 		}
 		var leads []Lead
-		if err := tx.Preload("Owner").Where("id IN ? AND owner_id <> ?", ids, ownerID).Find(&leads).Error; err != nil {
+		if err := tx.Preload("Owner").Where("id IN ? AND owner_id <> ? AND status <> ?", ids, ownerID, LeadConverted).Find(&leads).Error; err != nil {
 			return err
 		}
 		for _, l := range leads {

@@ -55,6 +55,7 @@ const (
 type ParsedCSV struct {
 	Header    []string
 	Rows      [][]string
+	Lines     []int // the line in the file each row starts on
 	Delimiter rune
 }
 
@@ -79,9 +80,10 @@ func ParseLeadCSV(data []byte) (*ParsedCSV, error) {
 	if bytes.IndexByte(data, 0) >= 0 {
 		return nil, &ErrImport{"The file is not a CSV text file."}
 	}
-	first := data
-	if i := bytes.IndexByte(data, '\n'); i >= 0 {
-		first = data[:i]
+	// The delimiter is guessed from the first line that has anything on it.
+	var first []byte
+	for rest := data; len(rest) > 0 && len(bytes.TrimSpace(first)) == 0; {
+		first, rest, _ = bytes.Cut(rest, []byte{'\n'})
 	}
 	delim := ','
 	if bytes.Count(first, []byte{';'}) > bytes.Count(first, []byte{','}) {
@@ -117,7 +119,9 @@ func ParseLeadCSV(data []byte) (*ParsedCSV, error) {
 		if len(p.Rows) >= MaxImportRows {
 			return nil, &ErrImport{fmt.Sprintf("The file has more than %d rows: split it into smaller files.", MaxImportRows)}
 		}
+		line, _ := r.FieldPos(0)
 		p.Rows = append(p.Rows, rec)
+		p.Lines = append(p.Lines, line)
 	}
 	if len(p.Rows) == 0 {
 		return nil, &ErrImport{"The file has a header row but no leads under it."}
@@ -201,6 +205,9 @@ func CheckImport(db *gorm.DB, p *ParsedCSV, mapping []string) ([]ImportRow, erro
 	var emails []string
 	for i, rec := range p.Rows {
 		r := ImportRow{Line: i + 2}
+		if i < len(p.Lines) {
+			r.Line = p.Lines[i]
+		}
 		var first, last string
 		for c, key := range mapping {
 			if c >= len(rec) {

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -48,8 +49,25 @@ type Organization struct {
 	Website    string
 	OwnerID    *uint
 	Owner      *User
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// NameKey is the name lowered the Go way (Unicode, unlike SQLite's LOWER),
+	// for finding an organization by name whatever its case.
+	NameKey   string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+func (o *Organization) BeforeSave(*gorm.DB) error {
+	o.NameKey = strings.ToLower(strings.TrimSpace(o.Name))
+	return nil
+}
+
+// FindOrganizationByName finds an organization by name, ignoring case.
+func FindOrganizationByName(db *gorm.DB, name string) (*Organization, error) {
+	var o Organization
+	if err := db.Where("name_key = ?", strings.ToLower(strings.TrimSpace(name))).Order("id").First(&o).Error; err != nil {
+		return nil, err
+	}
+	return &o, nil
 }
 
 type Contact struct {
