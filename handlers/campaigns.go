@@ -163,7 +163,7 @@ func (a *App) saveCampaign(c echo.Context, cp *models.Campaign) error {
 		f.Errs.Add("end_date", "The end date is before the start date.")
 	}
 	if m, err := models.ParseMoney(f.Cost); err != nil {
-		f.Errs.Add("cost", "Enter an amount such as 1250 or 1,250.50.")
+		f.Errs.Add("cost", moneyError(err))
 	} else if m < 0 {
 		f.Errs.Add("cost", "The cost cannot be negative.")
 	} else {

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -104,4 +105,12 @@ func duration(d time.Duration) string {
 		return strconv.Itoa(h) + " h"
 	}
 	return "less than an hour"
+}
+
+// moneyError is the message for an amount that did not parse.
+func moneyError(err error) string {
+	if errors.Is(err, models.ErrMoneyFormat) {
+		return "Enter an amount such as 1250 or 1,250.50."
+	}
+	return "The amount is too large: at most " + models.MaxMoney.Display() + "."
 }

@@ -204,8 +204,22 @@ func checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
 		}
+		req := c.Request()
+		var err error
+		if strings.HasPrefix(req.Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+			err = req.ParseMultipartForm(8 << 20)
+		} else {
+			err = req.ParseForm()
+		}
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+		}
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read. Reload the page and try again.")
+		}
 		want := csrfToken(c)
-		got := c.Request().Header.Get("X-CSRF-Token")
+		got := req.Header.Get("X-CSRF-Token")
 		if got == "" {
 			got = c.FormValue("csrf_token")
 		}

@@ -452,10 +452,8 @@ func (a *App) decodeOpp(f *views.OppForm, o *models.Opportunity, before *models.
 	money := func(field, value string, dst *models.Money) {
 		m, err := models.ParseMoney(value)
 		switch {
-		case errors.Is(err, models.ErrMoneyFormat):
-			e.Add(field, "Enter an amount such as 1250 or 1,250.50.")
 		case err != nil:
-			e.Add(field, "The amount is too large: at most "+models.MaxMoney.Display()+".")
+			e.Add(field, moneyError(err))
 		case m < 0:
 			e.Add(field, "The amount cannot be negative.")
 		default:
