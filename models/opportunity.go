@@ -210,6 +210,8 @@ type Opportunity struct {
 	StageChangedAt *time.Time
 	CampaignID     *uint
 	Campaign       *Campaign
+	// UseQuoteTotals makes the primary quote drive revenue and cost.
+	UseQuoteTotals bool
 	Version        int
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
