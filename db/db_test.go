@@ -46,8 +46,8 @@ func TestSeedDemoOnlyIntoAnEmptyDatabase(t *testing.T) {
 	gdb.Model(&models.User{}).Count(&users)
 	gdb.Model(&models.Organization{}).Count(&orgs)
 	gdb.Model(&models.Opportunity{}).Count(&opps)
-	// 12 customers and prospects, plus one per converted lead (32 + 3).
-	if users != 4 || orgs != 12+35 || opps < 36+35 || opps > 44+35 {
+	// 12 customers and prospects, one per converted lead (32 + 3) and the catalog's vendor.
+	if users != 4 || orgs != 12+35+1 || opps < 36+35 || opps > 44+35 {
 		t.Fatalf("demo data: %d users, %d organizations, %d opportunities", users, orgs, opps)
 	}
 	// The seed's funnel, exactly.
@@ -61,6 +61,14 @@ func TestSeedDemoOnlyIntoAnEmptyDatabase(t *testing.T) {
 	}
 	if r.Leads != 147 || r.Qualified != 63 || r.Opportunities != 32 || r.Lost != 18 || r.Won != 14 || r.Converted != 32 {
 		t.Fatalf("trade show funnel = %+v, want 147 leads, 63 qualified, 32 opportunities, 18 lost, 14 won", r)
+	}
+	// …each of the 32 given a quote, the 14 won through their quote.
+	var quoted, wonPrimary int64
+	gdb.Model(&models.Opportunity{}).Where("campaign_id = ? AND EXISTS (SELECT 1 FROM quotes WHERE quotes.opportunity_id = opportunities.id)", show.ID).Count(&quoted)
+	gdb.Model(&models.Opportunity{}).Where("campaign_id = ? AND status = ? AND amount > 0 AND EXISTS (SELECT 1 FROM quotes WHERE quotes.opportunity_id = opportunities.id AND quotes.is_primary = ?)",
+		show.ID, models.StatusClosed, true).Count(&wonPrimary)
+	if quoted != 32 || wonPrimary != 14 {
+		t.Fatalf("trade show: %d opportunities quoted, %d won from a primary quote; want 32 and 14", quoted, wonPrimary)
 	}
 	f, _ := models.LoadFeatures(gdb)
 	if !f.On(models.FeatureSales) || !f.On(models.FeatureMarketing) || !f.On(models.FeatureProcurement) || f.On(models.FeatureQuoteManager) {

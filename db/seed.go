@@ -58,6 +58,9 @@ func SeedDemo(gdb *gorm.DB, now time.Time) (bool, error) {
 				return err
 			}
 		}
+		if err := SeedCatalog(tx); err != nil {
+			return err
+		}
 		if err := seedSales(tx, users, now); err != nil {
 			return err
 		}
@@ -249,6 +252,18 @@ func seedOpportunity(tx *gorm.DB, rng *rand.Rand, d demoOpp, stages []models.Sta
 			return err
 		}
 	}
+	// Every opportunity past qualification has a quote.
+	var quote *models.Quote
+	if last >= 2 || d.status == models.StatusClosed || d.status == models.StatusLost {
+		q, err := demoQuote(tx, rng, &o, d.owner, step(), true)
+		if err != nil {
+			return err
+		}
+		quote = q
+		if err := tx.First(&o, o.ID).Error; err != nil {
+			return err
+		}
+	}
 	switch d.status {
 	case models.StatusClosed, models.StatusLost:
 		kind := models.WinReasons
@@ -261,7 +276,7 @@ func seedOpportunity(tx *gorm.DB, rng *rand.Rand, d demoOpp, stages []models.Sta
 		}
 		in := models.OutcomeInput{ReasonID: reasons[rng.IntN(len(reasons))].ID, Date: d.closeDate, Detail: "Decided in the last review meeting."}
 		if d.status == models.StatusClosed {
-			return models.MarkWon(tx, &o, o.Version, in, d.owner, step())
+			return models.WinFromQuote(tx, quote, in, d.owner, step())
 		}
 		comps, err := models.Picklist(tx, models.Competitors, false, nil)
 		if err != nil {

@@ -64,10 +64,13 @@ func seedMarketing(tx *gorm.DB, users []models.User, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		opp.Revenue = models.Amounts{OneTime: models.Money(4000+rng.IntN(40)*500) * 100, Monthly: models.Money(rng.IntN(12)*250) * 100}
-		opp.Cost = models.Amounts{OneTime: opp.Revenue.OneTime * 6 / 10, Monthly: opp.Revenue.Monthly / 2}
+		// The seed: each of the 32 opportunities is given a quote.
 		at = at.Add(48 * time.Hour)
-		if _, err := models.SaveOpportunity(tx, opp, opp.Version, &owner, at); err != nil {
+		quote, err := demoQuote(tx, rng, opp, &owner, at, true)
+		if err != nil {
+			return err
+		}
+		if err := tx.First(opp, opp.ID).Error; err != nil {
 			return err
 		}
 		closed := at.Add(time.Duration(10+rng.IntN(30)) * 24 * time.Hour)
@@ -89,7 +92,7 @@ func seedMarketing(tx *gorm.DB, users []models.User, now time.Time) error {
 				return err
 			}
 			in.Detail = "Chose us after the on-site demo."
-			err = models.MarkWon(tx, opp, opp.Version, in, &owner, closed)
+			err = models.WinFromQuote(tx, quote, in, &owner, closed) // the 14 are won through "Won quote"
 			won++
 		}
 		if err != nil {

@@ -17,8 +17,9 @@ import (
 )
 
 // The authorization table: every route of routes.go, for every role, with the
-// Sales feature on and off. TestAuthzTableCoversEveryRoute fails when a route
-// is added without its rows here.
+// Sales feature on and off, and the Marketing routes also with Marketing off
+// while Sales is on. TestAuthzTableCoversEveryRoute fails when a route is
+// added without its rows here.
 
 const (
 	roleAnon    = "anonymous"
@@ -35,23 +36,36 @@ var authzEmails = map[string]string{
 	roleAdmin:   "admin@example.com",
 }
 
+// featureState is which features are active while a case runs.
+type featureState string
+
+const (
+	// allOn: Sales and Marketing are active, as in the demo data.
+	allOn featureState = "Sales and Marketing on"
+	// salesOff: Sales is off, and with it Marketing, which needs it.
+	salesOff featureState = "Sales off (so Marketing off)"
+	// marketingOff: Marketing is off, Sales on.
+	marketingOff featureState = "Marketing off, Sales on"
+)
+
 // authzCase is one row of the table.
 type authzCase struct {
-	method string
-	route  string // the pattern as written in routes.go
-	path   string // the request path, with {placeholders} from authzFixture
-	role   string
-	sales  bool // the Sales feature is on
-	want   int
-	loc    string // for a 303: the Location it must start with
+	method  string
+	route   string // the pattern as written in routes.go
+	path    string // the request path, with {placeholders} from authzFixture
+	variant string // which body to send when a route has several rows (see body)
+	role    string
+	state   featureState
+	want    int
+	loc     string // for a 303: the Location it must start with
 }
 
 func (c authzCase) name() string {
-	s := "off"
-	if c.sales {
-		s = "on"
+	n := c.method + " " + c.path
+	if c.variant != "" {
+		n += " (" + c.variant + ")"
 	}
-	return c.method + " " + c.path + " as " + c.role + " with Sales " + s
+	return n + " as " + c.role + " with " + string(c.state)
 }
 
 // expect is the answer of one role when Sales is on.
@@ -69,11 +83,15 @@ var (
 
 func seeOther(loc string) expect { return expect{http.StatusSeeOther, loc} }
 
-// authzRoute is a route with what each role gets while Sales is on. When Sales
-// is off, a route with salesOnly answers 404 to every signed-in role.
+// authzRoute is a route with what each role gets while Sales and Marketing are
+// on. When Sales is off, a route with salesOnly answers 404 to every signed-in
+// role; a route with marketingOnly does so when Marketing is off, whether
+// switched off itself or with Sales.
 type authzRoute struct {
 	method, route, path string
+	variant             string
 	salesOnly           bool
+	marketingOnly       bool
 	anon, rep, manager  expect
 	admin               expect
 }
@@ -96,6 +114,24 @@ func managers(method, route, path string, e expect) authzRoute {
 func sales(r authzRoute) authzRoute {
 	r.salesOnly = true
 	return r
+}
+
+// marketing is a route of the Marketing feature (campaigns and leads).
+func marketing(r authzRoute) authzRoute {
+	r.marketingOnly = true
+	return r
+}
+
+// variant names the body a row sends, for a route with rows of several bodies.
+func variant(name string, r authzRoute) authzRoute {
+	r.variant = name
+	return r
+}
+
+// uploaderOnly is a lead import of the rep: it exists for the rep only; for
+// every other user, managers and admins included, it is not there at all.
+func uploaderOnly(method, route, path string, e expect) authzRoute {
+	return authzRoute{method: method, route: route, path: path, anon: toLogin, rep: e, manager: notFound, admin: notFound}
 }
 
 func adminOnly(method, route, path string, e expect) authzRoute {
@@ -161,6 +197,41 @@ var authzRoutes = []authzRoute{
 	sales(signedIn("POST", "/todos/:id/done", "/todos/{own-todo}/done", seeOther("/"))),
 	sales(ownerOrManager("POST", "/todos/:id/done", "/todos/{other-todo}/done", seeOther("/"))),
 
+	// Marketing. Everyone reads every campaign and lead; reps change only their
+	// own. {own-…} is a fresh record of the rep, {other-…} one of rep2;
+	// {…-convertible} is a qualified lead with all four criteria.
+	marketing(signedIn("GET", "/campaigns", "/campaigns", ok200)),
+	marketing(signedIn("GET", "/campaigns/new", "/campaigns/new", ok200)),
+	marketing(signedIn("POST", "/campaigns", "/campaigns", seeOther("/campaigns/"))),
+	marketing(signedIn("GET", "/campaigns/:id", "/campaigns/{other-campaign}", ok200)),
+	marketing(signedIn("GET", "/campaigns/:id/edit", "/campaigns/{own-campaign}/edit", ok200)),
+	marketing(ownerOrManager("GET", "/campaigns/:id/edit", "/campaigns/{other-campaign}/edit", ok200)),
+	marketing(signedIn("POST", "/campaigns/:id", "/campaigns/{own-campaign}", seeOther("/campaigns/{own-campaign}"))),
+	marketing(ownerOrManager("POST", "/campaigns/:id", "/campaigns/{other-campaign}", seeOther("/campaigns/{other-campaign}"))),
+	marketing(signedIn("GET", "/leads", "/leads", ok200)),
+	marketing(signedIn("GET", "/leads/export.csv", "/leads/export.csv", ok200)),
+	marketing(signedIn("GET", "/leads/new", "/leads/new", ok200)),
+	marketing(signedIn("POST", "/leads", "/leads", seeOther("/leads/"))),
+	// Bulk: assigning is for managers and admins; setting the status is for
+	// everyone (a rep's request changes only the rep's own leads).
+	marketing(variant("assign", managers("POST", "/leads/bulk", "/leads/bulk", seeOther("/leads")))),
+	marketing(variant("status", signedIn("POST", "/leads/bulk", "/leads/bulk", seeOther("/leads")))),
+	marketing(signedIn("GET", "/leads/import", "/leads/import", ok200)),
+	// A multipart upload with a "file" field (see TestAuthorization).
+	marketing(signedIn("POST", "/leads/import", "/leads/import", seeOther("/leads/import/"))),
+	marketing(uploaderOnly("GET", "/leads/import/:id", "/leads/import/{rep-import}", ok200)),
+	marketing(variant("check", uploaderOnly("POST", "/leads/import/:id", "/leads/import/{rep-import}", ok200))),
+	marketing(variant("import", uploaderOnly("POST", "/leads/import/:id", "/leads/import/{rep-import}", seeOther("/campaigns/{campaign}")))),
+	marketing(signedIn("GET", "/leads/:id", "/leads/{other-lead}", ok200)),
+	marketing(signedIn("GET", "/leads/:id/edit", "/leads/{own-lead}/edit", ok200)),
+	marketing(ownerOrManager("GET", "/leads/:id/edit", "/leads/{other-lead}/edit", ok200)),
+	marketing(signedIn("POST", "/leads/:id", "/leads/{own-lead}", seeOther("/leads/{own-lead}"))),
+	marketing(ownerOrManager("POST", "/leads/:id", "/leads/{other-lead}", seeOther("/leads/{other-lead}"))),
+	marketing(signedIn("POST", "/leads/:id/status", "/leads/{own-lead}/status", seeOther("/leads/{own-lead}"))),
+	marketing(ownerOrManager("POST", "/leads/:id/status", "/leads/{other-lead}/status", seeOther("/leads/{other-lead}"))),
+	marketing(signedIn("POST", "/leads/:id/convert", "/leads/{own-convertible}/convert", seeOther("/opportunities/"))),
+	marketing(ownerOrManager("POST", "/leads/:id/convert", "/leads/{other-convertible}/convert", seeOther("/opportunities/"))),
+
 	// Admin.
 	adminOnly("GET", "/admin/activations", "/admin/activations", ok200),
 	adminOnly("GET", "/admin/activations/:key/deactivate", "/admin/activations/quote_manager/deactivate", ok200),
@@ -188,19 +259,27 @@ var authzRoutes = []authzRoute{
 	adminOnly("POST", "/admin/users/:id/password", "/admin/users/{user}/password", seeOther("/admin/users")),
 }
 
-// authzCases expands the route table into one case per role and Sales state.
+// authzCases expands the route table into one case per role and feature
+// state: Sales on and off for every route, and Marketing off on its own too
+// for the Marketing routes.
 func authzCases() []authzCase {
 	var cases []authzCase
 	for _, r := range authzRoutes {
-		for _, salesOn := range []bool{true, false} {
+		states := []featureState{allOn, salesOff}
+		if r.marketingOnly {
+			states = []featureState{allOn, marketingOff, salesOff}
+		}
+		for _, st := range states {
 			for _, role := range authzRoles {
 				e := map[string]expect{roleAnon: r.anon, roleRep: r.rep, roleManager: r.manager, roleAdmin: r.admin}[role]
-				if r.salesOnly && !salesOn && role != roleAnon {
-					// A deactivated feature does not exist, for every role.
+				off := (r.salesOnly && st == salesOff) || (r.marketingOnly && st != allOn)
+				if off && role != roleAnon {
+					// A deactivated feature does not exist, for every role. A
+					// signed-out visitor is sent to sign in first.
 					e = notFound
 				}
-				cases = append(cases, authzCase{method: r.method, route: r.route, path: r.path, role: role,
-					sales: salesOn, want: e.status, loc: e.loc})
+				cases = append(cases, authzCase{method: r.method, route: r.route, path: r.path, variant: r.variant, role: role,
+					state: st, want: e.status, loc: e.loc})
 			}
 		}
 	}
@@ -217,6 +296,7 @@ type authzFixture struct {
 	stage                 models.Stage         // an extra stage for the admin routes
 	value                 models.PicklistValue // a competitor
 	winReason, lossReason uint
+	campaign              models.Campaign // of rep2, for imports to land in
 	seq                   int
 }
 
@@ -243,7 +323,61 @@ func newAuthzFixture(t *testing.T, app *testApp) *authzFixture {
 	must(app.DB.Where("kind = ? AND active = ?", models.WinReasons, true).First(&win).Error)
 	must(app.DB.Where("kind = ? AND active = ?", models.LossReasons, true).First(&loss).Error)
 	f.winReason, f.lossReason = win.ID, loss.ID
+	f.campaign = models.Campaign{ID: f.newCampaign(t, f.rep2)}
+	must(app.DB.First(&f.campaign, f.campaign.ID).Error)
 	return f
+}
+
+// newCampaign creates a campaign of owner.
+func (f *authzFixture) newCampaign(t *testing.T, owner models.User) uint {
+	t.Helper()
+	f.seq++
+	start := time.Date(2030, 3, 1, 0, 0, 0, 0, time.UTC)
+	cp := models.Campaign{Name: "Authz campaign " + strconv.Itoa(f.seq), Type: "webinar", StartDate: &start, Cost: 50000, OwnerID: owner.ID}
+	if err := f.app.DB.Create(&cp).Error; err != nil {
+		t.Fatal(err)
+	}
+	return cp.ID
+}
+
+// newLead creates a New lead of owner; a convertible one is Qualified with
+// all four criteria, ready to become an opportunity.
+func (f *authzFixture) newLead(t *testing.T, owner models.User, convertible bool) uint {
+	t.Helper()
+	f.seq++
+	n := strconv.Itoa(f.seq)
+	l := models.Lead{PersonName: "Authz Lead " + n, CompanyName: "Authz Lead Co " + n, Email: "authz-lead-" + n + "@example.com",
+		OwnerID: owner.ID, CampaignID: &f.campaign.ID}
+	if convertible {
+		l.Need, l.Solution, l.Timeframe, l.Budget = true, true, true, true
+	}
+	now := time.Now().UTC()
+	if err := models.CreateLead(f.app.DB, &l, &owner, now); err != nil {
+		t.Fatal(err)
+	}
+	if convertible {
+		if err := models.SetLeadStatus(f.app.DB, &l, models.LeadQualified, "", &owner, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return l.ID
+}
+
+// importCSV is a small valid lead file with one new lead.
+func (f *authzFixture) importCSV() []byte {
+	f.seq++
+	n := strconv.Itoa(f.seq)
+	return []byte("Name,Email\nAuthz Imported " + n + ",authz-import-" + n + "@example.com\n")
+}
+
+// newImport stores an uploaded, not yet imported file of owner.
+func (f *authzFixture) newImport(t *testing.T, owner models.User) uint {
+	t.Helper()
+	imp := models.LeadImport{UserID: owner.ID, Filename: "authz.csv", Content: string(f.importCSV()), CreatedAt: time.Now().UTC()}
+	if err := f.app.DB.Create(&imp).Error; err != nil {
+		t.Fatal(err)
+	}
+	return imp.ID
 }
 
 // newOpp creates an open opportunity of owner, or a lost one when closed.
@@ -311,6 +445,22 @@ func (f *authzFixture) resolve(t *testing.T, path string, ids map[string]uint) s
 			id = s.ID
 		case "value":
 			id = f.value.ID
+		case "campaign":
+			id = f.campaign.ID
+		case "own-campaign":
+			id = f.newCampaign(t, f.rep)
+		case "other-campaign":
+			id = f.newCampaign(t, f.rep2)
+		case "own-lead":
+			id = f.newLead(t, f.rep, false)
+		case "other-lead":
+			id = f.newLead(t, f.rep2, false)
+		case "own-convertible":
+			id = f.newLead(t, f.rep, true)
+		case "other-convertible":
+			id = f.newLead(t, f.rep2, true)
+		case "rep-import":
+			id = f.newImport(t, f.rep)
 		case "new-value":
 			f.seq++
 			v := models.PicklistValue{Kind: models.Competitors, Name: "Authz doomed rival " + strconv.Itoa(f.seq), Position: 1000 + f.seq, Active: true}
@@ -410,6 +560,35 @@ func (f *authzFixture) body(t *testing.T, c authzCase, ids map[string]uint) url.
 		return url.Values{"name": {f.rep2.Name}, "role": {string(f.rep2.Role)}, "active": {"on"}}
 	case "POST /admin/users/:id/password":
 		return url.Values{"password": {"authz-password-" + n}}
+	case "POST /campaigns":
+		return url.Values{"name": {"Authz new campaign " + n}, "type": {"webinar"}, "start_date": {today}, "cost": {"1,250.00"},
+			"owner_id": {idString(f.rep.ID)}}
+	case "POST /campaigns/:id":
+		var cp models.Campaign
+		if err := f.app.DB.First(&cp, ids["opp"]).Error; err != nil {
+			t.Fatal(err)
+		}
+		return url.Values{"name": {cp.Name + " (edited)"}, "type": {string(cp.Type)}, "start_date": {cp.StartDate.Format("2006-01-02")},
+			"cost": {cp.Cost.Input()}, "owner_id": {idString(cp.OwnerID)}, "description": {"Edited by the authorization table."}}
+	case "POST /leads":
+		return url.Values{"person_name": {"Authz New Lead " + n}, "email": {"authz-new-lead-" + n + "@example.com"},
+			"campaign_id": {idString(f.campaign.ID)}, "owner_id": {idString(f.rep.ID)}}
+	case "POST /leads/bulk":
+		if c.variant == "assign" {
+			return url.Values{"action": {"assign"}, "ids": {idString(f.newLead(t, f.rep2, false))}, "owner_id": {idString(f.rep.ID)}}
+		}
+		return url.Values{"action": {"status"}, "ids": {idString(f.newLead(t, f.rep, false))}, "status": {"qualified"}}
+	case "POST /leads/import/:id":
+		return url.Values{"action": {c.variant}, "map": {models.ColName, models.ColEmail}, "campaign_id": {idString(f.campaign.ID)}}
+	case "POST /leads/:id":
+		l, err := models.LoadLead(f.app.DB, ids["opp"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return url.Values{"person_name": {l.PersonName + " Edited"}, "company_name": {l.CompanyName}, "email": {l.Email},
+			"campaign_id": {optIDString(l.CampaignID)}, "owner_id": {idString(l.OwnerID)}, "need": {"on"}}
+	case "POST /leads/:id/status":
+		return url.Values{"status": {"qualified"}}
 	}
 	return url.Values{}
 }
@@ -437,6 +616,38 @@ func setSales(t testing.TB, app *testApp, on bool) {
 	}
 }
 
+// setFeatureState activates and deactivates features through models.SetFeature,
+// as the Activations page does: Marketing needs Sales, so Sales goes on first;
+// switching Sales off switches Marketing off with it.
+func setFeatureState(t testing.TB, app *testApp, st featureState) {
+	t.Helper()
+	set := func(key string, on bool) {
+		t.Helper()
+		if _, err := models.SetFeature(app.DB, key, on, nil, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	switch st {
+	case allOn:
+		set(models.FeatureSales, true)
+		set(models.FeatureMarketing, true)
+	case marketingOff:
+		set(models.FeatureSales, true)
+		set(models.FeatureMarketing, false)
+	case salesOff:
+		set(models.FeatureSales, false)
+	default:
+		t.Fatalf("unknown feature state %q", st)
+	}
+	f, err := models.LoadFeatures(app.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.On(models.FeatureSales) != (st != salesOff) || f.On(models.FeatureMarketing) != (st == allOn) {
+		t.Fatalf("features after setting %q: %v", st, f)
+	}
+}
+
 func TestAuthorization(t *testing.T) {
 	app := newTestApp(t)
 	f := newAuthzFixture(t, app)
@@ -459,7 +670,7 @@ func TestAuthorization(t *testing.T) {
 		t.Run(tc.name(), func(t *testing.T) {
 			ids := map[string]uint{}
 			path := f.resolve(t, tc.path, ids)
-			setSales(t, app, tc.sales)
+			setFeatureState(t, app, tc.state)
 			c, token := base[tc.role].fork(t), tokens[tc.role]
 			if (path == "/logout" || path == "/login" || path == "/setup") && tc.method == http.MethodPost && tc.role != roleAnon {
 				// Signing in or out ends the current session on the server, for
@@ -468,9 +679,13 @@ func TestAuthorization(t *testing.T) {
 				token = c.token("/")
 			}
 			var r response
-			if tc.method == http.MethodGet {
+			switch {
+			case tc.method == http.MethodGet:
 				r = c.get(path)
-			} else {
+			case tc.route == "/leads/import":
+				// The upload is a multipart form, the CSRF token among its fields.
+				r = c.postCSVFile(path, url.Values{"csrf_token": {token}}, "authz.csv", f.importCSV())
+			default:
 				form := f.body(t, tc, ids)
 				form.Set("csrf_token", token)
 				r = c.post(path, form)
@@ -493,9 +708,21 @@ func TestAuthorization(t *testing.T) {
 			if !strings.HasPrefix(r.Location, want) {
 				t.Errorf("Location %q, want it to start with %q", r.Location, want)
 			}
+			// The Marketing forms answer 303 also when they change nothing (bulk
+			// actions with a flash saying so): the page after it must show that
+			// the request was carried out.
+			if tc.method == http.MethodPost && tc.role != roleAnon && (strings.HasPrefix(tc.route, "/leads") || strings.HasPrefix(tc.route, "/campaigns")) {
+				next := c.get(r.Location)
+				if next.Status != http.StatusOK {
+					t.Fatalf("GET %s after the POST: status %d", r.Location, next.Status)
+				}
+				if fl := flashOf(t, next); strings.Contains(fl, "Nothing changed") || strings.HasPrefix(fl, "Set 0 ") || strings.HasPrefix(fl, "Assigned 0 ") {
+					t.Errorf("the POST was let through but did nothing: flash %q", fl)
+				}
+			}
 		})
 	}
-	setSales(t, app, true)
+	setFeatureState(t, app, allOn)
 
 	// The sessions the table used are intact: no case signed anyone out for good.
 	for _, role := range []string{roleRep, roleManager, roleAdmin} {
@@ -544,6 +771,107 @@ func TestAuthorizationRefusalsChangeNothing(t *testing.T) {
 	}
 }
 
+// Nothing of what a refused Marketing request asked for was done.
+func TestAuthorizationMarketingRefusalsChangeNothing(t *testing.T) {
+	app := newTestApp(t)
+	f := newAuthzFixture(t, app)
+	rep := app.client(t).login("rep@example.com")
+	manager := app.client(t).login("manager@example.com")
+	admin := app.client(t).login("admin@example.com")
+	opps, orgs := countRows(t, app, &models.Opportunity{}), countRows(t, app, &models.Organization{})
+	lead := func(id uint) models.Lead {
+		t.Helper()
+		l, err := models.LoadLead(app.DB, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *l
+	}
+
+	// A rep and another rep's lead: edit, status, convert.
+	other := f.newLead(t, f.rep2, true)
+	was := lead(other)
+	tok := rep.token("/leads")
+	p := "/leads/" + idString(other)
+	wantStatus(t, "rep edits another's lead", rep.post(p, url.Values{"csrf_token": {tok}, "person_name": {"Hijacked"}, "email": {"x@example.com"}}), http.StatusForbidden)
+	wantStatus(t, "rep disqualifies another's lead", rep.post(p+"/status", url.Values{"csrf_token": {tok}, "status": {"disqualified"}, "reason": {"Mine now"}}), http.StatusForbidden)
+	wantStatus(t, "rep converts another's lead", rep.post(p+"/convert", url.Values{"csrf_token": {tok}}), http.StatusForbidden)
+	if now := lead(other); now.PersonName != was.PersonName || now.Email != was.Email || now.Status != models.LeadQualified || now.OpportunityID != nil || now.OwnerID != f.rep2.ID {
+		t.Errorf("the refused requests changed the lead: %+v", now)
+	}
+	if n := countRows(t, app, &models.Opportunity{}); n != opps {
+		t.Errorf("opportunities %d, want %d", n, opps)
+	}
+	if n := countRows(t, app, &models.Organization{}); n != orgs {
+		t.Errorf("organizations %d, want %d", n, orgs)
+	}
+	// … another's campaign, and the bulk assignment.
+	cp := f.newCampaign(t, f.rep2)
+	var before models.Campaign
+	app.DB.First(&before, cp)
+	wantStatus(t, "rep edits another's campaign", rep.post("/campaigns/"+idString(cp), url.Values{"csrf_token": {tok}, "name": {"Hijacked"},
+		"type": {"email"}, "owner_id": {idString(f.rep.ID)}}), http.StatusForbidden)
+	var after models.Campaign
+	app.DB.First(&after, cp)
+	if after.Name != before.Name || after.OwnerID != before.OwnerID || after.Type != before.Type {
+		t.Errorf("the refused edit changed the campaign: %+v", after)
+	}
+	wantStatus(t, "rep bulk-assigns", rep.post("/leads/bulk", url.Values{"csrf_token": {tok}, "action": {"assign"}, "ids": {idString(other)},
+		"owner_id": {idString(f.rep.ID)}}), http.StatusForbidden)
+	if now := lead(other); now.OwnerID != f.rep2.ID {
+		t.Errorf("a rep reassigned a lead to %d", now.OwnerID)
+	}
+
+	// The rep's upload, for a manager and an admin: not there, not importable.
+	imp := f.newImport(t, f.rep)
+	leads := countRows(t, app, &models.Lead{})
+	for _, c := range []*client{manager, admin} {
+		path := "/leads/import/" + idString(imp)
+		wantStatus(t, "GET another's import", c.get(path), http.StatusNotFound)
+		r := c.postWithToken("/leads", path, url.Values{"action": {"import"}, "map": {models.ColName, models.ColEmail}})
+		wantStatus(t, "POST another's import", r, http.StatusNotFound)
+	}
+	if n := countRows(t, app, &models.Lead{}); n != leads {
+		t.Errorf("leads %d, want %d: someone imported the rep's file", n, leads)
+	}
+	var n int64
+	app.DB.Model(&models.LeadImport{}).Where("id = ?", imp).Count(&n)
+	if n != 1 {
+		t.Errorf("the rep's upload is gone")
+	}
+
+	// With Marketing off, nothing is created, not even by an admin.
+	setFeatureState(t, app, marketingOff)
+	camps, imports := countRows(t, app, &models.Campaign{}), countRows(t, app, &models.LeadImport{})
+	tok = admin.token("/")
+	wantStatus(t, "POST /campaigns with Marketing off", admin.post("/campaigns", url.Values{"csrf_token": {tok}, "name": {"Ghost campaign"},
+		"type": {"email"}, "owner_id": {idString(f.admin.ID)}}), http.StatusNotFound)
+	wantStatus(t, "POST /leads/import with Marketing off", admin.postCSVFile("/leads/import", url.Values{"csrf_token": {tok}}, "ghost.csv", f.importCSV()), http.StatusNotFound)
+	wantStatus(t, "POST /leads/:id/convert with Marketing off", admin.post(p+"/convert", url.Values{"csrf_token": {tok}}), http.StatusNotFound)
+	if c := countRows(t, app, &models.Campaign{}); c != camps {
+		t.Errorf("campaigns %d, want %d", c, camps)
+	}
+	if c := countRows(t, app, &models.LeadImport{}); c != imports {
+		t.Errorf("imports %d, want %d", c, imports)
+	}
+	if now := lead(other); now.OpportunityID != nil {
+		t.Errorf("converted with Marketing off")
+	}
+	setFeatureState(t, app, allOn)
+
+	// Signed-out visitors create nothing either.
+	anon := app.client(t)
+	r := anon.postWithToken("/login", "/leads", url.Values{"person_name": {"Anon Lead"}, "email": {"anon@example.com"}})
+	wantStatus(t, "anonymous POST /leads", r, http.StatusSeeOther)
+	if r.Location != "/login" {
+		t.Errorf("Location %q, want /login", r.Location)
+	}
+	app.DB.Model(&models.Lead{}).Where("person_name = ?", "Anon Lead").Count(&n)
+	if n != 0 {
+		t.Errorf("a signed-out visitor created a lead")
+	}
+}
+
 // The navigation offers only what the role may open.
 func TestAuthorizationNavigation(t *testing.T) {
 	app := newTestApp(t)
@@ -589,7 +917,15 @@ func TestAuthzTableCoversEveryRoute(t *testing.T) {
 			t.Errorf("the table lists %s, which routes.go does not register", key)
 		}
 	}
-	// Every route is checked for every role, with Sales on and off.
+	// The campaign and lead routes are the Marketing feature's.
+	for _, r := range authzRoutes {
+		mkt := strings.HasPrefix(r.route, "/campaigns") || strings.HasPrefix(r.route, "/leads")
+		if mkt != r.marketingOnly {
+			t.Errorf("%s %s: marketingOnly = %v, want %v", r.method, r.path, r.marketingOnly, mkt)
+		}
+	}
+	// Every route is checked for every role, with Sales on and off; every
+	// Marketing route also with Marketing off on its own.
 	per := map[string]int{}
 	for _, c := range authzCases() {
 		per[c.method+" "+c.route]++

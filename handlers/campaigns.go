@@ -245,8 +245,14 @@ func (a *App) showCampaign(c echo.Context) error {
 	if pct, ok := r.ROIPercent(cp.Cost); ok {
 		roi = strconv.FormatInt(pct, 10) + "% (won revenue ÷ cost)"
 	}
-	v.Money = []views.Fact{{Label: "Cost per lead", Value: r.CostPer(cp.Cost, r.Leads).Display()},
-		{Label: "Cost per won deal", Value: r.CostPer(cp.Cost, r.Won).Display()},
+	costPer := func(n int64) string {
+		if n == 0 {
+			return "—"
+		}
+		return r.CostPer(cp.Cost, n).Display()
+	}
+	v.Money = []views.Fact{{Label: "Cost per lead", Value: costPer(r.Leads)},
+		{Label: "Cost per won deal", Value: costPer(r.Won)},
 		{Label: "Won revenue (first year)", Value: r.WonRevenue.Display()}, {Label: "ROI", Value: roi}}
 	v.ByStatus = []views.Fact{{Label: "New", Value: strconv.FormatInt(r.New, 10)}, {Label: "Qualified", Value: strconv.FormatInt(r.Qualified-r.Converted, 10)},
 		{Label: "Converted", Value: strconv.FormatInt(r.Converted, 10)}, {Label: "Disqualified", Value: strconv.FormatInt(r.Disqualified, 10)}}

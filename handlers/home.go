@@ -43,6 +43,13 @@ func (a *App) home(c echo.Context) error {
 		v.MonthName = now.Month().String() + " (or overdue)"
 		v.Upcoming = oppRows(rows, now)
 	}
+	notes, err := models.UnreadNotifications(a.db, u.ID)
+	if err != nil {
+		return err
+	}
+	for _, n := range notes {
+		v.Notices = append(v.Notices, views.Fact{Label: n.Message + " (" + n.CreatedAt.UTC().Format("2 Jan 15:04") + ")", Value: n.Link})
+	}
 	var orgs []models.Organization
 	if err := a.db.Order("created_at DESC, id DESC").Limit(5).Find(&orgs).Error; err != nil {
 		return err

@@ -59,8 +59,8 @@ func (a *App) uploadImport(c echo.Context) error {
 		return err
 	}
 	target := "/leads/import/" + idStr(imp.ID)
-	if cid := c.FormValue("campaign_id"); cid != "" {
-		target += "?campaign_id=" + cid
+	if cid, ok := parseID(c.FormValue("campaign_id")); ok {
+		target += "?campaign_id=" + idStr(cid)
 	}
 	return c.Redirect(http.StatusSeeOther, target)
 }

@@ -100,7 +100,8 @@ func oppForm(o *models.Opportunity) views.OppForm {
 		ContactID: optID(o.ContactID), OwnerID: idStr(o.OwnerID), StageID: idStr(o.StageID), Status: string(o.Status),
 		Probability: strconv.Itoa(o.Probability), ProbabilityOverride: onOff(o.ProbabilityOverride), Rating: string(o.Rating),
 		ProjectedCloseDate: o.ProjectedCloseDate.Format(dateInput), CategoryID: optID(o.CategoryID),
-		LeadSourceID: optID(o.LeadSourceID), CompetitorID: optID(o.CompetitorID), CampaignID: optID(o.CampaignID), NextStep: o.NextStep, Description: o.Description,
+		LeadSourceID: optID(o.LeadSourceID), CompetitorID: optID(o.CompetitorID), CampaignID: optID(o.CampaignID),
+		UseQuoteTotals: onOff(o.UseQuoteTotals), NextStep: o.NextStep, Description: o.Description,
 		Need: onOff(o.Need), Solution: onOff(o.Solution), Timeframe: onOff(o.Timeframe), Budget: onOff(o.Budget),
 	}
 	if o.StartDate != nil {
@@ -474,6 +475,22 @@ func (a *App) decodeOpp(f *views.OppForm, o *models.Opportunity, before *models.
 		e.Add("revenue_one_time", "The first-year amount is too large.")
 	}
 	o.Need, o.Solution, o.Timeframe, o.Budget = f.Need == "on", f.Solution == "on", f.Timeframe == "on", f.Budget == "on"
+	o.UseQuoteTotals = f.UseQuoteTotals == "on"
+	if o.UseQuoteTotals && before.ID != 0 {
+		// The primary quote drives the amounts: what the form sent is replaced.
+		var q models.Quote
+		err := a.db.Select("id").Where("opportunity_id = ? AND is_primary = ?", before.ID, true).First(&q).Error
+		if err == nil {
+			full, err := models.LoadQuote(a.db, q.ID)
+			if err != nil {
+				return err
+			}
+			t := full.Totals()
+			o.Revenue, o.Cost = t.Revenue, t.Costs
+		} else if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -141,6 +141,20 @@ func (a *App) renderOpportunity(c echo.Context, o *models.Opportunity, status in
 		}
 	}
 	v.NoteForm, v.TodoForm = nf, tf
+	var quotes []models.Quote
+	if err := a.db.Preload("TaxRate").Preload("Items", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
+		Where("opportunity_id = ?", o.ID).Order("number").Find(&quotes).Error; err != nil {
+		return err
+	}
+	for i := range quotes {
+		q := &quotes[i]
+		row := views.QuoteRow{ID: q.ID, Number: strconv.Itoa(q.Number), Name: q.Name, Status: q.DisplayStatus(now), StatusKey: string(q.Status),
+			Expires: q.ExpirationDate.Format(dateShown), Total: q.Totals().FirstYear.Display(), Primary: q.IsPrimary}
+		if q.Expired(now) {
+			row.StatusKey = "expired"
+		}
+		v.Quotes = append(v.Quotes, row)
+	}
 	return render(c, status, views.OpportunityPage(a.page(c, o.Title), v))
 }
 

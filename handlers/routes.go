@@ -112,6 +112,9 @@ func (a *App) routes(e *echo.Echo) {
 	salesAdmin.GET("/picklists/:kind/:id/delete", a.confirmDeleteValue)
 	salesAdmin.POST("/picklists/:kind/:id/delete", a.deleteValue)
 
+	a.productRoutes(sales, salesAdmin)
+	a.quoteRoutes(in, pub)
+
 	// Unknown paths inside the app get the styled 404 with the session loaded.
 	pub.RouteNotFound("/*", func(c echo.Context) error { return errNotFound })
 }

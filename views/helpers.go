@@ -55,6 +55,12 @@ func totalsSpan(t OppTable) int {
 }
 
 func outcomeAction(f OutcomeForm) string {
+	if f.QuoteID != 0 {
+		if f.Won {
+			return "/quotes/" + uitoa(f.QuoteID) + "/won"
+		}
+		return "/quotes/" + uitoa(f.QuoteID) + "/lost"
+	}
 	if f.Won {
 		return "/opportunities/" + uitoa(f.OppID) + "/won"
 	}
@@ -81,4 +87,25 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+func quoteFormAction(f QuoteForm) string {
+	if f.ID == 0 {
+		return "/opportunities/" + uitoa(f.OppID) + "/quotes"
+	}
+	return "/quotes/" + uitoa(f.ID)
+}
+
+func itemAction(quoteID, itemID uint) string {
+	if itemID == 0 {
+		return "/quotes/" + uitoa(quoteID) + "/items"
+	}
+	return "/quotes/" + uitoa(quoteID) + "/items/" + uitoa(itemID)
+}
+
+func quoteCols(d QuoteDoc) int {
+	if d.Internal {
+		return 8
+	}
+	return 6
 }

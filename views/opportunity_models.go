@@ -71,6 +71,7 @@ type OppForm struct {
 	LeadSourceID        string `form:"lead_source_id"`
 	CompetitorID        string `form:"competitor_id"`
 	CampaignID          string `form:"campaign_id"`
+	UseQuoteTotals      string `form:"use_quote_totals"`
 	NextStep            string `form:"next_step"`
 	Description         string `form:"description"`
 	Need                string `form:"need"`
@@ -216,6 +217,7 @@ type OppView struct {
 	Todos         []TodoRow
 	NoteForm      NoteForm
 	TodoForm      TodoForm
+	Quotes        []QuoteRow
 }
 
 type Fact struct {
@@ -231,6 +233,7 @@ type Criterion struct {
 // OutcomeForm marks an opportunity won or lost.
 type OutcomeForm struct {
 	Won          bool
+	QuoteID      uint // set when won or lost from a quote
 	OppID        uint
 	OppTitle     string
 	Version      string `form:"version"`

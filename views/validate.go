@@ -216,3 +216,17 @@ func (f *LeadForm) Validate() {
 		f.Errs.Add("email", "Give an e-mail address or a phone number, so the lead can be reached.")
 	}
 }
+
+func (f *QuoteForm) Validate() {
+	f.Errs = Errors{}
+	checkRequired(&f.Errs, "name", f.Name, "Name", 200)
+	checkLen(&f.Errs, "bill_to", f.BillTo, "Bill to", 1000)
+	checkLen(&f.Errs, "ship_to", f.ShipTo, "Ship to", 1000)
+	checkLen(&f.Errs, "comments", f.Comments, "Comments", 5000)
+}
+
+func (v *CustomerQuote) Validate() {
+	v.Errs = Errors{}
+	checkRequired(&v.Errs, "name", v.Name, "Your name", 200)
+	checkLen(&v.Errs, "comment", v.Comment, "The comment", 2000)
+}

@@ -1,0 +1,1071 @@
+package handlers
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"salesdesk/models"
+	"salesdesk/views"
+)
+
+// companyName heads printed quotes.
+const companyName = "Salesdesk Demo IT Services"
+
+// requireBuiltinQuotes hides the built-in quotes when the Quote Manager
+// integration replaces them: the one switch for all quote pages.
+func requireBuiltinQuotes(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if featuresOf(c).On(models.FeatureQuoteManager) {
+			return errNotFound
+		}
+		return next(c)
+	}
+}
+
+func (a *App) quoteRoutes(in, pub *echo.Group) {
+	q := in.Group("", RequireFeature(models.FeatureSales), requireBuiltinQuotes)
+	q.GET("/quotes", a.listQuotes)
+	q.GET("/quotes/new", a.chooseQuoteOpportunity)
+	q.GET("/opportunities/:id/quotes/new", a.newQuote)
+	q.POST("/opportunities/:id/quotes", a.createQuote)
+	q.GET("/quotes/:id", a.showQuote) // also /quotes/{id}.pdf
+	q.GET("/quotes/:id/edit", a.editQuote)
+	q.POST("/quotes/:id", a.updateQuote)
+	q.GET("/quotes/:id/print", a.printQuote)
+	q.POST("/quotes/:id/items", a.addQuoteItem)
+	q.GET("/quotes/:id/items/:item/edit", a.editQuoteItem)
+	q.POST("/quotes/:id/items/:item", a.updateQuoteItem)
+	q.POST("/quotes/:id/items/:item/delete", a.deleteQuoteItem)
+	q.POST("/quotes/:id/items/:item/move", a.moveQuoteItem)
+	q.POST("/quotes/:id/import", a.importQuoteItems)
+	q.POST("/quotes/:id/primary", a.makeQuotePrimary)
+	q.POST("/quotes/:id/copy", a.copyQuote)
+	q.POST("/quotes/:id/send", a.sendQuote)
+	q.POST("/quotes/:id/link", a.quoteLink)
+	q.GET("/quotes/:id/won", a.quoteOutcomeForm(true))
+	q.POST("/quotes/:id/won", a.quoteOutcome(true))
+	q.GET("/quotes/:id/lost", a.quoteOutcomeForm(false))
+	q.POST("/quotes/:id/lost", a.quoteOutcome(false))
+	in.GET("/admin/outbox", a.outbox, RequireRole(models.RoleAdmin))
+
+	cust := pub.Group("/q", RequireFeature(models.FeatureSales), requireBuiltinQuotes)
+	cust.GET("/:token", a.customerQuote)
+	cust.POST("/:token", a.answerQuote)
+	cust.GET("/:token/pdf", a.customerQuotePDF)
+}
+
+// quoteDoc shapes a quote for every page that shows it; internal adds cost and margin.
+func quoteDoc(q *models.Quote, internal bool, now time.Time) views.QuoteDoc {
+	t := q.Totals()
+	d := views.QuoteDoc{ID: q.ID, Number: strconv.Itoa(q.Number), Name: q.Name, Company: companyName,
+		BillTo: q.BillTo, ShipTo: q.ShipTo, Effective: q.EffectiveDate.Format(dateShown), Expires: q.ExpirationDate.Format(dateShown),
+		Comments: q.Comments, Status: q.DisplayStatus(now), StatusKey: string(q.Status), Expired: q.Expired(now), Internal: internal,
+		TaxLabel: "no tax", TermMonths: strconv.Itoa(q.TermMonths), OptionalSum: t.Optional.Display(),
+		FirstYear: t.FirstYear.Display(), Contract: t.Contract.Display(), Margin: t.Margin.Display()}
+	if d.Expired {
+		d.StatusKey = "expired"
+	}
+	if q.Opportunity != nil && q.Opportunity.Organization != nil {
+		d.Customer = q.Opportunity.Organization.Name
+		if q.Opportunity.Contact != nil {
+			d.Contact = q.Opportunity.Contact.FullName()
+		}
+	}
+	if q.PaymentTerm != nil {
+		d.PaymentTerms = q.PaymentTerm.Name
+	}
+	if q.TaxRate != nil {
+		d.TaxLabel = q.TaxRate.Percent()
+	}
+	if rev := t.Revenue.FirstYear(); rev != 0 {
+		d.MarginPct = percentOf(t.Margin, rev)
+	}
+	for i := range q.Items {
+		it := &q.Items[i]
+		l := t.Lines[i]
+		line := views.QuoteLine{ID: it.ID, Heading: it.Kind == models.KindHeading, Name: it.Name, Description: it.Description,
+			Kind: it.Kind.Label(), Quantity: it.Quantity.String(), UnitPrice: it.UnitPrice.Display(), Period: it.Period.Label(),
+			Net: l.Net.Display(), Cost: l.Cost.Display(), Margin: l.Margin.Display(), Taxable: it.Taxable || it.Kind == models.KindHeading,
+			Optional: it.Optional, Discount: "—"}
+		if l.Net != 0 {
+			line.MarginPct = percentOf(l.Margin, l.Net)
+		}
+		switch it.DiscountType {
+		case models.DiscountPercent:
+			line.Discount = models.FormatRate(it.DiscountValue)
+		case models.DiscountPerUnit:
+			line.Discount = models.Money(it.DiscountValue).Display() + " per unit"
+		case models.DiscountPerLine:
+			line.Discount = models.Money(it.DiscountValue).Display()
+		}
+		if it.Optional {
+			d.Optional = append(d.Optional, line)
+		} else {
+			d.Lines = append(d.Lines, line)
+		}
+	}
+	for _, p := range t.Periods {
+		d.Periods = append(d.Periods, views.QuotePeriod{Label: p.Period.Label(), Subtotal: p.Subtotal.Display(),
+			Discounts: (-p.Discounts).Display(), Tax: p.Tax.Display(), Total: p.Total.Display()})
+		if p.Period != models.OneTime {
+			d.Recurring = true
+		}
+	}
+	return d
+}
+
+func percentOf(part, whole models.Money) string {
+	if whole == 0 {
+		return ""
+	}
+	v := (int64(part)*1000/int64(whole) + 5) / 10
+	return strconv.FormatInt(v, 10) + "%"
+}
+
+func (a *App) loadQuote(c echo.Context) (*models.Quote, error) {
+	id, err := paramID(c)
+	if err != nil {
+		return nil, err
+	}
+	return models.LoadQuote(a.db, id)
+}
+
+// canEditQuote: the quote's owner, the opportunity's owner, managers and admins.
+func canEditQuote(u *models.User, q *models.Quote) bool {
+	return u.CanEditOwned(q.OwnerID) || (q.Opportunity != nil && u.CanEditOwned(q.Opportunity.OwnerID))
+}
+
+func (a *App) editableQuote(c echo.Context) (*models.Quote, error) {
+	q, err := a.loadQuote(c)
+	if err != nil {
+		return nil, err
+	}
+	if !canEditQuote(currentUser(c), q) {
+		return nil, errForbidden
+	}
+	return q, nil
+}
+
+func (a *App) listQuotes(c echo.Context) error {
+	q := c.QueryParams()
+	now := a.now().UTC()
+	p := models.NewPage(pageNumber(q.Get("page")))
+	query := a.db.Model(&models.Quote{}).Preload("Opportunity").Preload("Opportunity.Organization").Preload("Owner").Preload("TaxRate").
+		Preload("Items", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") })
+	status := q.Get("status")
+	switch status {
+	case "draft", "sent", "accepted", "declined":
+		query = query.Where("status = ?", status)
+		if status == "sent" {
+			query = query.Where("expiration_date >= ?", dateOnlyUTC(now))
+		}
+	case "expired":
+		query = query.Where("status IN ? AND expiration_date < ?", []string{"draft", "sent"}, dateOnlyUTC(now))
+	default:
+		status = ""
+	}
+	owner, _ := parseID(q.Get("owner"))
+	if owner != 0 {
+		query = query.Where("owner_id = ?", owner)
+	}
+	v := views.QuoteListPage{Expiring: q.Get("expiring")}
+	if s := strings.TrimSpace(v.Expiring); s != "" {
+		if n, err := strconv.Atoi(s); err == nil && n >= 0 && n <= 3650 {
+			query = query.Where("status IN ? AND expiration_date >= ? AND expiration_date <= ?", []string{"draft", "sent"},
+				dateOnlyUTC(now), dateOnlyUTC(now).AddDate(0, 0, n))
+		} else {
+			v.Errs.Add("expiring", "Enter a number of days from 0 to 3650.")
+		}
+	}
+	var quotes []models.Quote
+	if err := query.Order("number DESC").Offset(p.Offset()).Limit(p.Size + 1).Find(&quotes).Error; err != nil {
+		return err
+	}
+	quotes, more := models.Trim(quotes, p)
+	users, err := models.ActiveUsers(a.db)
+	if err != nil {
+		return err
+	}
+	v.Statuses = []views.Option{{Value: "", Label: "All statuses"}}
+	for _, s := range []struct{ v, l string }{{"draft", "Draft"}, {"sent", "Sent"}, {"accepted", "Accepted"}, {"declined", "Declined"}, {"expired", "Expired"}} {
+		v.Statuses = append(v.Statuses, views.Option{Value: s.v, Label: s.l, Selected: s.v == status})
+	}
+	v.Owners = userOptions(users, idStrOrEmpty(owner), "Everyone")
+	v.Pager = pager("/quotes", q, p, len(quotes), more)
+	for i := range quotes {
+		qt := &quotes[i]
+		r := views.QuoteRow{ID: qt.ID, Number: strconv.Itoa(qt.Number), Name: qt.Name, Status: qt.DisplayStatus(now), StatusKey: string(qt.Status),
+			Expires: qt.ExpirationDate.Format(dateShown), Total: qt.Totals().FirstYear.Display(), Primary: qt.IsPrimary, OppID: qt.OpportunityID}
+		if qt.Expired(now) {
+			r.StatusKey = "expired"
+		}
+		if qt.Opportunity != nil {
+			r.OppTitle = qt.Opportunity.Title
+			if qt.Opportunity.Organization != nil {
+				r.OrgName = qt.Opportunity.Organization.Name
+			}
+		}
+		if qt.Owner != nil {
+			r.Owner = qt.Owner.Name
+		}
+		v.Rows = append(v.Rows, r)
+	}
+	status2 := http.StatusOK
+	if v.Errs.Any() {
+		status2 = http.StatusUnprocessableEntity
+	}
+	return render(c, status2, views.QuotesPage(a.page(c, "Quotes"), v))
+}
+
+func dateOnlyUTC(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+
+func (a *App) chooseQuoteOpportunity(c echo.Context) error {
+	if id, ok := parseID(c.QueryParam("opportunity_id")); ok {
+		return c.Redirect(http.StatusSeeOther, "/opportunities/"+idStr(id)+"/quotes/new")
+	}
+	u := currentUser(c)
+	f := models.OppFilter{OpenOnly: true, Sort: "title"}
+	if !u.SeesAllRecords() {
+		f.OwnerID = u.ID
+	}
+	rows, _, err := models.ListOpportunities(a.db, f, models.Page{Number: 1, Size: 500})
+	if err != nil {
+		return err
+	}
+	opts := []views.Option{{Value: "", Label: "Choose an opportunity"}}
+	for _, r := range rows {
+		opts = append(opts, views.Option{Value: idStr(r.ID), Label: r.Title + " — " + r.OrganizationName})
+	}
+	return render(c, http.StatusOK, views.ChooseOpportunityPage(a.page(c, "New quote"), opts))
+}
+
+func (a *App) quoteChoices(f *views.QuoteForm) error {
+	var terms []models.PaymentTerm
+	if err := a.db.Where("active = ? OR id = ?", true, f.PaymentTermID).Order("position, id").Find(&terms).Error; err != nil {
+		return err
+	}
+	var rates []models.TaxRate
+	if err := a.db.Where("active = ? OR id = ?", true, f.TaxRateID).Order("position, id").Find(&rates).Error; err != nil {
+		return err
+	}
+	f.PaymentTerms = []views.Option{{Value: "", Label: "None"}}
+	for _, t := range terms {
+		f.PaymentTerms = append(f.PaymentTerms, views.Option{Value: idStr(t.ID), Label: t.Name, Selected: idStr(t.ID) == f.PaymentTermID})
+	}
+	f.TaxRates = []views.Option{{Value: "", Label: "No tax"}}
+	for _, r := range rates {
+		f.TaxRates = append(f.TaxRates, views.Option{Value: idStr(r.ID), Label: r.Name + " (" + r.Percent() + ")", Selected: idStr(r.ID) == f.TaxRateID})
+	}
+	return nil
+}
+
+func address(o *models.Organization) string {
+	var lines []string
+	for _, l := range []string{o.Name, o.Address, strings.TrimSpace(o.PostalCode + " " + o.City), o.Country} {
+		if strings.TrimSpace(l) != "" {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (a *App) quotableOpportunity(c echo.Context) (*models.Opportunity, error) {
+	o, err := a.editableOpportunity(c)
+	if err != nil {
+		return nil, err
+	}
+	if o.Status == models.StatusLost {
+		return nil, echo.NewHTTPError(http.StatusUnprocessableEntity, "This opportunity is lost, so it cannot be quoted. A manager can reopen it first.")
+	}
+	return o, nil
+}
+
+func (a *App) newQuote(c echo.Context) error {
+	o, err := a.quotableOpportunity(c)
+	if err != nil {
+		return err
+	}
+	eff := today(a.now())
+	f := views.QuoteForm{OppID: o.ID, OppTitle: o.Title, Name: o.Title, EffectiveDate: eff.Format(dateInput),
+		ExpirationDate: eff.AddDate(0, 0, 30).Format(dateInput), BillTo: address(o.Organization), ShipTo: address(o.Organization), TermMonths: "12"}
+	var term models.PaymentTerm
+	if a.db.Where("name = ? AND active = ?", "Net 30", true).First(&term).Error == nil {
+		f.PaymentTermID = idStr(term.ID)
+	}
+	if err := a.quoteChoices(&f); err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.QuoteFormPage(a.page(c, "New quote"), f))
+}
+
+// decodeQuote checks the header form and copies it onto q.
+func (a *App) decodeQuote(f *views.QuoteForm, q *models.Quote) error {
+	f.Validate()
+	e := &f.Errs
+	q.Name, q.BillTo, q.ShipTo, q.Comments = strings.TrimSpace(f.Name), strings.TrimSpace(f.BillTo), strings.TrimSpace(f.ShipTo), strings.TrimSpace(f.Comments)
+	eff, okEff := parseDate(f.EffectiveDate)
+	if !okEff {
+		e.Add("effective_date", "Enter a date such as 2026-12-31.")
+	}
+	exp, okExp := parseDate(f.ExpirationDate)
+	if !okExp {
+		e.Add("expiration_date", "Enter a date such as 2026-12-31.")
+	}
+	if okEff && okExp && exp.Before(eff) {
+		e.Add("expiration_date", "The expiration date cannot be before the effective date.")
+	}
+	q.EffectiveDate, q.ExpirationDate = eff, exp
+	n, err := strconv.Atoi(strings.TrimSpace(f.TermMonths))
+	if err != nil || n < 1 || n > 120 {
+		e.Add("term_months", "Enter a number of months from 1 to 120.")
+	} else {
+		q.TermMonths = n
+	}
+	q.PaymentTermID, q.TaxRateID = nil, nil
+	if f.PaymentTermID != "" {
+		var t models.PaymentTerm
+		if id, ok := parseID(f.PaymentTermID); !ok || a.db.First(&t, id).Error != nil {
+			e.Add("payment_term_id", "Choose payment terms from the list.")
+		} else {
+			q.PaymentTermID = &id
+		}
+	}
+	if f.TaxRateID != "" {
+		var r models.TaxRate
+		if id, ok := parseID(f.TaxRateID); !ok || a.db.First(&r, id).Error != nil {
+			e.Add("tax_rate_id", "Choose a tax rate from the list.")
+		} else {
+			q.TaxRateID = &id
+		}
+	}
+	return nil
+}
+
+func (a *App) createQuote(c echo.Context) error {
+	o, err := a.quotableOpportunity(c)
+	if err != nil {
+		return err
+	}
+	var f views.QuoteForm
+	if err := c.Bind(&f); err != nil {
+		return errBadForm
+	}
+	f.OppID, f.OppTitle = o.ID, o.Title
+	q := models.Quote{OpportunityID: o.ID, OwnerID: currentUser(c).ID}
+	if err := a.decodeQuote(&f, &q); err != nil {
+		return err
+	}
+	if f.Errs.Any() {
+		if err := a.quoteChoices(&f); err != nil {
+			return err
+		}
+		return render(c, http.StatusUnprocessableEntity, views.QuoteFormPage(a.page(c, "New quote"), f))
+	}
+	if err := models.CreateQuote(a.db, &q); err != nil {
+		if errors.Is(err, models.ErrQuoteClosedOpp) {
+			return echo.NewHTTPError(http.StatusUnprocessableEntity, "This opportunity is lost, so it cannot be quoted.")
+		}
+		return err
+	}
+	return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID)+"#add-h", fmt.Sprintf("Created quote #%d. Add its lines below.", q.Number))
+}
+
+func (a *App) editQuote(c echo.Context) error {
+	q, err := a.editableQuote(c)
+	if err != nil {
+		return err
+	}
+	if q.Locked() {
+		return echo.NewHTTPError(http.StatusConflict, "The customer has answered this quote; copy it to change it.")
+	}
+	f := views.QuoteForm{ID: q.ID, OppID: q.OpportunityID, OppTitle: q.Opportunity.Title, Name: q.Name,
+		EffectiveDate: q.EffectiveDate.Format(dateInput), ExpirationDate: q.ExpirationDate.Format(dateInput), BillTo: q.BillTo, ShipTo: q.ShipTo,
+		PaymentTermID: optID(q.PaymentTermID), TaxRateID: optID(q.TaxRateID), TermMonths: strconv.Itoa(q.TermMonths), Comments: q.Comments}
+	if err := a.quoteChoices(&f); err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.QuoteFormPage(a.page(c, fmt.Sprintf("Edit quote #%d", q.Number)), f))
+}
+
+func (a *App) updateQuote(c echo.Context) error {
+	q, err := a.editableQuote(c)
+	if err != nil {
+		return err
+	}
+	var f views.QuoteForm
+	if err := c.Bind(&f); err != nil {
+		return errBadForm
+	}
+	f.ID, f.OppID, f.OppTitle = q.ID, q.OpportunityID, q.Opportunity.Title
+	if err := a.decodeQuote(&f, q); err != nil {
+		return err
+	}
+	if f.Errs.Any() {
+		if err := a.quoteChoices(&f); err != nil {
+			return err
+		}
+		return render(c, http.StatusUnprocessableEntity, views.QuoteFormPage(a.page(c, fmt.Sprintf("Edit quote #%d", q.Number)), f))
+	}
+	if err := models.SaveQuoteHeader(a.db, q); errors.Is(err, models.ErrQuoteLocked) {
+		return echo.NewHTTPError(http.StatusConflict, "The customer has answered this quote; copy it to change it.")
+	} else if err != nil {
+		return err
+	}
+	if err := models.SyncOpportunityFromQuote(a.db, q.ID); err != nil {
+		return err
+	}
+	return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID), "Saved the quote.")
+}
+
+func (a *App) showQuote(c echo.Context) error {
+	if strings.HasSuffix(c.Param("id"), ".pdf") {
+		return a.quotePDF(c)
+	}
+	q, err := a.loadQuote(c)
+	if err != nil {
+		return err
+	}
+	f := views.ItemForm{Quantity: "1", Kind: string(models.KindProduct), Period: string(models.OneTime), Taxable: "on"}
+	return a.renderQuote(c, q, http.StatusOK, f, "", views.Errors{}, "", views.Errors{})
+}
+
+func (a *App) itemChoices(f *views.ItemForm) error {
+	var products []models.Product
+	if err := a.db.Where("active = ?", true).Order("name").Limit(1000).Find(&products).Error; err != nil {
+		return err
+	}
+	f.Products = []views.Option{{Value: "", Label: "None: a free-form line"}}
+	for _, p := range products {
+		f.Products = append(f.Products, views.Option{Value: idStr(p.ID), Label: p.Name + " (" + p.SKU + ") " + p.UnitPrice.Display(), Selected: idStr(p.ID) == f.ProductID})
+	}
+	f.Kinds = nil
+	for _, k := range models.ItemKinds {
+		f.Kinds = append(f.Kinds, views.Option{Value: string(k), Label: k.Label(), Selected: string(k) == f.Kind})
+	}
+	f.Periods = nil
+	for _, p := range models.Periods {
+		f.Periods = append(f.Periods, views.Option{Value: string(p), Label: p.Label(), Selected: string(p) == f.Period})
+	}
+	f.Discounts = nil
+	for _, d := range []struct{ v, l string }{{"", "No discount"}, {"percent", "Percent"}, {"per_unit", "Amount per unit"}, {"per_line", "Amount for the line"}} {
+		f.Discounts = append(f.Discounts, views.Option{Value: d.v, Label: d.l, Selected: d.v == f.DiscountType})
+	}
+	return nil
+}
+
+func (a *App) renderQuote(c echo.Context, q *models.Quote, status int, item views.ItemForm, heading string, headingErr views.Errors, sendTo string, sendErr views.Errors) error {
+	u := currentUser(c)
+	now := a.now().UTC()
+	v := views.QuoteEditor{Doc: quoteDoc(q, u.SeesAllRecords() || canEditQuote(u, q), now), OppID: q.OpportunityID, OppTitle: q.Opportunity.Title,
+		Primary: q.IsPrimary, CanEdit: canEditQuote(u, q), Locked: q.Locked(), OppOpen: q.Opportunity.Status.Open(),
+		Item: item, Heading: heading, HeadingErr: headingErr, SendTo: sendTo, SendErr: sendErr}
+	if v.SendTo == "" && q.Opportunity.Contact != nil {
+		v.SendTo = q.Opportunity.Contact.Email
+	}
+	if q.Token != nil {
+		v.Link = "/q/" + *q.Token
+	}
+	if q.SentAt != nil {
+		v.SentTo, v.SentAt = q.SentTo, q.SentAt.UTC().Format("2 Jan 2006 15:04 UTC")
+	}
+	if q.RespondedAt != nil {
+		verb := "declined"
+		if q.Status == models.QuoteAccepted {
+			verb = "accepted"
+		}
+		v.Answered = fmt.Sprintf("%s %s this quote on %s.", q.ResponseName, verb, q.RespondedAt.UTC().Format("2 Jan 2006 15:04 UTC"))
+		if q.ResponseComment != "" {
+			v.Answered += " Comment: “" + q.ResponseComment + "”"
+		}
+		v.AcceptedNow = q.Status == models.QuoteAccepted && q.Opportunity.Status.Open()
+	}
+	if err := a.itemChoices(&v.Item); err != nil {
+		return err
+	}
+	var others []models.Quote
+	if err := a.db.Select("id", "number", "name").Where("id <> ?", q.ID).Order("number DESC").Limit(200).Find(&others).Error; err != nil {
+		return err
+	}
+	v.OtherQuotes = []views.Option{{Value: "", Label: "Choose a quote"}}
+	for _, o := range others {
+		v.OtherQuotes = append(v.OtherQuotes, views.Option{Value: idStr(o.ID), Label: fmt.Sprintf("#%d %s", o.Number, o.Name)})
+	}
+	return render(c, status, views.QuoteEditorPage(a.page(c, fmt.Sprintf("Quote #%d: %s", q.Number, q.Name)), v))
+}
+
+// parsePercent reads a percent with up to three decimals into thousandths.
+func parsePercent(s string) (int64, bool) {
+	q, err := models.ParseQuantity(strings.TrimSuffix(strings.TrimSpace(s), "%"))
+	if err != nil || q < 0 || q > 100*models.QuantityScale || int64(q)%10 != 0 {
+		return 0, false
+	}
+	return int64(q) / 10, true
+}
+
+// decodeItem checks a line form and fills it in from the catalog where the
+// user left fields empty.
+func (a *App) decodeItem(f *views.ItemForm, it *models.QuoteItem) error {
+	f.Errs = views.Errors{}
+	e := &f.Errs
+	it.ProductID = nil
+	if f.ProductID != "" {
+		var p models.Product
+		id, ok := parseID(f.ProductID)
+		if !ok || a.db.First(&p, id).Error != nil {
+			e.Add("product_id", "Choose a product from the list.")
+		} else {
+			it.ProductID = &id
+			if strings.TrimSpace(f.Name) == "" {
+				f.Name, f.Description = p.Name, p.Description
+				f.Kind, f.Period = string(p.Type), string(p.Period)
+				f.UnitPrice, f.UnitCost = p.UnitPrice.Input(), p.UnitCost.Input()
+				f.Taxable = onOff(p.Taxable)
+			}
+		}
+	}
+	it.Name, it.Description = strings.TrimSpace(f.Name), strings.TrimSpace(f.Description)
+	if it.Name == "" {
+		e.Add("name", "Name the line, or choose a product.")
+	} else if len([]rune(it.Name)) > 200 {
+		e.Add("name", "The name is too long: at most 200 characters.")
+	}
+	if len([]rune(it.Description)) > 1000 {
+		e.Add("description", "The description is too long: at most 1000 characters.")
+	}
+	if k := models.ItemKind(f.Kind); k.Valid() && k != models.KindHeading {
+		it.Kind = k
+	} else {
+		e.Add("kind", "Choose a type from the list.")
+	}
+	if p := models.Period(f.Period); p.Valid() {
+		it.Period = p
+	} else {
+		e.Add("period", "Choose a period from the list.")
+	}
+	if q, err := models.ParseQuantity(f.Quantity); err != nil {
+		e.Add("quantity", "Enter a quantity such as 1, 2.5 or 0.25 (at most four decimals).")
+	} else if q < 0 {
+		e.Add("quantity", "The quantity cannot be negative.")
+	} else if q > models.MaxQuantity {
+		e.Add("quantity", "The quantity is too large.")
+	} else {
+		it.Quantity = q
+	}
+	for _, m := range []struct {
+		field, value string
+		dst          *models.Money
+	}{{"unit_price", f.UnitPrice, &it.UnitPrice}, {"unit_cost", f.UnitCost, &it.UnitCost}} {
+		v, err := models.ParseMoney(m.value)
+		switch {
+		case err != nil:
+			e.Add(m.field, moneyError(err))
+		case v < 0:
+			e.Add(m.field, "The amount cannot be negative. For a reduction use a Discount line or a discount.")
+		case v > 100_000_000_00:
+			e.Add(m.field, "The unit amount is too large: at most $100,000,000.00.")
+		default:
+			*m.dst = v
+		}
+	}
+	it.DiscountType, it.DiscountValue = models.DiscountType(f.DiscountType), 0
+	switch it.DiscountType {
+	case models.NoDiscount:
+		if strings.TrimSpace(f.DiscountValue) != "" && strings.TrimSpace(f.DiscountValue) != "0" {
+			e.Add("discount_type", "Choose the kind of discount for the value you entered.")
+		}
+	case models.DiscountPercent:
+		if v, ok := parsePercent(f.DiscountValue); ok {
+			it.DiscountValue = v
+		} else {
+			e.Add("discount_value", "Enter a percent from 0 to 100, such as 12.5.")
+		}
+	case models.DiscountPerUnit, models.DiscountPerLine:
+		if v, err := models.ParseMoney(f.DiscountValue); err != nil || v < 0 {
+			e.Add("discount_value", "Enter the discount as an amount such as 25 or 25.50.")
+		} else {
+			it.DiscountValue = int64(v)
+		}
+	default:
+		e.Add("discount_type", "Choose a discount from the list.")
+	}
+	if !e.Any() {
+		l := it.Line()
+		if l.Discount > l.Extended && l.Extended >= 0 {
+			e.Add("discount_value", "The discount is larger than the line.")
+		}
+		if l.Net > models.MaxMoney || l.Net < -models.MaxMoney {
+			e.Add("quantity", "The line total is too large.")
+		}
+	}
+	it.Optional, it.Taxable = f.Optional == "on", f.Taxable == "on"
+	return nil
+}
+
+func (a *App) addQuoteItem(c echo.Context) error {
+	q, err := a.editableQuote(c)
+	if err != nil {
+		return err
+	}
+	if q.Locked() {
+		return echo.NewHTTPError(http.StatusConflict, "The customer has answered this quote; copy it to change it.")
+	}
+	var f views.ItemForm
+	if err := c.Bind(&f); err != nil {
+		return errBadForm
+	}
+	if f.Kind == string(models.KindHeading) {
+		name := strings.TrimSpace(f.Name)
+		var errs views.Errors
+		if name == "" || len([]rune(name)) > 200 {
+			errs.Add("name", "Give the heading a name of at most 200 characters.")
+			blank := views.ItemForm{Quantity: "1", Kind: string(models.KindProduct), Period: string(models.OneTime), Taxable: "on"}
+			return a.renderQuote(c, q, http.StatusUnprocessableEntity, blank, name, errs, "", views.Errors{})
+		}
+		if err := models.AddItem(a.db, q, &models.QuoteItem{Kind: models.KindHeading, Name: name, Period: models.OneTime, Quantity: 0}); err != nil {
+			return err
+		}
+		return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID)+"#add-h", "Added the heading “"+name+"”.")
+	}
+	var it models.QuoteItem
+	if err := a.decodeItem(&f, &it); err != nil {
+		return err
+	}
+	if f.Errs.Any() {
+		return a.renderQuote(c, q, http.StatusUnprocessableEntity, f, "", views.Errors{}, "", views.Errors{})
+	}
+	if err := models.AddItem(a.db, q, &it); err != nil {
+		return err
+	}
+	// Back to the editor with the entry form ready for the next line.
+	return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID)+"#add-h", "Added “"+it.Name+"”.")
+}
+
+func (a *App) loadItem(c echo.Context, q *models.Quote) (*models.QuoteItem, error) {
+	id, ok := parseID(c.Param("item"))
+	if !ok {
+		return nil, errNotFound
+	}
+	for i := range q.Items {
+		if q.Items[i].ID == id {
+			return &q.Items[i], nil
+		}
+	}
+	return nil, errNotFound
+}
+
+func itemForm(it *models.QuoteItem) views.ItemForm {
+	f := views.ItemForm{ID: it.ID, ProductID: optID(it.ProductID), Kind: string(it.Kind), Name: it.Name, Description: it.Description,
+		Quantity: it.Quantity.String(), UnitPrice: it.UnitPrice.Input(), UnitCost: it.UnitCost.Input(), DiscountType: string(it.DiscountType),
+		Period: string(it.Period), Optional: onOff(it.Optional), Taxable: onOff(it.Taxable)}
+	switch it.DiscountType {
+	case models.DiscountPercent:
+		f.DiscountValue = strings.TrimSuffix(models.FormatRate(it.DiscountValue), "%")
+	case models.DiscountPerUnit, models.DiscountPerLine:
+		f.DiscountValue = models.Money(it.DiscountValue).Input()
+	}
+	return f
+}
+
+func (a *App) editQuoteItem(c echo.Context) error {
+	q, err := a.editableQuote(c)
+	if err != nil {
+		return err
+	}
+	it, err := a.loadItem(c, q)
+	if err != nil {
+		return err
+	}
+	if q.Locked() || it.Kind == models.KindHeading {
+		return echo.NewHTTPError(http.StatusConflict, "This line cannot be edited here.")
+	}
+	f := itemForm(it)
+	if err := a.itemChoices(&f); err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.ItemEditPage(a.page(c, "Edit line “"+it.Name+"”"), q.ID, f))
+}
+
+func (a *App) updateQuoteItem(c echo.Context) error {
+	q, err := a.editableQuote(c)
+	if err != nil {
+		return err
+	}
+	it, err := a.loadItem(c, q)
+	if err != nil {
+		return err
+	}
+	if q.Locked() || it.Kind == models.KindHeading {
+		return echo.NewHTTPError(http.StatusConflict, "This line cannot be edited.")
+	}
+	var f views.ItemForm
+	if err := c.Bind(&f); err != nil {
+		return errBadForm
+	}
+	f.ID = it.ID
+	if err := a.decodeItem(&f, it); err != nil {
+		return err
+	}
+	if f.Errs.Any() {
+		if err := a.itemChoices(&f); err != nil {
+			return err
+		}
+		return render(c, http.StatusUnprocessableEntity, views.ItemEditPage(a.page(c, "Edit line"), q.ID, f))
+	}
+	if err := models.SaveItem(a.db, q, it); err != nil {
+		return err
+	}
+	return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID), "Saved “"+it.Name+"”.")
+}
+
+func (a *App) deleteQuoteItem(c echo.Context) error {
+	q, err := a.editableQuote(c)
+	if err != nil {
+		return err
+	}
+	it, err := a.loadItem(c, q)
+	if err != nil {
+		return err
+	}
+	if err := models.RemoveItem(a.db, q, it.ID); errors.Is(err, models.ErrQuoteLocked) {
+		return echo.NewHTTPError(http.StatusConflict, "The customer has answered this quote; copy it to change it.")
+	} else if err != nil {
+		return err
+	}
+	return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID), "Removed “"+it.Name+"”.")
+}
+
+func (a *App) moveQuoteItem(c echo.Context) error {
+	q, err := a.editableQuote(c)
+	if err != nil {
+		return err
+	}
+	it, err := a.loadItem(c, q)
+	if err != nil {
+		return err
+	}
+	if err := models.MoveItem(a.db, q, it.ID, c.FormValue("dir") == "up"); errors.Is(err, models.ErrQuoteLocked) {
+		return echo.NewHTTPError(http.StatusConflict, "The customer has answered this quote; copy it to change it.")
+	} else if err != nil {
+		return err
+	}
+	return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID), "Moved “"+it.Name+"”.")
+}
+
+func (a *App) importQuoteItems(c echo.Context) error {
+	q, err := a.editableQuote(c)
+	if err != nil {
+		return err
+	}
+	id, ok := parseID(c.FormValue("from"))
+	if !ok || id == q.ID {
+		return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID), "Nothing imported: choose another quote.")
+	}
+	from, err := models.LoadQuote(a.db, id)
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID), "Nothing imported: that quote does not exist.")
+	}
+	if err != nil {
+		return err
+	}
+	if err := models.ImportItems(a.db, q, from); errors.Is(err, models.ErrQuoteLocked) {
+		return echo.NewHTTPError(http.StatusConflict, "The customer has answered this quote; copy it to change it.")
+	} else if err != nil {
+		return err
+	}
+	return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID), fmt.Sprintf("Imported %d lines of quote #%d.", len(from.Items), from.Number))
+}
+
+func (a *App) makeQuotePrimary(c echo.Context) error {
+	q, err := a.editableQuote(c)
+	if err != nil {
+		return err
+	}
+	if err := models.MakePrimary(a.db, q.ID); err != nil {
+		return err
+	}
+	return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID), fmt.Sprintf("Quote #%d is now the primary quote of the opportunity.", q.Number))
+}
+
+func (a *App) copyQuote(c echo.Context) error {
+	q, err := a.editableQuote(c)
+	if err != nil {
+		return err
+	}
+	cp, err := models.CopyQuote(a.db, q, currentUser(c), a.now().UTC())
+	if errors.Is(err, models.ErrQuoteClosedOpp) {
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, "The opportunity is lost; reopen it before quoting again.")
+	}
+	if err != nil {
+		return err
+	}
+	return a.redirectWithFlash(c, "/quotes/"+idStr(cp.ID), fmt.Sprintf("Copied quote #%d into #%d.", q.Number, cp.Number))
+}
+
+func (a *App) sendQuote(c echo.Context) error {
+	q, err := a.editableQuote(c)
+	if err != nil {
+		return err
+	}
+	to := strings.TrimSpace(c.FormValue("to"))
+	var errs views.Errors
+	if !validEmailAddr(to) {
+		errs.Add("to", "Enter the customer’s e-mail address, such as name@example.com.")
+		blank := views.ItemForm{Quantity: "1", Kind: string(models.KindProduct), Period: string(models.OneTime), Taxable: "on"}
+		return a.renderQuote(c, q, http.StatusUnprocessableEntity, blank, "", views.Errors{}, to, errs)
+	}
+	now := a.now().UTC()
+	if err := models.SendQuote(a.db, q, to, now); errors.Is(err, models.ErrQuoteLocked) {
+		return echo.NewHTTPError(http.StatusConflict, "The customer has already answered this quote.")
+	} else if err != nil {
+		return err
+	}
+	link := a.absoluteURL(c, "/q/"+*q.Token)
+	body := fmt.Sprintf("Hello,\n\nplease find our quote #%d “%s” at %s\nThe prices are guaranteed until %s. You can approve or decline it on that page.\n\n%s\n%s",
+		q.Number, q.Name, link, q.ExpirationDate.Format(dateShown), currentUser(c).Name, companyName)
+	if err := a.db.Create(&models.OutboxMessage{ToAddress: to, Subject: fmt.Sprintf("Quote #%d: %s", q.Number, q.Name), Body: body, CreatedAt: now}).Error; err != nil {
+		return err
+	}
+	return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID)+"#send-h", "Sent to "+to+". The customer can answer on the link below.")
+}
+
+func (a *App) absoluteURL(c echo.Context, path string) string {
+	scheme := "http"
+	if a.secure || c.Request().TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request().Host + path
+}
+
+func (a *App) quoteLink(c echo.Context) error {
+	q, err := a.editableQuote(c)
+	if err != nil {
+		return err
+	}
+	switch c.FormValue("action") {
+	case "regenerate":
+		if err := models.RegenerateToken(a.db, q); err != nil {
+			return err
+		}
+		return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID)+"#send-h", "Made a new customer link; the old one no longer works.")
+	case "revoke":
+		if err := models.RevokeToken(a.db, q); err != nil {
+			return err
+		}
+		return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID)+"#send-h", "Revoked the customer link.")
+	}
+	return echo.NewHTTPError(http.StatusUnprocessableEntity, "Choose to make a new link or to revoke it.")
+}
+
+func (a *App) printQuote(c echo.Context) error {
+	q, err := a.loadQuote(c)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.QuotePrintPage(a.page(c, "Quote"), quoteDoc(q, false, a.now().UTC())))
+}
+
+func (a *App) quoteOutcomeForm(won bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		q, err := a.editableQuote(c)
+		if err != nil {
+			return err
+		}
+		if !q.Opportunity.Status.Open() {
+			return echo.NewHTTPError(http.StatusConflict, "The opportunity of this quote is already closed.")
+		}
+		f := views.OutcomeForm{Won: won, OppID: q.OpportunityID, OppTitle: q.Opportunity.Title, Version: strconv.Itoa(q.Opportunity.Version),
+			Date: today(a.now()).Format(dateInput), QuoteID: q.ID}
+		if err := a.fillOutcomeChoices(&f, q.Opportunity); err != nil {
+			return err
+		}
+		return render(c, http.StatusOK, views.OutcomePage(a.page(c, fmt.Sprintf("Quote #%d: %s", q.Number, map[bool]string{true: "won", false: "lost"}[won])), f))
+	}
+}
+
+func (a *App) quoteOutcome(won bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		q, err := a.editableQuote(c)
+		if err != nil {
+			return err
+		}
+		if !q.Opportunity.Status.Open() {
+			return echo.NewHTTPError(http.StatusConflict, "The opportunity of this quote is already closed.")
+		}
+		f := views.OutcomeForm{Won: won, OppID: q.OpportunityID, OppTitle: q.Opportunity.Title, QuoteID: q.ID}
+		if err := c.Bind(&f); err != nil {
+			return errBadForm
+		}
+		f.Validate()
+		in := models.OutcomeInput{Detail: f.Detail}
+		if id, ok := parseID(f.ReasonID); ok {
+			in.ReasonID = id
+		} else {
+			f.Errs.Add("reason_id", "Choose a reason: it is what the win/loss report is made of.")
+		}
+		if d, ok := parseDate(f.Date); ok {
+			in.Date = d
+		} else {
+			f.Errs.Add("date", "Enter a date such as 2026-12-31.")
+		}
+		if !won && f.CompetitorID != "" {
+			if id, ok := parseID(f.CompetitorID); ok {
+				in.CompetitorID = &id
+			} else {
+				f.Errs.Add("competitor_id", "Choose a competitor from the list.")
+			}
+		}
+		if !f.Errs.Any() {
+			if won {
+				err = models.WinFromQuote(a.db, q, in, currentUser(c), a.now().UTC())
+			} else {
+				err = models.LoseFromQuote(a.db, q, in, currentUser(c), a.now().UTC())
+			}
+			switch {
+			case errors.Is(err, models.ErrNotOffered):
+				f.Errs.Add("reason_id", "Choose a reason from the list.")
+			case errors.Is(err, models.ErrNoStage):
+				f.Errs.Add("reason_id", "An admin must first mark one stage as the won stage and one as the lost stage.")
+			case err != nil:
+				var conflict *models.ConflictError
+				if errors.As(err, &conflict) {
+					return a.renderConflictNotice(c, conflict, "/quotes/"+idStr(q.ID))
+				}
+				return err
+			}
+		}
+		if f.Errs.Any() {
+			if err := a.fillOutcomeChoices(&f, q.Opportunity); err != nil {
+				return err
+			}
+			return render(c, http.StatusUnprocessableEntity, views.OutcomePage(a.page(c, fmt.Sprintf("Quote #%d", q.Number)), f))
+		}
+		msg := fmt.Sprintf("Quote #%d lost: the opportunity is marked lost.", q.Number)
+		if won {
+			msg = fmt.Sprintf("Quote #%d won: the opportunity is closed as won with the quote’s amounts.", q.Number)
+		}
+		return a.redirectWithFlash(c, "/opportunities/"+idStr(q.OpportunityID), msg)
+	}
+}
+
+func (a *App) outbox(c echo.Context) error {
+	var msgs []models.OutboxMessage
+	if err := a.db.Order("created_at DESC, id DESC").Limit(200).Find(&msgs).Error; err != nil {
+		return err
+	}
+	rows := make([]views.OutboxRow, len(msgs))
+	for i, m := range msgs {
+		rows[i] = views.OutboxRow{To: m.ToAddress, Subject: m.Subject, Body: m.Body, When: m.CreatedAt.UTC().Format("2 Jan 2006 15:04"), Sent: "not sent (no SMTP_URL)"}
+		if m.SentAt != nil {
+			rows[i].Sent = m.SentAt.UTC().Format("2 Jan 2006 15:04")
+		}
+		if m.Error != "" {
+			rows[i].Sent = "failed: " + m.Error
+		}
+	}
+	return render(c, http.StatusOK, views.OutboxPage(a.page(c, "Outbox"), rows))
+}
+
+// The customer's side: no login, an unguessable token.
+
+func (a *App) customerQuoteFor(c echo.Context) (*models.Quote, error) {
+	q, err := models.LoadQuoteByToken(a.db, c.Param("token"))
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, echo.NewHTTPError(http.StatusNotFound, "This quote link is not valid. It may have been replaced by a newer one: please ask your contact for the current link.")
+	}
+	return q, err
+}
+
+func (a *App) renderCustomerQuote(c echo.Context, q *models.Quote, status int, v views.CustomerQuote) error {
+	now := a.now().UTC()
+	v.Doc, v.Token, v.Expired = quoteDoc(q, false, now), *q.Token, q.Expired(now)
+	if q.Owner != nil {
+		v.AskWho = q.Owner.Name
+	}
+	if q.RespondedAt != nil {
+		verb := "declined"
+		if q.Status == models.QuoteAccepted {
+			verb = "approved"
+		}
+		v.Answered = fmt.Sprintf("%s %s this quote on %s. Thank you.", q.ResponseName, verb, q.RespondedAt.UTC().Format("2 Jan 2006 15:04 UTC"))
+	} else if q.Status == models.QuoteDraft {
+		v.Answered = "This quote is being prepared."
+	}
+	p := a.page(c, "Quote")
+	return render(c, status, views.CustomerQuotePage(p, v))
+}
+
+func (a *App) customerQuote(c echo.Context) error {
+	q, err := a.customerQuoteFor(c)
+	if err != nil {
+		return err
+	}
+	return a.renderCustomerQuote(c, q, http.StatusOK, views.CustomerQuote{})
+}
+
+func (a *App) answerQuote(c echo.Context) error {
+	q, err := a.customerQuoteFor(c)
+	if err != nil {
+		return err
+	}
+	var v views.CustomerQuote
+	if err := c.Bind(&v); err != nil {
+		return errBadForm
+	}
+	v.Validate()
+	answer := c.FormValue("answer")
+	if answer != "approve" && answer != "decline" {
+		v.Errs.Add("name", "Choose Approve or Decline.")
+	}
+	if v.Errs.Any() {
+		return a.renderCustomerQuote(c, q, http.StatusUnprocessableEntity, v)
+	}
+	err = models.AnswerQuote(a.db, q, answer == "approve", strings.TrimSpace(v.Name), strings.TrimSpace(v.Comment), c.RealIP(), a.now().UTC())
+	switch {
+	case errors.Is(err, models.ErrQuoteExpired):
+		return a.renderCustomerQuote(c, q, http.StatusConflict, views.CustomerQuote{})
+	case errors.Is(err, models.ErrQuoteAnswered), errors.Is(err, models.ErrQuoteNotSent):
+		fresh, lerr := models.LoadQuote(a.db, q.ID)
+		if lerr != nil {
+			return lerr
+		}
+		return a.renderCustomerQuote(c, fresh, http.StatusConflict, views.CustomerQuote{})
+	case err != nil:
+		return err
+	}
+	msg := "Thank you: your approval has been recorded."
+	if answer == "decline" {
+		msg = "Thank you: your answer has been recorded."
+	}
+	return a.redirectWithFlash(c, "/q/"+*q.Token, msg)
+}
+
+func (a *App) customerQuotePDF(c echo.Context) error {
+	q, err := a.customerQuoteFor(c)
+	if err != nil {
+		return err
+	}
+	return a.writeQuotePDF(c, q)
+}
+
+func validEmailAddr(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && at < len(s)-3 && strings.Contains(s[at:], ".") && len(s) <= 254 && !strings.ContainsAny(s, " <>\"\r\n")
+}
+
+// writeQuotePDF renders into a buffer first, so a failure is a clean error page.
+func (a *App) writeQuotePDF(c echo.Context, q *models.Quote) error {
+	var buf bytes.Buffer
+	if err := renderQuotePDF(&buf, q, companyName, a.now().UTC()); err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`inline; filename="quote-%d.pdf"`, q.Number))
+	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
+}

@@ -1,0 +1,167 @@
+package views
+
+// QuoteDoc is a quote as a document: the editor, the print page, the customer
+// page and the PDF all show this one shape (Internal adds cost and margin).
+type QuoteDoc struct {
+	ID           uint
+	Number       string
+	Name         string
+	Company      string
+	Customer     string
+	Contact      string
+	BillTo       string
+	ShipTo       string
+	Effective    string
+	Expires      string
+	PaymentTerms string
+	TaxLabel     string
+	Comments     string
+	Status       string
+	StatusKey    string
+	Expired      bool
+	Internal     bool
+	Lines        []QuoteLine
+	Optional     []QuoteLine
+	Periods      []QuotePeriod
+	OptionalSum  string
+	FirstYear    string
+	Contract     string
+	TermMonths   string
+	Recurring    bool
+	Margin       string
+	MarginPct    string
+}
+
+type QuoteLine struct {
+	ID          uint
+	Heading     bool
+	Name        string
+	Description string
+	Kind        string
+	Quantity    string
+	UnitPrice   string
+	Discount    string
+	Period      string
+	Net         string
+	Cost        string
+	Margin      string
+	MarginPct   string
+	Taxable     bool
+	Optional    bool
+	First, Last bool
+}
+
+type QuotePeriod struct {
+	Label     string
+	Subtotal  string
+	Discounts string
+	Tax       string
+	Total     string
+}
+
+type QuoteRow struct {
+	ID        uint
+	Number    string
+	Name      string
+	OppID     uint
+	OppTitle  string
+	OrgName   string
+	Status    string
+	StatusKey string
+	Expires   string
+	Total     string
+	Owner     string
+	Primary   bool
+}
+
+type QuoteListPage struct {
+	Statuses []Option
+	Owners   []Option
+	Expiring string
+	Rows     []QuoteRow
+	Pager    Pager
+	Errs     Errors
+}
+
+// QuoteForm edits a quote's header.
+type QuoteForm struct {
+	ID             uint
+	OppID          uint
+	OppTitle       string
+	Name           string `form:"name"`
+	EffectiveDate  string `form:"effective_date"`
+	ExpirationDate string `form:"expiration_date"`
+	BillTo         string `form:"bill_to"`
+	ShipTo         string `form:"ship_to"`
+	PaymentTermID  string `form:"payment_term_id"`
+	TaxRateID      string `form:"tax_rate_id"`
+	TermMonths     string `form:"term_months"`
+	Comments       string `form:"comments"`
+	PaymentTerms   []Option
+	TaxRates       []Option
+	Errs           Errors
+}
+
+// ItemForm adds or edits a line.
+type ItemForm struct {
+	ID            uint
+	ProductID     string `form:"product_id"`
+	Kind          string `form:"kind"`
+	Name          string `form:"name"`
+	Description   string `form:"description"`
+	Quantity      string `form:"quantity"`
+	UnitPrice     string `form:"unit_price"`
+	UnitCost      string `form:"unit_cost"`
+	DiscountType  string `form:"discount_type"`
+	DiscountValue string `form:"discount_value"`
+	Period        string `form:"period"`
+	Optional      string `form:"optional"`
+	Taxable       string `form:"taxable"`
+	Products      []Option
+	Kinds         []Option
+	Periods       []Option
+	Discounts     []Option
+	Errs          Errors
+}
+
+// QuoteEditor is the internal quote page.
+type QuoteEditor struct {
+	Doc         QuoteDoc
+	OppID       uint
+	OppTitle    string
+	Primary     bool
+	CanEdit     bool
+	Locked      bool
+	Answered    string // the customer's answer, when there is one
+	AcceptedNow bool   // accepted and the opportunity is still open: mark as won?
+	OppOpen     bool
+	Link        string // the customer link, when sent
+	SentTo      string
+	SentAt      string
+	Item        ItemForm
+	HeadingErr  Errors
+	Heading     string
+	SendTo      string
+	SendErr     Errors
+	OtherQuotes []Option
+}
+
+// CustomerQuote is the public page of a quote.
+type CustomerQuote struct {
+	Doc      QuoteDoc
+	Token    string
+	Answered string
+	Expired  bool
+	AskWho   string
+	Name     string `form:"name"`
+	Comment  string `form:"comment"`
+	Errs     Errors
+}
+
+type OutboxRow struct {
+	To      string
+	Subject string
+	Body    string
+	When    string
+	Sent    string
+}
