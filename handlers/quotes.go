@@ -225,7 +225,9 @@ func (a *App) listQuotes(c echo.Context) error {
 	return render(c, status2, views.QuotesPage(a.page(c, "Quotes"), v))
 }
 
-func dateOnlyUTC(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+func dateOnlyUTC(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
 
 func (a *App) chooseQuoteOpportunity(c echo.Context) error {
 	if id, ok := parseID(c.QueryParam("opportunity_id")); ok {
