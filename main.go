@@ -78,7 +78,7 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	e, err := handlers.New(handlers.Config{DB: gdb, Log: log, SessionKey: key, SecureCookies: *secure})
+	e, err := handlers.New(handlers.Config{DB: gdb, Log: log, SessionKey: key, SecureCookies: *secure, SMTPURL: os.Getenv("SMTP_URL")})
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,8 @@ type Config struct {
 	Log           *slog.Logger
 	SessionKey    []byte // at least 32 bytes
 	SecureCookies bool
+	// SMTPURL sends the outbox's e-mails when set; see mail.go.
+	SMTPURL string
 	// Now is the clock; tests set it to move time.
 	Now func() time.Time
 }
@@ -39,6 +41,7 @@ type App struct {
 	log     *slog.Logger
 	store   *sessions.CookieStore
 	secure  bool
+	smtpURL string
 	now     func() time.Time
 	assets  map[string]string // path → fingerprint
 	cssURL  string
@@ -61,7 +64,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{db: cfg.DB, log: cfg.Log, secure: cfg.SecureCookies, now: cfg.Now, assets: prints, started: time.Now()}
+	a := &App{db: cfg.DB, log: cfg.Log, secure: cfg.SecureCookies, smtpURL: cfg.SMTPURL, now: cfg.Now, assets: prints, started: time.Now()}
 	a.cssURL = "/static/css/app.css?v=" + prints["css/app.css"]
 	a.jsURL = "/static/js/app.js?v=" + prints["js/app.js"]
 	a.store = newSessionStore(cfg.SessionKey, cfg.SecureCookies)

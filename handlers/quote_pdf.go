@@ -1,9 +1,6 @@
 package handlers
 
 import (
-	"bytes"
-	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -24,12 +21,7 @@ func (a *App) quotePDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := renderQuotePDF(&buf, q, companyName, a.now().UTC()); err != nil {
-		return err
-	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`inline; filename="quote-%d.pdf"`, q.Number))
-	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
+	return a.writeQuotePDF(c, q)
 }
 
 // quotePDFID reads the quote id of /quotes/5.pdf. Echo gives ":id" the value

@@ -435,6 +435,11 @@ func (a *App) showQuote(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Opening the quote reads the owner's news about it.
+	if err := a.db.Model(&models.Notification{}).Where("user_id = ? AND link = ? AND read_at IS NULL", currentUser(c).ID, "/quotes/"+idStr(q.ID)).
+		Update("read_at", a.now().UTC()).Error; err != nil {
+		return err
+	}
 	f := views.ItemForm{Quantity: "1", Kind: string(models.KindProduct), Period: string(models.OneTime), Taxable: "on"}
 	return a.renderQuote(c, q, http.StatusOK, f, "", views.Errors{}, "", views.Errors{})
 }
@@ -832,9 +837,11 @@ func (a *App) sendQuote(c echo.Context) error {
 	link := a.absoluteURL(c, "/q/"+*q.Token)
 	body := fmt.Sprintf("Hello,\n\nplease find our quote #%d “%s” at %s\nThe prices are guaranteed until %s. You can approve or decline it on that page.\n\n%s\n%s",
 		q.Number, q.Name, link, q.ExpirationDate.Format(dateShown), currentUser(c).Name, companyName)
-	if err := a.db.Create(&models.OutboxMessage{ToAddress: to, Subject: fmt.Sprintf("Quote #%d: %s", q.Number, q.Name), Body: body, CreatedAt: now}).Error; err != nil {
+	msg := models.OutboxMessage{ToAddress: to, Subject: fmt.Sprintf("Quote #%d: %s", q.Number, q.Name), Body: body, CreatedAt: now}
+	if err := a.db.Create(&msg).Error; err != nil {
 		return err
 	}
+	a.deliver(&msg)
 	return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID)+"#send-h", "Sent to "+to+". The customer can answer on the link below.")
 }
 

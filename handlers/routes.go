@@ -97,6 +97,7 @@ func (a *App) routes(e *echo.Echo) {
 	// for admins too, so the feature is checked before the role.
 	salesAdmin := in.Group("/admin", RequireFeature(models.FeatureSales), RequireRole(models.RoleAdmin))
 	salesAdmin.GET("/settings", a.settings)
+	salesAdmin.POST("/settings/quote-number", a.setQuoteNumber)
 	salesAdmin.GET("/stages", a.listStages)
 	salesAdmin.POST("/stages", a.createStage)
 	salesAdmin.GET("/stages/:id/edit", a.editStage)

@@ -30,7 +30,30 @@ func (a *App) settings(c echo.Context) error {
 		links = append(links, views.SettingsLink{URL: "/admin/picklists/" + string(d.Kind), Name: d.Name,
 			Count: countNoun(n, "value", "values"), Description: "The " + d.Name + " offered on opportunities."})
 	}
-	return render(c, http.StatusOK, views.SettingsPage(a.page(c, "Features & Settings"), links))
+	var next models.Setting
+	if err := a.db.First(&next, "key = ?", "next_quote_number").Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return err
+	}
+	status, errs := http.StatusOK, views.Errors{}
+	value := next.Value
+	if v, ok := c.Get("quote_number_input").(string); ok {
+		status, value = http.StatusUnprocessableEntity, v
+		errs.Add("next_quote_number", "Enter a whole number from 1 to 999999999.")
+	}
+	return render(c, status, views.SettingsPage(a.page(c, "Features & Settings"), links, value, errs))
+}
+
+func (a *App) setQuoteNumber(c echo.Context) error {
+	v := strings.TrimSpace(c.FormValue("next_quote_number"))
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 999999999 {
+		c.Set("quote_number_input", v)
+		return a.settings(c)
+	}
+	if err := a.db.Model(&models.Setting{}).Where("key = ?", "next_quote_number").Update("value", strconv.Itoa(n)).Error; err != nil {
+		return err
+	}
+	return a.redirectWithFlash(c, "/admin/settings", "The next quote will be number "+strconv.Itoa(n)+" (or the first free number after it).")
 }
 
 // picklistOf reads the :kind parameter; an unknown kind is a 404.

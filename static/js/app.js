@@ -32,6 +32,32 @@
   document.querySelectorAll("[data-width]").forEach(function (el) {
     el.style.width = Math.max(0, Math.min(100, Number(el.getAttribute("data-width")) || 0)) + "%";
   });
+  // Quote editor: add or edit lines without a full reload. The form posts as
+  // usual; the page it leads to replaces the current one in place, and the
+  // focus goes back to the first field of the line entry for the next line.
+  function enhanceQuoteForms(root) {
+    root.querySelectorAll("form.item-form, .add-line form, .line-actions form").forEach(function (form) {
+      form.addEventListener("submit", function (e) {
+        if (form.method.toLowerCase() !== "post") { return; }
+        e.preventDefault();
+        var data = new FormData(form, e.submitter);
+        fetch(form.action, { method: "POST", body: data, credentials: "same-origin" }).then(function (res) {
+          return res.text().then(function (html) { return { res: res, html: html }; });
+        }).then(function (r) {
+          var doc = new DOMParser().parseFromString(r.html, "text/html");
+          var fresh = doc.getElementById("main");
+          var main = document.getElementById("main");
+          if (!fresh || !main) { window.location.href = r.res.url; return; }
+          main.innerHTML = fresh.innerHTML;
+          if (r.res.url && r.res.url !== window.location.href) { history.replaceState(null, "", r.res.url); }
+          enhanceQuoteForms(main);
+          var first = main.querySelector("[aria-invalid=true]") || main.querySelector(".add-line select, .add-line input:not([type=hidden])");
+          if (first) { first.focus(); }
+        }).catch(function () { form.submit(); });
+      });
+    });
+  }
+  if (document.querySelector(".add-line")) { enhanceQuoteForms(document); }
   // Pipeline board: drag a card onto another column. The drop fills in the card's
   // own "Move to" form and submits it, so both ways use the same server route.
   var dragged = null;
