@@ -327,6 +327,7 @@ func (a *App) saveProduct(c echo.Context, p *models.Product) error {
 		}
 	}
 	if f.Errs.Any() {
+		f.Errs = inFormOrder(f.Errs, productFields)
 		return a.renderProductForm(c, http.StatusUnprocessableEntity, p, f)
 	}
 	if err := models.SaveProduct(a.db, &next); errors.Is(err, models.ErrSKUTaken) {
@@ -340,6 +341,25 @@ func (a *App) saveProduct(c echo.Context, p *models.Product) error {
 		verb = "Created"
 	}
 	return a.redirectWithFlash(c, "/products/"+idStr(next.ID), verb+" the product “"+next.Name+"”.")
+}
+
+// productFields are the product form's fields from top to bottom.
+var productFields = []string{"name", "sku", "type", "period", "unit_price", "unit_cost", "vendor_id", "description", "taxable", "active", "no_procurement"}
+
+// inFormOrder lists the messages in the order of the fields on the form, so
+// the summary reads top to bottom and the focus goes to the first field
+// marked, whichever check found its problem.
+func inFormOrder(errs views.Errors, fields []string) views.Errors {
+	var out views.Errors
+	for _, field := range fields {
+		if m := errs.For(field); m != "" {
+			out.Add(field, m)
+		}
+	}
+	for _, it := range errs.Items() {
+		out.Add(it.Field, it.Msg) // any field not listed keeps its place after them
+	}
+	return out
 }
 
 func skuTakenMessage(other *models.Product) string {

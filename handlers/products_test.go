@@ -214,13 +214,29 @@ func TestProductValidation(t *testing.T) {
 			t.Errorf("%s: the focus is not on %s", c.name, c.field)
 		}
 	}
+	// Several problems: the summary follows the form from top to bottom and the
+	// focus goes to the first field marked, whichever check found it.
+	form := prForm("TEST-DUP", "Valid name")
+	form.Set("unit_cost", "abc")
+	form.Set("period", "weekly")
+	r := admin.submit("/products/new", "/products", form)
+	wantStatus(t, "several problems", r, http.StatusUnprocessableEntity)
+	doc := r.doc(t)
+	var order []string
+	doc.Find(".error-summary a").Each(func(_ int, s *goquery.Selection) { order = append(order, s.AttrOr("href", "")) })
+	if strings.Join(order, " ") != "#sku #period #unit_cost" {
+		t.Errorf("summary order %q, want #sku #period #unit_cost", order)
+	}
+	if _, focus := doc.Find("#sku").Attr("autofocus"); !focus {
+		t.Errorf("the focus is not on the SKU")
+	}
 	if n := countRows(t, app, &models.Product{}); n != before {
 		t.Errorf("products %d, want %d: a refused form saved something", n, before)
 	}
 
 	// Editing a product to another's SKU is refused too; its own SKU is fine.
 	other := prCreate(t, app, models.Product{SKU: "TEST-OTHER", Name: "Other", Active: true})
-	r := admin.fill("/products/"+idString(other.ID)+"/edit", `main form[method="post"]`, url.Values{"sku": {"test-dup"}})
+	r = admin.fill("/products/"+idString(other.ID)+"/edit", `main form[method="post"]`, url.Values{"sku": {"test-dup"}})
 	wantStatus(t, "edit to a taken SKU", r, http.StatusUnprocessableEntity)
 	wantFieldError(t, r.doc(t), "sku", "already used by")
 	r = admin.fill("/products/"+idString(other.ID)+"/edit", `main form[method="post"]`, url.Values{"sku": {"test-other"}})

@@ -22,6 +22,10 @@ func (a *App) settings(c echo.Context) error {
 	}
 	links := []views.SettingsLink{{URL: "/admin/stages", Name: "Opportunity stages", Count: countNoun(stages, "stage", "stages"),
 		Description: "The steps of the sales process, each with its default probability; one is the won stage and one the lost stage."}}
+	links = append(links,
+		views.SettingsLink{URL: "/products", Name: "Product catalog", Description: "What quotes are built from: products, services, labor, with prices, costs and periods."},
+		views.SettingsLink{URL: "/admin/tax-rates", Name: "Tax rates", Description: "The tax rates a quote can apply to its taxable lines."},
+		views.SettingsLink{URL: "/admin/payment-terms", Name: "Payment terms", Description: "The payment terms printed on quotes."})
 	for _, d := range models.PicklistDefs {
 		var n int64
 		if err := a.db.Model(&models.PicklistValue{}).Where("kind = ?", d.Kind).Count(&n).Error; err != nil {

@@ -29,6 +29,9 @@ func ParseQuantity(s string) (Quantity, error) {
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" && frac == "" {
+		return 0, ErrQuantityFormat
+	}
 	if whole == "" {
 		whole = "0"
 	}

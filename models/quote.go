@@ -500,8 +500,21 @@ func SaveQuoteHeader(db *gorm.DB, q *Quote) error {
 	if q.Locked() {
 		return ErrQuoteLocked
 	}
-	return db.Model(q).Omit(clause.Associations).Select("Name", "EffectiveDate", "ExpirationDate", "BillTo", "ShipTo",
+	return db.Model(q).Omit(clause.Associations).Where("status NOT IN ?", []QuoteStatus{QuoteAccepted, QuoteDeclined}).Select("Name", "EffectiveDate", "ExpirationDate", "BillTo", "ShipTo",
 		"PaymentTermID", "TaxRateID", "TermMonths", "Comments", "UpdatedAt").Updates(q).Error
+}
+
+// checkUnlocked re-reads the quote's status inside the transaction, so an
+// answer that arrived after the page was loaded still locks the quote.
+func checkUnlocked(tx *gorm.DB, quoteID uint) error {
+	var q Quote
+	if err := tx.Select("id", "status").First(&q, quoteID).Error; err != nil {
+		return err
+	}
+	if q.Locked() {
+		return ErrQuoteLocked
+	}
+	return nil
 }
 
 // AddItem appends a line (or heading) to an unlocked quote.
@@ -510,6 +523,9 @@ func AddItem(db *gorm.DB, q *Quote, it *QuoteItem) error {
 		return ErrQuoteLocked
 	}
 	return db.Transaction(func(tx *gorm.DB) error {
+		if err := checkUnlocked(tx, q.ID); err != nil {
+			return err
+		}
 		pos, err := NextPosition(tx, "quote_items", "quote_id = ?", q.ID)
 		if err != nil {
 			return err
@@ -528,9 +544,18 @@ func SaveItem(db *gorm.DB, q *Quote, it *QuoteItem) error {
 		return ErrQuoteLocked
 	}
 	return db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(it).Select("Kind", "ProductID", "Name", "Description", "Quantity", "UnitPrice", "UnitCost",
-			"DiscountType", "DiscountValue", "Period", "Optional", "Taxable").Updates(it).Error; err != nil {
+		if err := checkUnlocked(tx, q.ID); err != nil {
 			return err
+		}
+		// Only an item of this quote: an item id from another quote changes nothing.
+		res := tx.Model(&QuoteItem{}).Where("id = ? AND quote_id = ?", it.ID, q.ID).
+			Select("Kind", "ProductID", "Name", "Description", "Quantity", "UnitPrice", "UnitCost",
+				"DiscountType", "DiscountValue", "Period", "Optional", "Taxable").Updates(it)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return gorm.ErrRecordNotFound
 		}
 		return touchQuote(tx, q.ID)
 	})
@@ -541,6 +566,9 @@ func RemoveItem(db *gorm.DB, q *Quote, itemID uint) error {
 		return ErrQuoteLocked
 	}
 	return db.Transaction(func(tx *gorm.DB) error {
+		if err := checkUnlocked(tx, q.ID); err != nil {
+			return err
+		}
 		res := tx.Where("quote_id = ?", q.ID).Delete(&QuoteItem{}, itemID)
 		if res.Error != nil {
 			return res.Error
@@ -557,6 +585,9 @@ func MoveItem(db *gorm.DB, q *Quote, itemID uint, up bool) error {
 		return ErrQuoteLocked
 	}
 	return db.Transaction(func(tx *gorm.DB) error {
+		if err := checkUnlocked(tx, q.ID); err != nil {
+			return err
+		}
 		if err := MovePosition(tx, "quote_items", itemID, up, "quote_id = ?", q.ID); err != nil {
 			return err
 		}
@@ -597,6 +628,9 @@ func ImportItems(db *gorm.DB, q *Quote, from *Quote) error {
 		return ErrQuoteLocked
 	}
 	return db.Transaction(func(tx *gorm.DB) error {
+		if err := checkUnlocked(tx, q.ID); err != nil {
+			return err
+		}
 		pos, err := NextPosition(tx, "quote_items", "quote_id = ?", q.ID)
 		if err != nil {
 			return err

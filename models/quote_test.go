@@ -262,6 +262,12 @@ func qtTotalsCases() []qtTotalsCase {
 			firstYear: 71700, contract: 59833, margin: 71700,
 		},
 		{
+			// 5 months: 500 + 500 + 10000×5/3 (16666.67 → 16667) + 10000×5/6 (8333.33 → 8333)
+			// + 10000×5/12 (4166.67 → 4167) = 30167.
+			name: "prorating, 5 months", items: qtProrateItems(), term: 5, periods: qtProratePeriods,
+			firstYear: 71700, contract: 30167, margin: 71700,
+		},
+		{
 			// 7 months: 500 + 700 + 10000×7/3 (23333.33 → 23333) + 10000×7/6 (11666.67 → 11667)
 			// + 10000×7/12 (5833.33 → 5833) = 42033.
 			name: "prorating, 7 months", items: qtProrateItems(), term: 7, periods: qtProratePeriods,
@@ -591,6 +597,21 @@ func TestQuoteLineLargestValues(t *testing.T) {
 	if tot.FirstYear != (oneTrillion+tax)*12 || tot.Contract != (oneTrillion+tax)*36 || tot.Margin != 0 {
 		t.Fatalf("largest first year %d contract %d margin %d", tot.FirstYear, tot.Contract, tot.Margin)
 	}
+
+	// 500 such lines: the period's taxable amount (5 × 10¹⁶ cents) times the
+	// rate no longer fits in 64 bits, and the tax must still be exact.
+	many := make([]models.QuoteItem, 500)
+	for i := range many {
+		many[i] = it
+	}
+	tot = models.ComputeTotals(many, 20000, 36)
+	net := oneTrillion * 500
+	if len(tot.Periods) != 1 || tot.Periods[0].Net != net || tot.Periods[0].Tax != net/5 || tot.Periods[0].Total != net+net/5 {
+		t.Fatalf("500 largest lines: %+v", tot.Periods)
+	}
+	if tot.FirstYear != (net+net/5)*12 || tot.Contract != (net+net/5)*36 {
+		t.Fatalf("500 largest lines: first year %d contract %d", tot.FirstYear, tot.Contract)
+	}
 }
 
 func TestParseQuantityRoundTrip(t *testing.T) {
@@ -851,6 +872,11 @@ func TestCreateQuoteNumbering(t *testing.T) {
 	if v := e.setting(t); v != "5003" {
 		t.Fatalf("next_quote_number = %q, want 5003", v)
 	}
+	// A number equal to the highest used also jumps past it.
+	e.setSetting(t, "5002")
+	if q := e.quote(t, b, "b third"); q.Number != 5003 {
+		t.Fatalf("after setting 5002 with 5002 used: number %d, want 5003", q.Number)
+	}
 	if got := e.primaries(t, a.ID); !reflect.DeepEqual(got, []int{1001}) {
 		t.Fatalf("primary quotes of A: %v, want [1001]", got)
 	}
@@ -1062,7 +1088,6 @@ func TestLockedQuoteRefusesEdits(t *testing.T) {
 // An item of another quote cannot be edited or removed through an unlocked
 // quote: that would get round the lock of the quote the item belongs to.
 func TestItemEditsStayWithinTheQuote(t *testing.T) {
-	t.Skip("BUG: SaveItem(db, q, it) updates it by its ID without checking it.QuoteID == q.ID: an item of an accepted (locked) quote is changed through another, unlocked quote")
 	e := qtSetup(t)
 	o := e.opp(t, "Deal", false)
 	open := e.quote(t, o, "open", qtLine(models.KindProduct, "1", 1000, 0, models.OneTime))
