@@ -1,13 +1,16 @@
 package handlers_test
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
 	"salesdesk/db"
+	"salesdesk/models"
 )
 
 // BenchmarkOpportunityList measures the list page through the full router and a
@@ -91,4 +94,34 @@ func BenchmarkBoard100k(b *testing.B) {
 		"board":      "/opportunities/board",
 		"board-mine": "/opportunities/board?owner=me",
 	})
+}
+
+// BenchmarkQuoteEditor500 renders the quote editor of a 500-line quote through
+// the full router: go test ./handlers -run XXX -bench QuoteEditor500
+func BenchmarkQuoteEditor500(b *testing.B) {
+	app := newTestApp(b)
+	c := app.client(b).login("manager@example.com")
+	var opp models.Opportunity
+	if err := app.DB.Where("status = ?", models.StatusActive).First(&opp).Error; err != nil {
+		b.Fatal(err)
+	}
+	q := models.Quote{OpportunityID: opp.ID, Name: "Big quote", OwnerID: opp.OwnerID, TermMonths: 12,
+		EffectiveDate: time.Now().UTC(), ExpirationDate: time.Now().UTC().AddDate(0, 0, 30)}
+	periods := models.Periods
+	for i := 0; i < 500; i++ {
+		q.Items = append(q.Items, models.QuoteItem{Kind: models.KindService, Name: fmt.Sprintf("Line %d", i), Quantity: models.Quantity(1+i%7) * 5000,
+			UnitPrice: models.Money(1999 + i*37), UnitCost: models.Money(1200 + i*11), Period: periods[i%len(periods)], Taxable: i%3 != 0,
+			DiscountType: []models.DiscountType{"", models.DiscountPercent, models.DiscountPerUnit}[i%3], DiscountValue: int64(i % 3 * 500)})
+	}
+	if err := models.CreateQuote(app.DB, &q); err != nil {
+		b.Fatal(err)
+	}
+	path := "/quotes/" + strconv.FormatUint(uint64(q.ID), 10)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if r := c.get(path); r.Status != http.StatusOK {
+			b.Fatalf("status %d", r.Status)
+		}
+	}
 }

@@ -153,6 +153,9 @@ func (a *App) renderOpportunity(c echo.Context, o *models.Opportunity, status in
 		if q.Expired(now) {
 			row.StatusKey = "expired"
 		}
+		if q.Status == models.QuoteAccepted && o.Status.Open() {
+			v.AcceptedQuote = q.ID
+		}
 		v.Quotes = append(v.Quotes, row)
 	}
 	return render(c, status, views.OpportunityPage(a.page(c, o.Title), v))

@@ -218,6 +218,7 @@ type OppView struct {
 	NoteForm      NoteForm
 	TodoForm      TodoForm
 	Quotes        []QuoteRow
+	AcceptedQuote uint // an accepted quote while the opportunity is still open
 }
 
 type Fact struct {
