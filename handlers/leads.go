@@ -45,6 +45,14 @@ func (a *App) leadFilter(c echo.Context) (models.LeadFilter, url.Values) {
 	if s := models.LeadStatus(q.Get("status")); s.Valid() {
 		f.Status = s
 	}
+	// Drill-down from the reports.
+	f.Solid = q.Get("solid") == "1"
+	if d, ok := parseDate(q.Get("created_from")); ok {
+		f.CreatedFrom = d
+	}
+	if d, ok := parseDate(q.Get("created_to")); ok {
+		f.CreatedBefore = d.AddDate(0, 0, 1)
+	}
 	if q.Get("owner") == "me" {
 		f.OwnerID = currentUser(c).ID
 	} else {
@@ -79,7 +87,7 @@ func (a *App) listLeads(c echo.Context) error {
 			userOptions(users, owner, "")...),
 		Rows: leadRows(rows), Pager: pager("/leads", q, p, len(rows), more), Count: countNoun(n, "lead", "leads"),
 		CSVURL: withQuery("/leads/export.csv", q, map[string]string{"page": ""}), Back: c.Request().URL.RequestURI(),
-		Filtered: f.Text != "" || f.CampaignID != 0 || f.Status != "" || f.OwnerID != 0}
+		Filtered: f.Text != "" || f.CampaignID != 0 || f.Status != "" || f.OwnerID != 0 || f.Solid || !f.CreatedFrom.IsZero() || !f.CreatedBefore.IsZero()}
 	if u.SeesAllRecords() {
 		v.Assign = userOptions(users, "", "Choose an owner")
 	}

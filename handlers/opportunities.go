@@ -42,13 +42,25 @@ func (a *App) parseOppQuery(c echo.Context, action string, board bool) (oppQuery
 	switch s := models.OppStatus(status); {
 	case s.Valid() && (!board || s.Open()):
 		f.Status = s
+	case status == "won" && !board:
+		f.WonOnly = true
 	case status == "all" && !board:
 	default:
 		status, f.OpenOnly = "open", true
 	}
 	form.Statuses = []views.Option{{Value: "open", Label: "Open (Active, Not Ready To Buy)", Selected: status == "open"}}
 	if !board {
-		form.Statuses = append(form.Statuses, views.Option{Value: "all", Label: "All statuses", Selected: status == "all"})
+		form.Statuses = append(form.Statuses, views.Option{Value: "all", Label: "All statuses", Selected: status == "all"},
+			views.Option{Value: "won", Label: "Won (Closed, Implemented)", Selected: status == "won"})
+	}
+	// Drill-down from the reports: these narrow the list without a field of their own.
+	f.CampaignID, _ = parseID(q.Get("campaign"))
+	f.Quoted = q.Get("quoted") == "1"
+	if d, ok := parseDate(q.Get("created_from")); ok {
+		f.CreatedFrom = d
+	}
+	if d, ok := parseDate(q.Get("created_to")); ok {
+		f.CreatedBefore = d.AddDate(0, 0, 1)
 	}
 	for _, s := range models.OppStatuses {
 		if !board || s.Open() {
@@ -141,7 +153,7 @@ func (a *App) parseOppQuery(c echo.Context, action string, board bool) (oppQuery
 		defaultOwner = "me"
 	}
 	form.Filtered = f.Text != "" || status != "open" || owner != defaultOwner || f.StageID != 0 || f.CategoryID != 0 ||
-		f.Rating != "" || form.CloseFrom != "" || form.CloseTo != ""
+		f.Rating != "" || form.CloseFrom != "" || form.CloseTo != "" || f.CampaignID != 0 || f.Quoted || !f.CreatedFrom.IsZero() || !f.CreatedBefore.IsZero()
 	form.ClearURL = action
 	return oppQuery{filter: f, form: form, values: q}, nil
 }

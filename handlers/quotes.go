@@ -164,7 +164,8 @@ func (a *App) listQuotes(c echo.Context) error {
 	switch status {
 	case "draft", "sent", "accepted", "declined":
 		query = query.Where("status = ?", status)
-		if status == "sent" {
+		if status == "sent" || status == "draft" {
+			// An unanswered quote past its date is listed as Expired, not as itself.
 			query = query.Where("expiration_date >= ?", dateOnlyUTC(now))
 		}
 	case "expired":
@@ -522,8 +523,11 @@ func parsePercent(s string) (int64, bool) {
 func (a *App) decodeItem(f *views.ItemForm, it *models.QuoteItem) error {
 	f.Errs = views.Errors{}
 	e := &f.Errs
-	it.ProductID = nil
-	if f.ProductID != "" {
+	// The catalog product is chosen when a line is added; an edit keeps it.
+	if f.ID == 0 {
+		it.ProductID = nil
+	}
+	if f.ID == 0 && f.ProductID != "" {
 		var p models.Product
 		id, ok := parseID(f.ProductID)
 		if !ok || a.db.First(&p, id).Error != nil {
@@ -881,14 +885,27 @@ func (a *App) printQuote(c echo.Context) error {
 	return render(c, http.StatusOK, views.QuotePrintPage(a.page(c, "Quote"), quoteDoc(q, false, a.now().UTC())))
 }
 
+// outcomeQuote loads a quote whose opportunity the user may close: winning or
+// losing a quote closes the deal, which takes the right to edit the opportunity.
+func (a *App) outcomeQuote(c echo.Context) (*models.Quote, error) {
+	q, err := a.loadQuote(c)
+	if err != nil {
+		return nil, err
+	}
+	if !currentUser(c).CanEditOwned(q.Opportunity.OwnerID) {
+		return nil, errForbidden
+	}
+	if !q.Opportunity.Status.Open() {
+		return nil, echo.NewHTTPError(http.StatusConflict, "The opportunity of this quote is already closed.")
+	}
+	return q, nil
+}
+
 func (a *App) quoteOutcomeForm(won bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		q, err := a.editableQuote(c)
+		q, err := a.outcomeQuote(c)
 		if err != nil {
 			return err
-		}
-		if !q.Opportunity.Status.Open() {
-			return echo.NewHTTPError(http.StatusConflict, "The opportunity of this quote is already closed.")
 		}
 		f := views.OutcomeForm{Won: won, OppID: q.OpportunityID, OppTitle: q.Opportunity.Title, Version: strconv.Itoa(q.Opportunity.Version),
 			Date: today(a.now()).Format(dateInput), QuoteID: q.ID}
@@ -901,12 +918,9 @@ func (a *App) quoteOutcomeForm(won bool) echo.HandlerFunc {
 
 func (a *App) quoteOutcome(won bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		q, err := a.editableQuote(c)
+		q, err := a.outcomeQuote(c)
 		if err != nil {
 			return err
-		}
-		if !q.Opportunity.Status.Open() {
-			return echo.NewHTTPError(http.StatusConflict, "The opportunity of this quote is already closed.")
 		}
 		f := views.OutcomeForm{Won: won, OppID: q.OpportunityID, OppTitle: q.Opportunity.Title, QuoteID: q.ID}
 		if err := c.Bind(&f); err != nil {

@@ -537,7 +537,7 @@ func TestQuoteEditLineKeepsItsCatalogProduct(t *testing.T) {
 		t.Fatalf("the edit was not saved: %+v", it)
 	}
 	if !sameID(it.ProductID, &seat.ID) {
-		t.Skipf("BUG: editing a catalog line through /quotes/:id/items/:item drops its product (product_id %v, want %d): "+
+		t.Fatalf("BUG: editing a catalog line through /quotes/:id/items/:item drops its product (product_id %v, want %d): "+
 			"the edit form has no product_id field and decodeItem sets ProductID to nil when it is empty", it.ProductID, seat.ID)
 	}
 }
@@ -561,7 +561,7 @@ func TestQuoteEditorLinksOpen(t *testing.T) {
 		}
 	})
 	if len(broken) > 0 {
-		t.Skipf("BUG: the editor's “Edit, reorder or remove lines” list offers an Edit link for headings, which answers 409 "+
+		t.Fatalf("BUG: the editor's “Edit, reorder or remove lines” list offers an Edit link for headings, which answers 409 "+
 			"(editQuoteItem refuses headings): %v", broken)
 	}
 }
@@ -1303,7 +1303,7 @@ func TestQuoteListStatusFilterMatchesTheStatusShown(t *testing.T) {
 		}
 	}
 	if len(wrong) > 0 {
-		t.Skipf("BUG: the Draft filter of /quotes lists drafts past their expiration date, which the list shows as Expired "+
+		t.Fatalf("BUG: the Draft filter of /quotes lists drafts past their expiration date, which the list shows as Expired "+
 			"(the Sent filter leaves expired quotes out; listQuotes does not for drafts): %v", wrong)
 	}
 }

@@ -59,6 +59,8 @@ func (a *App) routes(e *echo.Echo) {
 	sales.POST("/opportunities/:id/notes", a.addNote)
 	sales.POST("/opportunities/:id/todos", a.addTodo)
 	sales.POST("/todos/:id/done", a.setTodoDone)
+	sales.GET("/reports/funnel", a.funnelReport, RequireRole(models.RoleManager, models.RoleAdmin))
+	sales.GET("/reports/funnel.csv", a.funnelCSV, RequireRole(models.RoleManager, models.RoleAdmin))
 
 	mkt := in.Group("", RequireFeature(models.FeatureMarketing))
 	mkt.GET("/campaigns", a.listCampaigns)

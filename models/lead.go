@@ -335,10 +335,39 @@ func leadSourceFor(tx *gorm.DB, t CampaignType) (uint, error) {
 
 // LeadFilter narrows the lead list.
 type LeadFilter struct {
-	Text       string
-	CampaignID uint
-	Status     LeadStatus
-	OwnerID    uint
+	Text          string
+	CampaignID    uint
+	Status        LeadStatus
+	Solid         bool // Qualified or Converted: the funnel's "qualified leads"
+	OwnerID       uint
+	CreatedFrom   time.Time
+	CreatedBefore time.Time
+}
+
+func (f LeadFilter) where(q *gorm.DB) *gorm.DB {
+	if f.Text != "" {
+		pat := likePattern(f.Text)
+		q = q.Where(`(LOWER(leads.person_name) LIKE ? ESCAPE '\' OR LOWER(leads.company_name) LIKE ? ESCAPE '\' OR LOWER(leads.email) LIKE ? ESCAPE '\')`, pat, pat, pat)
+	}
+	if f.CampaignID != 0 {
+		q = q.Where("leads.campaign_id = ?", f.CampaignID)
+	}
+	if f.Status != "" {
+		q = q.Where("leads.status = ?", f.Status)
+	}
+	if f.Solid {
+		q = q.Where("leads.status IN ?", []LeadStatus{LeadQualified, LeadConverted})
+	}
+	if f.OwnerID != 0 {
+		q = q.Where("leads.owner_id = ?", f.OwnerID)
+	}
+	if !f.CreatedFrom.IsZero() {
+		q = q.Where("leads.created_at >= ?", f.CreatedFrom)
+	}
+	if !f.CreatedBefore.IsZero() {
+		q = q.Where("leads.created_at < ?", f.CreatedBefore)
+	}
+	return q
 }
 
 type LeadRow struct {
@@ -366,19 +395,7 @@ func (f LeadFilter) query(db *gorm.DB) *gorm.DB {
 		Select("leads.id, leads.person_name, leads.company_name, leads.email, leads.phone, leads.status, leads.campaign_id, " +
 			"campaigns.name AS campaign_name, leads.owner_id, users.name AS owner_name, leads.opportunity_id, " +
 			"leads.need, leads.solution, leads.timeframe, leads.budget, leads.created_at")
-	if f.Text != "" {
-		pat := likePattern(f.Text)
-		q = q.Where(`(LOWER(leads.person_name) LIKE ? ESCAPE '\' OR LOWER(leads.company_name) LIKE ? ESCAPE '\' OR LOWER(leads.email) LIKE ? ESCAPE '\')`, pat, pat, pat)
-	}
-	if f.CampaignID != 0 {
-		q = q.Where("leads.campaign_id = ?", f.CampaignID)
-	}
-	if f.Status != "" {
-		q = q.Where("leads.status = ?", f.Status)
-	}
-	if f.OwnerID != 0 {
-		q = q.Where("leads.owner_id = ?", f.OwnerID)
-	}
+	q = f.where(q)
 	return q.Order("leads.id DESC")
 }
 
@@ -391,21 +408,7 @@ func ListLeads(db *gorm.DB, f LeadFilter, p Page) ([]LeadRow, bool, error) {
 
 func CountLeads(db *gorm.DB, f LeadFilter) (int64, error) {
 	var n int64
-	q := db.Table("leads")
-	if f.Text != "" {
-		pat := likePattern(f.Text)
-		q = q.Where(`(LOWER(leads.person_name) LIKE ? ESCAPE '\' OR LOWER(leads.company_name) LIKE ? ESCAPE '\' OR LOWER(leads.email) LIKE ? ESCAPE '\')`, pat, pat, pat)
-	}
-	if f.CampaignID != 0 {
-		q = q.Where("leads.campaign_id = ?", f.CampaignID)
-	}
-	if f.Status != "" {
-		q = q.Where("leads.status = ?", f.Status)
-	}
-	if f.OwnerID != 0 {
-		q = q.Where("leads.owner_id = ?", f.OwnerID)
-	}
-	err := q.Count(&n).Error
+	err := f.where(db.Table("leads")).Count(&n).Error
 	return n, err
 }
 

@@ -271,6 +271,10 @@ type OppFilter struct {
 	CampaignID     uint
 	Rating         Rating
 	OpenOnly       bool      // Active or Not Ready To Buy
+	WonOnly        bool      // Closed or Implemented
+	Quoted         bool      // has a quote, or is won
+	CreatedFrom    time.Time // created on or after, when set
+	CreatedBefore  time.Time // created before, when set
 	CloseFrom      time.Time // projected close on or after this date, when set
 	CloseBefore    time.Time // projected close before this date, when set
 	Sort           string    // a key of OppSorts
@@ -339,6 +343,19 @@ func (f OppFilter) apply(q *gorm.DB) *gorm.DB {
 	}
 	if f.OpenOnly {
 		q = q.Where("opportunities.is_open = ?", true)
+	}
+	if f.WonOnly {
+		q = q.Where("opportunities.status IN ?", []OppStatus{StatusClosed, StatusImplemented})
+	}
+	if f.Quoted {
+		q = q.Where("(opportunities.status IN ? OR EXISTS (SELECT 1 FROM quotes WHERE quotes.opportunity_id = opportunities.id))",
+			[]OppStatus{StatusClosed, StatusImplemented})
+	}
+	if !f.CreatedFrom.IsZero() {
+		q = q.Where("opportunities.created_at >= ?", f.CreatedFrom)
+	}
+	if !f.CreatedBefore.IsZero() {
+		q = q.Where("opportunities.created_at < ?", f.CreatedBefore)
 	}
 	if !f.CloseBefore.IsZero() {
 		q = q.Where("opportunities.projected_close_date < ?", f.CloseBefore)

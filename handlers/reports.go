@@ -1,0 +1,299 @@
+package handlers
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"salesdesk/models"
+	"salesdesk/views"
+)
+
+// reportFilter reads the report filters; presets fill in the period.
+func (a *App) reportFilter(c echo.Context) (models.ReportFilter, views.ReportPage, url.Values, error) {
+	q := c.QueryParams()
+	var f models.ReportFilter
+	var v views.ReportPage
+	f.CampaignID, _ = parseID(q.Get("campaign"))
+	f.OwnerID, _ = parseID(q.Get("owner"))
+	f.CategoryID, _ = parseID(q.Get("category"))
+	now := a.now().UTC()
+	v.From, v.To = q.Get("from"), q.Get("to")
+	quarter := time.Date(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1, 0, 0, 0, 0, time.UTC)
+	preset := q.Get("preset")
+	switch preset {
+	case "this_quarter":
+		v.From, v.To = quarter.Format(dateInput), quarter.AddDate(0, 3, -1).Format(dateInput)
+	case "last_quarter":
+		v.From, v.To = quarter.AddDate(0, -3, 0).Format(dateInput), quarter.AddDate(0, 0, -1).Format(dateInput)
+	case "this_year":
+		v.From, v.To = time.Date(now.Year(), 1, 1, 0, 0, 0, 0, time.UTC).Format(dateInput), time.Date(now.Year(), 12, 31, 0, 0, 0, 0, time.UTC).Format(dateInput)
+	default:
+		preset = ""
+	}
+	if strings.TrimSpace(v.From) != "" {
+		if d, ok := parseDate(v.From); ok {
+			f.From = d
+		} else {
+			v.Errs.Add("from", "Enter a date such as 2026-01-01.")
+		}
+	}
+	if strings.TrimSpace(v.To) != "" {
+		if d, ok := parseDate(v.To); ok {
+			f.Before = d.AddDate(0, 0, 1)
+		} else {
+			v.Errs.Add("to", "Enter a date such as 2026-12-31.")
+		}
+	}
+	if !f.From.IsZero() && !f.Before.IsZero() && !f.Before.After(f.From) {
+		v.Errs.Add("to", "The end of the period is before its start.")
+	}
+	v.Presets = []views.Option{{Value: "", Label: "Dates below (or all time)", Selected: preset == ""},
+		{Value: "this_quarter", Label: "This quarter", Selected: preset == "this_quarter"},
+		{Value: "last_quarter", Label: "Last quarter", Selected: preset == "last_quarter"},
+		{Value: "this_year", Label: "This year", Selected: preset == "this_year"}}
+	var err error
+	if v.Campaigns, err = a.campaignOptions(idStrOrEmpty(f.CampaignID), "All campaigns"); err != nil {
+		return f, v, q, err
+	}
+	users, err := models.ActiveUsers(a.db)
+	if err != nil {
+		return f, v, q, err
+	}
+	v.Owners = userOptions(users, idStrOrEmpty(f.OwnerID), "Everyone")
+	cats, err := models.Picklist(a.db, models.Categories, true, nil)
+	if err != nil {
+		return f, v, q, err
+	}
+	v.Categories = append([]views.Option{{Value: "", Label: "All categories"}}, picklistOptions(cats, idStrOrEmpty(f.CategoryID))...)
+	keep := url.Values{}
+	for _, k := range []string{"campaign", "owner", "category"} {
+		if q.Get(k) != "" {
+			keep.Set(k, q.Get(k))
+		}
+	}
+	if !f.From.IsZero() {
+		keep.Set("from", f.From.Format(dateInput))
+	}
+	if !f.Before.IsZero() {
+		keep.Set("to", f.Before.AddDate(0, 0, -1).Format(dateInput))
+	}
+	v.Query = keep.Encode()
+	return f, v, keep, nil
+}
+
+// drill builds the list URL behind a number: the same filters, so the list
+// totals to the number.
+func drill(path string, f models.ReportFilter, extra map[string]string) string {
+	q := url.Values{}
+	if f.CampaignID != 0 {
+		q.Set("campaign", idStr(f.CampaignID))
+	}
+	if f.OwnerID != 0 {
+		q.Set("owner", idStr(f.OwnerID))
+	} else if path == "/opportunities" {
+		q.Set("owner", "all")
+	}
+	if f.CategoryID != 0 && path == "/opportunities" {
+		q.Set("category", idStr(f.CategoryID))
+	}
+	if !f.From.IsZero() {
+		q.Set("created_from", f.From.Format(dateInput))
+	}
+	if !f.Before.IsZero() {
+		q.Set("created_to", f.Before.AddDate(0, 0, -1).Format(dateInput))
+	}
+	for k, v := range extra {
+		q.Set(k, v)
+	}
+	return path + "?" + q.Encode()
+}
+
+func (a *App) funnelReport(c echo.Context) error {
+	f, v, _, err := a.reportFilter(c)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if v.Errs.Any() {
+		status = http.StatusUnprocessableEntity
+		f.From, f.Before = time.Time{}, time.Time{}
+	}
+	fc, err := models.Funnel(a.db, f)
+	if err != nil {
+		return err
+	}
+	marketing := featuresOf(c).On(models.FeatureMarketing)
+	steps := []struct {
+		label string
+		n     int64
+		url   string
+	}{
+		{"Leads", fc.Leads, drill("/leads", f, nil)},
+		{"Qualified leads", fc.Qualified, drill("/leads", f, map[string]string{"solid": "1"})},
+		{"Opportunities", fc.Opportunities, drill("/opportunities", f, map[string]string{"status": "all"})},
+		{"Quoted", fc.Quoted, drill("/opportunities", f, map[string]string{"status": "all", "quoted": "1"})},
+		{"Won", fc.Won, drill("/opportunities", f, map[string]string{"status": "won"})},
+	}
+	if !marketing {
+		steps = steps[2:] // leads are part of Marketing: hidden when it is off
+	}
+	top := steps[0].n
+	var alt []string
+	for i, s := range steps {
+		b := views.FunnelBar{Label: s.label, Count: strconv.FormatInt(s.n, 10), URL: s.url}
+		if i > 0 {
+			b.Percent = percent1(s.n, steps[i-1].n)
+		}
+		// Each band is as wide as its share of the first stage, never thinner than a sliver.
+		w := func(n int64) float64 {
+			if top == 0 {
+				return 40
+			}
+			return 40 + 340*float64(n)/float64(top)
+		}
+		next := s.n
+		if i+1 < len(steps) {
+			next = steps[i+1].n
+		}
+		y0, y1 := 10+float64(i)*48, 10+float64(i)*48+44
+		w0, w1 := w(s.n), w(next)
+		b.Points = fmt.Sprintf("%.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f", 200-w0/2, y0, 200+w0/2, y0, 200+w1/2, y1, 200-w1/2, y1)
+		b.TextY = fmt.Sprintf("%.0f", y0+27)
+		v.Funnel = append(v.Funnel, b)
+		alt = append(alt, s.label+" "+b.Count)
+	}
+	v.FunnelAlt = strings.Join(alt, ", ") + fmt.Sprintf("; lost %d, still open %d.", fc.Lost, fc.Open)
+	v.Beside = []views.ReportFact{
+		{Label: "Lost", Value: strconv.FormatInt(fc.Lost, 10), URL: drill("/opportunities", f, map[string]string{"status": "lost"})},
+		{Label: "Still open", Value: strconv.FormatInt(fc.Open, 10), URL: drill("/opportunities", f, map[string]string{"status": "open"})},
+	}
+	v.Overall = percent1(fc.Won, top)
+	k, err := models.Figures(a.db, f, fc)
+	if err != nil {
+		return err
+	}
+	winRate := "—"
+	if k.WinRatePct >= 0 {
+		winRate = strconv.FormatInt(k.WinRatePct, 10) + "%"
+	}
+	v.Figures = []views.ReportFact{
+		{Label: "Open pipeline", Value: fc.OpenAmount.Display() + " (weighted " + fc.OpenWeighted.Display() + ")", URL: drill("/opportunities", f, map[string]string{"status": "open"})},
+		{Label: "Won", Value: fc.WonAmount.Display(), URL: drill("/opportunities", f, map[string]string{"status": "won"})},
+		{Label: "Win rate (won ÷ won and lost)", Value: winRate},
+		{Label: "Average won deal", Value: k.AvgWon.Display()},
+		{Label: "Average sales cycle", Value: strconv.FormatInt(k.AvgCycleDays, 10) + " days"},
+	}
+	rows, err := models.WinLoss(a.db, f)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		line := views.ReasonLine{Name: r.Name, Count: strconv.FormatInt(r.Count, 10), Amount: r.Amount.Display()}
+		switch r.Kind {
+		case "win_reason":
+			v.WinReasons = append(v.WinReasons, line)
+		case "loss_reason":
+			v.LossReasons = append(v.LossReasons, line)
+		default:
+			v.Competitors = append(v.Competitors, line)
+		}
+	}
+	months, err := models.Forecast(a.db, f, a.now().UTC())
+	if err != nil {
+		return err
+	}
+	var max models.Money = 1
+	for _, m := range months {
+		if m.Amount > max {
+			max = m.Amount
+		}
+		if m.Won > max {
+			max = m.Won
+		}
+	}
+	h := func(m models.Money) (string, string) {
+		hh := float64(m) / float64(max) * 170
+		return fmt.Sprintf("%.1f", 190-hh), fmt.Sprintf("%.1f", hh)
+	}
+	thisMonth := time.Date(a.now().Year(), a.now().Month(), 1, 0, 0, 0, 0, time.UTC)
+	var falt []string
+	for i, m := range months {
+		b := views.ForecastBar{Month: m.Month.Format("Jan 2006"), Count: strconv.FormatInt(m.Count, 10), Amount: m.Amount.Display(),
+			Weighted: m.Weighted.Display(), Won: m.Won.Display(), Past: m.Month.Before(thisMonth), X: strconv.Itoa(10 + i*59),
+			URL: drill("/opportunities", f, map[string]string{"status": "open", "close_from": m.Month.Format(dateInput), "close_to": m.Month.AddDate(0, 1, -1).Format(dateInput)})}
+		b.AmountY, b.AmountH = h(m.Amount)
+		b.WeightedY, b.WeightedH = h(m.Weighted)
+		b.WonY, b.WonH = h(m.Won)
+		v.Forecast = append(v.Forecast, b)
+		falt = append(falt, fmt.Sprintf("%s: open %s, weighted %s, won %s", b.Month, b.Amount, b.Weighted, b.Won))
+	}
+	v.ForecastAlt = strings.Join(falt, "; ")
+	p := a.page(c, "Sales funnel and forecast")
+	return render(c, status, views.ReportsPage(p, v))
+}
+
+func percent1(n, of int64) string {
+	if of == 0 {
+		return ""
+	}
+	v := (n*1000 + of/2) / of
+	return fmt.Sprintf("%d.%d%%", v/10, v%10)
+}
+
+// funnelCSV exports one table of the report page with its filters.
+func (a *App) funnelCSV(c echo.Context) error {
+	f, v, _, err := a.reportFilter(c)
+	if err != nil {
+		return err
+	}
+	if v.Errs.Any() {
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, "The period holds an invalid date.")
+	}
+	table := c.QueryParam("table")
+	var rows [][]string
+	switch table {
+	case "funnel":
+		fc, err := models.Funnel(a.db, f)
+		if err != nil {
+			return err
+		}
+		rows = [][]string{{"Stage", "Count"}, {"Leads", itoa64(fc.Leads)}, {"Qualified leads", itoa64(fc.Qualified)},
+			{"Opportunities", itoa64(fc.Opportunities)}, {"Quoted", itoa64(fc.Quoted)}, {"Won", itoa64(fc.Won)},
+			{"Lost", itoa64(fc.Lost)}, {"Still open", itoa64(fc.Open)}}
+	case "winloss":
+		rs, err := models.WinLoss(a.db, f)
+		if err != nil {
+			return err
+		}
+		rows = [][]string{{"Kind", "Reason", "Deals", "Amount"}}
+		for _, r := range rs {
+			rows = append(rows, []string{r.Kind, csvSafe(r.Name), itoa64(r.Count), r.Amount.Input0()})
+		}
+	case "forecast":
+		ms, err := models.Forecast(a.db, f, a.now().UTC())
+		if err != nil {
+			return err
+		}
+		rows = [][]string{{"Month", "Open", "Amount", "Weighted", "Won"}}
+		for _, m := range ms {
+			rows = append(rows, []string{m.Month.Format("2006-01"), itoa64(m.Count), m.Amount.Input0(), m.Weighted.Input0(), m.Won.Input0()})
+		}
+	default:
+		return errNotFound
+	}
+	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+table+`.csv"`)
+	c.Response().WriteHeader(http.StatusOK)
+	w := csv.NewWriter(c.Response())
+	_ = w.WriteAll(rows)
+	return nil
+}
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,216 @@
+package models
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// ReportFilter narrows the manager reports.
+type ReportFilter struct {
+	CampaignID uint
+	OwnerID    uint
+	CategoryID uint
+	From       time.Time // created on or after, when set
+	Before     time.Time // created before, when set
+}
+
+func (f ReportFilter) leads(db *gorm.DB) *gorm.DB {
+	q := db.Table("leads")
+	if f.CampaignID != 0 {
+		q = q.Where("leads.campaign_id = ?", f.CampaignID)
+	}
+	if f.OwnerID != 0 {
+		q = q.Where("leads.owner_id = ?", f.OwnerID)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("leads.created_at >= ?", f.From)
+	}
+	if !f.Before.IsZero() {
+		q = q.Where("leads.created_at < ?", f.Before)
+	}
+	return q
+}
+
+func (f ReportFilter) opps(db *gorm.DB) *gorm.DB {
+	q := db.Table("opportunities")
+	if f.CampaignID != 0 {
+		q = q.Where("opportunities.campaign_id = ?", f.CampaignID)
+	}
+	if f.OwnerID != 0 {
+		q = q.Where("opportunities.owner_id = ?", f.OwnerID)
+	}
+	if f.CategoryID != 0 {
+		q = q.Where("opportunities.category_id = ?", f.CategoryID)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("opportunities.created_at >= ?", f.From)
+	}
+	if !f.Before.IsZero() {
+		q = q.Where("opportunities.created_at < ?", f.Before)
+	}
+	return q
+}
+
+// OppFilterFor is the opportunity-list filter showing the records behind a
+// report number, so the list totals to the number.
+func (f ReportFilter) OppFilter() OppFilter {
+	return OppFilter{CampaignID: f.CampaignID, OwnerID: f.OwnerID, CategoryID: f.CategoryID, CreatedFrom: f.From, CreatedBefore: f.Before}
+}
+
+// FunnelCounts are the funnel of product.md, each stage counted cumulatively:
+// a won deal also counts as quoted, as an opportunity, as qualified, as a lead.
+type FunnelCounts struct {
+	Leads         int64
+	Qualified     int64 // leads qualified or converted
+	Opportunities int64
+	Quoted        int64 // opportunities with a quote, or won
+	Won           int64
+	Lost          int64
+	Open          int64
+	WonAmount     Money
+	LostAmount    Money
+	OpenAmount    Money
+	OpenWeighted  Money
+}
+
+// Funnel counts in SQL aggregates, two queries in all.
+func Funnel(db *gorm.DB, f ReportFilter) (FunnelCounts, error) {
+	var c FunnelCounts
+	var leads struct{ Leads, Qualified int64 }
+	if err := f.leads(db).Select("COUNT(*) AS leads, COALESCE(SUM(CASE WHEN status IN ('qualified', 'converted') THEN 1 ELSE 0 END), 0) AS qualified").
+		Scan(&leads).Error; err != nil {
+		return c, err
+	}
+	c.Leads, c.Qualified = leads.Leads, leads.Qualified
+	var o struct {
+		Opportunities, Quoted, Won, Lost, Open     int64
+		WonAmount, LostAmount, OpenAmount, OpenWtd Money
+	}
+	err := f.opps(db).Select(`COUNT(*) AS opportunities,
+		COALESCE(SUM(CASE WHEN status IN ('closed', 'implemented') OR EXISTS (SELECT 1 FROM quotes WHERE quotes.opportunity_id = opportunities.id) THEN 1 ELSE 0 END), 0) AS quoted,
+		COALESCE(SUM(CASE WHEN status IN ('closed', 'implemented') THEN 1 ELSE 0 END), 0) AS won,
+		COALESCE(SUM(CASE WHEN status = 'lost' THEN 1 ELSE 0 END), 0) AS lost,
+		COALESCE(SUM(CASE WHEN is_open THEN 1 ELSE 0 END), 0) AS open,
+		COALESCE(SUM(CASE WHEN status IN ('closed', 'implemented') THEN amount ELSE 0 END), 0) AS won_amount,
+		COALESCE(SUM(CASE WHEN status = 'lost' THEN amount ELSE 0 END), 0) AS lost_amount,
+		COALESCE(SUM(CASE WHEN is_open THEN amount ELSE 0 END), 0) AS open_amount,
+		COALESCE(SUM(CASE WHEN is_open THEN (amount * probability + 50) / 100 ELSE 0 END), 0) AS open_wtd`).Scan(&o).Error
+	c.Opportunities, c.Quoted, c.Won, c.Lost, c.Open = o.Opportunities, o.Quoted, o.Won, o.Lost, o.Open
+	c.WonAmount, c.LostAmount, c.OpenAmount, c.OpenWeighted = o.WonAmount, o.LostAmount, o.OpenAmount, o.OpenWtd
+	return c, err
+}
+
+// ReasonRow is one line of the win/loss analysis.
+type ReasonRow struct {
+	Kind   string // "win_reason", "loss_reason", "competitor"
+	Name   string
+	Count  int64
+	Amount Money
+}
+
+// WinLoss groups won deals by win reason and lost ones by loss reason and by competitor.
+func WinLoss(db *gorm.DB, f ReportFilter) ([]ReasonRow, error) {
+	var out []ReasonRow
+	for _, g := range []struct{ kind, col, status string }{
+		{"win_reason", "win_reason_id", "status IN ('closed', 'implemented')"},
+		{"loss_reason", "loss_reason_id", "status = 'lost'"},
+		{"competitor", "competitor_id", "status = 'lost'"},
+	} {
+		var rows []ReasonRow
+		err := f.opps(db).Joins("LEFT JOIN picklist_values ON picklist_values.id = opportunities." + g.col).Where(g.status).
+			Select("COALESCE(picklist_values.name, '(none given)') AS name, COUNT(*) AS count, COALESCE(SUM(opportunities.amount), 0) AS amount").
+			Group("picklist_values.name").Order("count DESC, name").Scan(&rows).Error
+		if err != nil {
+			return nil, err
+		}
+		for i := range rows {
+			rows[i].Kind = g.kind
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
+}
+
+// ForecastMonth is the pipeline closing in one month.
+type ForecastMonth struct {
+	Month    time.Time
+	Count    int64
+	Amount   Money
+	Weighted Money
+	Won      Money // actually won with a close date in the month
+}
+
+// Forecast lists open opportunities by projected close month, from three months
+// back to six ahead, with what was won in each month.
+func Forecast(db *gorm.DB, f ReportFilter, now time.Time) ([]ForecastMonth, error) {
+	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -3, 0)
+	var months []ForecastMonth
+	for i := 0; i < 10; i++ {
+		from := start.AddDate(0, i, 0)
+		to := from.AddDate(0, 1, 0)
+		m := ForecastMonth{Month: from}
+		var open struct {
+			Count            int64
+			Amount, Weighted Money
+		}
+		if err := f.opps(db).Where("is_open = ? AND projected_close_date >= ? AND projected_close_date < ?", true, from, to).
+			Select("COUNT(*) AS count, COALESCE(SUM(amount), 0) AS amount, COALESCE(SUM((amount * probability + 50) / 100), 0) AS weighted").
+			Scan(&open).Error; err != nil {
+			return nil, err
+		}
+		m.Count, m.Amount, m.Weighted = open.Count, open.Amount, open.Weighted
+		if err := f.opps(db).Where("status IN ('closed', 'implemented') AND closed_date >= ? AND closed_date < ?", from, to).
+			Select("COALESCE(SUM(amount), 0)").Scan(&m.Won).Error; err != nil {
+			return nil, err
+		}
+		months = append(months, m)
+	}
+	return months, nil
+}
+
+// KeyFigures are the headline numbers of the report page.
+type KeyFigures struct {
+	WinRatePct    int64 // won ÷ (won + lost), percent; -1 when nothing closed
+	AvgWon        Money
+	AvgCycleDays  int64 // creation to close, for won and lost deals
+	ClosedSampled int64
+}
+
+func Figures(db *gorm.DB, f ReportFilter, c FunnelCounts) (KeyFigures, error) {
+	k := KeyFigures{WinRatePct: -1}
+	if c.Won+c.Lost > 0 {
+		k.WinRatePct = (c.Won*1000/(c.Won+c.Lost) + 5) / 10
+	}
+	if c.Won > 0 {
+		k.AvgWon = Money((int64(c.WonAmount)*2 + c.Won) / (2 * c.Won))
+	}
+	// Cycle length from the dates, in Go: portable across SQLite and PostgreSQL
+	// date arithmetic, on closed deals only.
+	type row struct {
+		CreatedAt  time.Time
+		ClosedDate *time.Time
+		LostDate   *time.Time
+	}
+	var rows []row
+	if err := f.opps(db).Where("status IN ('closed', 'implemented', 'lost')").Select("created_at, closed_date, lost_date").
+		Limit(20000).Scan(&rows).Error; err != nil {
+		return k, err
+	}
+	var total float64
+	for _, r := range rows {
+		end := r.ClosedDate
+		if end == nil {
+			end = r.LostDate
+		}
+		if end == nil {
+			continue
+		}
+		total += end.Sub(r.CreatedAt).Hours() / 24
+		k.ClosedSampled++
+	}
+	if k.ClosedSampled > 0 {
+		k.AvgCycleDays = int64(total/float64(k.ClosedSampled) + 0.5)
+	}
+	return k, nil
+}
