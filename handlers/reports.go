@@ -235,6 +235,20 @@ func (a *App) funnelReport(c echo.Context) error {
 		falt = append(falt, fmt.Sprintf("%s: open %s, weighted %s, won %s", b.Month, b.Amount, b.Weighted, b.Won))
 	}
 	v.ForecastAlt = strings.Join(falt, "; ")
+	owners, err := models.ForecastByOwner(a.db, f, a.now().UTC())
+	if err != nil {
+		return err
+	}
+	for _, o := range owners {
+		v.ByOwner = append(v.ByOwner, views.ReasonLine{Name: o.Name, Count: itoa64(o.Count), Amount: o.Amount.Display() + " · " + o.Weighted.Display()})
+	}
+	stages, err := models.AverageTimeInStage(a.db, f)
+	if err != nil {
+		return err
+	}
+	for _, s := range stages {
+		v.StageTimes = append(v.StageTimes, views.ReasonLine{Name: s.Stage, Count: strconv.Itoa(s.Spans), Amount: strconv.FormatFloat(s.Days, 'f', 1, 64)})
+	}
 	p := a.page(c, "Sales funnel and forecast")
 	return render(c, status, views.ReportsPage(p, v))
 }

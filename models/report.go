@@ -214,3 +214,61 @@ func Figures(db *gorm.DB, f ReportFilter, c FunnelCounts) (KeyFigures, error) {
 	}
 	return k, nil
 }
+
+// OwnerForecast is one owner's open pipeline closing in the forecast window.
+type OwnerForecast struct {
+	OwnerID  uint
+	Name     string
+	Count    int64
+	Amount   Money
+	Weighted Money
+}
+
+// ForecastByOwner sums the open pipeline closing from now to six months ahead, per owner.
+func ForecastByOwner(db *gorm.DB, f ReportFilter, now time.Time) ([]OwnerForecast, error) {
+	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	var rows []OwnerForecast
+	err := f.opps(db).Joins("JOIN users ON users.id = opportunities.owner_id").
+		Where("opportunities.is_open = ? AND opportunities.projected_close_date >= ? AND opportunities.projected_close_date < ?", true, from, from.AddDate(0, 7, 0)).
+		Select("opportunities.owner_id AS owner_id, users.name AS name, COUNT(*) AS count, COALESCE(SUM(opportunities.amount), 0) AS amount, " +
+			"COALESCE(SUM((opportunities.amount * opportunities.probability + 50) / 100), 0) AS weighted").
+		Group("opportunities.owner_id, users.name").Order("amount DESC").Scan(&rows).Error
+	return rows, err
+}
+
+// StageAverage is the average time opportunities spent in a stage.
+type StageAverage struct {
+	Stage string
+	Days  float64
+	Spans int
+}
+
+// AverageTimeInStage works out, from the stage history of up to 20,000 of the
+// filtered opportunities, how long they stayed in each stage they left.
+func AverageTimeInStage(db *gorm.DB, f ReportFilter) ([]StageAverage, error) {
+	var entries []HistoryEntry
+	sub := f.opps(db).Select("opportunities.id").Limit(20000)
+	if err := db.Where("field = ? AND opportunity_id IN (?)", "stage", sub).Order("opportunity_id, created_at, id").
+		Select("opportunity_id", "new_value", "created_at", "id").Find(&entries).Error; err != nil {
+		return nil, err
+	}
+	total := map[string]float64{}
+	count := map[string]int{}
+	var order []string
+	for i := 0; i+1 < len(entries); i++ {
+		e, next := entries[i], entries[i+1]
+		if next.OpportunityID != e.OpportunityID {
+			continue // the current stage of an opportunity has not been left yet
+		}
+		if _, ok := count[e.NewValue]; !ok {
+			order = append(order, e.NewValue)
+		}
+		total[e.NewValue] += next.CreatedAt.Sub(e.CreatedAt).Hours() / 24
+		count[e.NewValue]++
+	}
+	var out []StageAverage
+	for _, s := range order {
+		out = append(out, StageAverage{Stage: s, Days: total[s] / float64(count[s]), Spans: count[s]})
+	}
+	return out, nil
+}

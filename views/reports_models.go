@@ -52,5 +52,7 @@ type ReportPage struct {
 	Competitors []ReasonLine
 	Forecast    []ForecastBar
 	FunnelAlt   string
+	ByOwner     []ReasonLine // name, count, "amount · weighted"
+	StageTimes  []ReasonLine // stage, spans, average days
 	ForecastAlt string
 }
