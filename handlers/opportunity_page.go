@@ -158,6 +158,9 @@ func (a *App) renderOpportunity(c echo.Context, o *models.Opportunity, status in
 		}
 		v.Quotes = append(v.Quotes, row)
 	}
+	if v.SalesOrder, err = a.salesOrderRef(c, o.ID); err != nil {
+		return err
+	}
 	return render(c, status, views.OpportunityPage(a.page(c, o.Title), v))
 }
 
@@ -347,26 +350,8 @@ func (a *App) saveOutcome(won bool) echo.HandlerFunc {
 		if err := c.Bind(&f); err != nil {
 			return errBadForm
 		}
-		f.Validate()
-		in := models.OutcomeInput{Detail: f.Detail}
+		in := decodeOutcome(&f)
 		version, _ := strconv.Atoi(f.Version)
-		if id, ok := parseID(f.ReasonID); ok {
-			in.ReasonID = id
-		} else {
-			f.Errs.Add("reason_id", "Choose a reason: it is what the win/loss report is made of.")
-		}
-		if d, ok := parseDate(f.Date); ok {
-			in.Date = d
-		} else {
-			f.Errs.Add("date", "Enter a date such as 2026-12-31.")
-		}
-		if !won && f.CompetitorID != "" {
-			if id, ok := parseID(f.CompetitorID); ok {
-				in.CompetitorID = &id
-			} else {
-				f.Errs.Add("competitor_id", "Choose a competitor from the list.")
-			}
-		}
 		if !f.Errs.Any() {
 			o.Organization, o.Contact, o.Owner, o.Stage = nil, nil, nil, nil
 			o.LeadSource, o.Competitor, o.Category, o.WinReason, o.LossReason = nil, nil, nil, nil, nil
@@ -461,4 +446,28 @@ func (a *App) renderConflictNotice(c echo.Context, conflict *models.ConflictErro
 	p := a.page(c, "Someone else changed this opportunity")
 	msg := fmt.Sprintf("%s changed “%s” after you loaded the page, so nothing was changed.", conflictBy(conflict.Changes), conflict.Current.Title)
 	return render(c, http.StatusConflict, views.ConflictNoticePage(p, msg, changeRows(conflict.Changes), back))
+}
+
+// decodeOutcome checks the won/lost form, the same for an opportunity and a quote.
+func decodeOutcome(f *views.OutcomeForm) models.OutcomeInput {
+	f.Validate()
+	in := models.OutcomeInput{Detail: f.Detail}
+	if id, ok := parseID(f.ReasonID); ok {
+		in.ReasonID = id
+	} else {
+		f.Errs.Add("reason_id", "Choose a reason: it is what the win/loss report is made of.")
+	}
+	if d, ok := parseDate(f.Date); ok {
+		in.Date = d
+	} else {
+		f.Errs.Add("date", "Enter a date such as 2026-12-31.")
+	}
+	if !f.Won && f.CompetitorID != "" {
+		if id, ok := parseID(f.CompetitorID); ok {
+			in.CompetitorID = &id
+		} else {
+			f.Errs.Add("competitor_id", "Choose a competitor from the list.")
+		}
+	}
+	return in
 }

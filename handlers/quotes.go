@@ -506,6 +506,19 @@ func (a *App) renderQuote(c echo.Context, q *models.Quote, status int, item view
 	for _, o := range others {
 		v.OtherQuotes = append(v.OtherQuotes, views.Option{Value: idStr(o.ID), Label: fmt.Sprintf("#%d %s", o.Number, o.Name)})
 	}
+	ref, err := a.salesOrderRef(c, q.OpportunityID)
+	if err != nil {
+		return err
+	}
+	if ref != nil && q.Opportunity.Status != models.StatusLost {
+		var so models.SalesOrder
+		if err := a.db.Select("quote_id").First(&so, ref.ID).Error; err != nil {
+			return err
+		}
+		if so.QuoteID == q.ID {
+			v.SalesOrder = ref
+		}
+	}
 	return render(c, status, views.QuoteEditorPage(a.page(c, fmt.Sprintf("Quote #%d: %s", q.Number, q.Name)), v))
 }
 
@@ -926,25 +939,7 @@ func (a *App) quoteOutcome(won bool) echo.HandlerFunc {
 		if err := c.Bind(&f); err != nil {
 			return errBadForm
 		}
-		f.Validate()
-		in := models.OutcomeInput{Detail: f.Detail}
-		if id, ok := parseID(f.ReasonID); ok {
-			in.ReasonID = id
-		} else {
-			f.Errs.Add("reason_id", "Choose a reason: it is what the win/loss report is made of.")
-		}
-		if d, ok := parseDate(f.Date); ok {
-			in.Date = d
-		} else {
-			f.Errs.Add("date", "Enter a date such as 2026-12-31.")
-		}
-		if !won && f.CompetitorID != "" {
-			if id, ok := parseID(f.CompetitorID); ok {
-				in.CompetitorID = &id
-			} else {
-				f.Errs.Add("competitor_id", "Choose a competitor from the list.")
-			}
-		}
+		in := decodeOutcome(&f)
 		if !f.Errs.Any() {
 			if won {
 				err = models.WinFromQuote(a.db, q, in, currentUser(c), a.now().UTC())
