@@ -36,7 +36,7 @@ func (a *App) newOpportunity(c echo.Context) error {
 		f.StageID = idStr(stages[0].ID)
 		f.Probability = strconv.Itoa(stages[0].DefaultProbability)
 	}
-	if err := a.fillOppChoices(&f, u, nil); err != nil {
+	if err := a.fillOppChoices(&f, u, nil, featuresOf(c)); err != nil {
 		return err
 	}
 	return render(c, http.StatusOK, views.OpportunityFormPage(a.page(c, "New opportunity"), f))
@@ -52,7 +52,7 @@ func (a *App) editOpportunity(c echo.Context) error {
 		return errForbidden
 	}
 	f := oppForm(o)
-	if err := a.fillOppChoices(&f, u, o); err != nil {
+	if err := a.fillOppChoices(&f, u, o, featuresOf(c)); err != nil {
 		return err
 	}
 	return render(c, http.StatusOK, views.OpportunityFormPage(a.page(c, "Edit "+o.Title), f))
@@ -121,7 +121,7 @@ func (a *App) createOpportunity(c echo.Context) error {
 		return errBadForm
 	}
 	o := models.Opportunity{OwnerID: u.ID}
-	if err := a.decodeOpp(&f, &o, nil, u); err != nil {
+	if err := a.decodeOpp(&f, &o, nil, u, featuresOf(c)); err != nil {
 		return err
 	}
 	if f.Errs.Any() {
@@ -150,7 +150,7 @@ func (a *App) updateOpportunity(c echo.Context) error {
 	version, _ := strconv.Atoi(f.Version)
 	o := *before
 	o.Organization, o.Contact, o.Owner, o.Stage = nil, nil, nil, nil
-	if err := a.decodeOpp(&f, &o, before, u); err != nil {
+	if err := a.decodeOpp(&f, &o, before, u, featuresOf(c)); err != nil {
 		return err
 	}
 	if f.Errs.Any() {
@@ -180,7 +180,7 @@ func (a *App) updateOpportunity(c echo.Context) error {
 }
 
 func (a *App) rerenderOpp(c echo.Context, f views.OppForm, u *models.User, current *models.Opportunity, status int, title string) error {
-	if err := a.fillOppChoices(&f, u, current); err != nil {
+	if err := a.fillOppChoices(&f, u, current, featuresOf(c)); err != nil {
 		return err
 	}
 	return render(c, status, views.OpportunityFormPage(a.page(c, title), f))
@@ -188,7 +188,7 @@ func (a *App) rerenderOpp(c echo.Context, f views.OppForm, u *models.User, curre
 
 // fillOppChoices loads the options of the form's selects. current is the stored
 // opportunity when editing: its inactive picklist values and stage stay offered.
-func (a *App) fillOppChoices(f *views.OppForm, u *models.User, current *models.Opportunity) error {
+func (a *App) fillOppChoices(f *views.OppForm, u *models.User, current *models.Opportunity, feats models.Features) error {
 	if current == nil {
 		current = &models.Opportunity{Status: models.StatusActive}
 	}
@@ -270,7 +270,7 @@ func (a *App) fillOppChoices(f *views.OppForm, u *models.User, current *models.O
 		*pl.dst = append([]views.Option{{Value: "", Label: pl.blank}}, picklistOptions(vs, pl.sel)...)
 	}
 	f.Campaigns = nil
-	if a.marketingOn() {
+	if feats.On(models.FeatureMarketing) {
 		var err error
 		if f.Campaigns, err = a.campaignOptions(f.CampaignID, "No campaign"); err != nil {
 			return err
@@ -301,7 +301,7 @@ func allowedStatuses(s models.OppStatus) []models.OppStatus {
 // decodeOpp checks the form and copies it onto o field by field. Problems a user
 // can fix are added to f.Errs; only database failures are returned as errors.
 // before is the stored opportunity when editing, nil when creating.
-func (a *App) decodeOpp(f *views.OppForm, o *models.Opportunity, before *models.Opportunity, u *models.User) error {
+func (a *App) decodeOpp(f *views.OppForm, o *models.Opportunity, before *models.Opportunity, u *models.User, feats models.Features) error {
 	f.Validate()
 	e := &f.Errs
 	if before == nil {
@@ -435,7 +435,7 @@ func (a *App) decodeOpp(f *views.OppForm, o *models.Opportunity, before *models.
 	}
 	// The campaign is a field of Marketing: with it off the form has no such
 	// field, and the stored campaign stays as it was.
-	if a.marketingOn() {
+	if feats.On(models.FeatureMarketing) {
 		o.CampaignID = nil
 		if f.CampaignID != "" {
 			var cp models.Campaign
@@ -492,12 +492,6 @@ func (a *App) decodeOpp(f *views.OppForm, o *models.Opportunity, before *models.
 		}
 	}
 	return nil
-}
-
-// marketingOn reads the feature state for code that has no request at hand.
-func (a *App) marketingOn() bool {
-	f, err := models.LoadFeatures(a.db)
-	return err == nil && f.On(models.FeatureMarketing)
 }
 
 func parseID(s string) (uint, bool) {
