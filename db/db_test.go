@@ -70,6 +70,23 @@ func TestSeedDemoOnlyIntoAnEmptyDatabase(t *testing.T) {
 	if quoted != 32 || wonPrimary != 14 {
 		t.Fatalf("trade show: %d opportunities quoted, %d won from a primary quote; want 32 and 14", quoted, wonPrimary)
 	}
+	// Every won demo deal, the trade show's 14 among them, has its sales
+	// order (Procurement is on in the demo), in every status.
+	var won, withOrder, showOrders int64
+	gdb.Model(&models.Opportunity{}).Where("status = ?", models.StatusClosed).Count(&won)
+	gdb.Model(&models.Opportunity{}).Where("status = ? AND EXISTS (SELECT 1 FROM sales_orders WHERE sales_orders.opportunity_id = opportunities.id)",
+		models.StatusClosed).Count(&withOrder)
+	gdb.Model(&models.SalesOrder{}).Where("opportunity_id IN (SELECT id FROM opportunities WHERE campaign_id = ?)", show.ID).Count(&showOrders)
+	if won == 0 || withOrder != won || showOrders != 14 {
+		t.Fatalf("sales orders: %d of %d won deals have one, %d of the trade show's 14", withOrder, won, showOrders)
+	}
+	for _, st := range models.SalesOrderStatuses {
+		var n int64
+		gdb.Model(&models.SalesOrder{}).Where("status = ?", st).Count(&n)
+		if n == 0 {
+			t.Errorf("no demo sales order is %s", st.Label())
+		}
+	}
 	f, _ := models.LoadFeatures(gdb)
 	if !f.On(models.FeatureSales) || !f.On(models.FeatureMarketing) || !f.On(models.FeatureProcurement) || f.On(models.FeatureQuoteManager) {
 		t.Fatalf("demo features: %v, want all but Quote Manager", f)

@@ -64,7 +64,10 @@ func SeedDemo(gdb *gorm.DB, now time.Time) (bool, error) {
 		if err := seedSales(tx, users, now); err != nil {
 			return err
 		}
-		return seedMarketing(tx, users, now)
+		if err := seedMarketing(tx, users, now); err != nil {
+			return err
+		}
+		return seedSalesOrders(tx, now)
 	})
 	return err == nil, err
 }

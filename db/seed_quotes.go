@@ -51,6 +51,22 @@ func demoQuote(tx *gorm.DB, rng *rand.Rand, o *models.Opportunity, owner *models
 		}
 		q.Items = append(q.Items, it)
 	}
+	// Every demo quote orders some hardware, so a won deal always has a sales
+	// order to show. Chosen without the random source, so the rest of the
+	// demo data stays as it was.
+	if !hasProduct(q.Items) {
+		var hw []models.Product
+		for _, p := range products {
+			if p.Type == models.KindProduct {
+				hw = append(hw, p)
+			}
+		}
+		if len(hw) > 0 {
+			p := hw[int(o.ID)%len(hw)]
+			q.Items = append(q.Items, models.QuoteItem{Kind: p.Type, ProductID: &p.ID, Name: p.Name, Quantity: models.Quantity(1+int(o.ID)%5) * models.QuantityScale,
+				UnitPrice: p.UnitPrice, UnitCost: p.UnitCost, Period: p.Period, Taxable: p.Taxable})
+		}
+	}
 	if err := models.CreateQuote(tx, &q); err != nil {
 		return nil, err
 	}
@@ -60,4 +76,63 @@ func demoQuote(tx *gorm.DB, rng *rand.Rand, o *models.Opportunity, owner *models
 		}
 	}
 	return &q, nil
+}
+
+func hasProduct(items []models.QuoteItem) bool {
+	for _, it := range items {
+		if it.Kind == models.KindProduct && !it.Optional {
+			return true
+		}
+	}
+	return false
+}
+
+// seedSalesOrders moves the sales orders the demo wins created through their
+// life: some in progress, some partly or fully delivered, one canceled, the
+// rest new, each with a promised date.
+func seedSalesOrders(tx *gorm.DB, now time.Time) error {
+	var orders []models.SalesOrder
+	if err := tx.Preload("Owner").Preload("Lines", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
+		Order("number").Find(&orders).Error; err != nil {
+		return err
+	}
+	for i := range orders {
+		so := &orders[i]
+		by := so.Owner
+		promised := so.OrderDate.AddDate(0, 0, 14+7*(i%4))
+		edit := models.SalesOrderEdit{ContactID: so.ContactID, OwnerID: so.OwnerID, PromisedDate: &promised, BillTo: so.BillTo, ShipTo: so.ShipTo,
+			InProgress: i%6 == 1}
+		at := so.CreatedAt.Add(24 * time.Hour)
+		if at.After(now) {
+			at = now
+		}
+		if err := models.UpdateSalesOrder(tx, so, so.Version, edit, by, at); err != nil {
+			return fmt.Errorf("demo sales order %d: %w", so.Number, err)
+		}
+		delivered := dateOnly(at.AddDate(0, 0, 3))
+		if delivered.After(now) {
+			delivered = dateOnly(now)
+		}
+		var err error
+		switch i % 6 {
+		case 2, 4: // partly delivered: half of the first line
+			if half := so.Lines[0].QuantityOrdered / 2; half > 0 {
+				err = models.RecordFulfilment(tx, so, map[uint]models.Quantity{so.Lines[0].ID: half}, delivered, "Partial delivery; the rest is back-ordered.", by, at)
+			}
+		case 3: // delivered in full
+			all := map[uint]models.Quantity{}
+			for _, l := range so.Lines {
+				all[l.ID] = l.QuantityOrdered
+			}
+			err = models.RecordFulfilment(tx, so, all, delivered, "Delivered and signed for at reception.", by, at)
+		case 5:
+			if i%12 == 5 {
+				err = models.SetSalesOrderStatus(tx, so, so.Version, models.SOCanceled, "The customer postponed the hardware to next year.", by, at)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("demo sales order %d: %w", so.Number, err)
+		}
+	}
+	return nil
 }

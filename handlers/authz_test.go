@@ -50,6 +50,9 @@ const (
 	// quoteManagerOn: Sales and Marketing on, and the Quote Manager
 	// integration, which replaces the built-in quotes everywhere.
 	quoteManagerOn featureState = "Sales, Marketing and Quote Manager on"
+	// procurementOff: Procurement is off, Sales and Marketing on. In every
+	// other state but salesOff, Procurement is on, as in the demo data.
+	procurementOff featureState = "Procurement off, Sales and Marketing on"
 )
 
 // authzCase is one row of the table.
@@ -100,6 +103,7 @@ type authzRoute struct {
 	salesOnly           bool
 	marketingOnly       bool
 	builtinQuotes       bool
+	procurementOnly     bool
 	public              bool
 	anon, rep, manager  expect
 	admin               expect
@@ -138,6 +142,13 @@ func marketing(r authzRoute) authzRoute {
 // Quote Manager integration replaces them.
 func quotes(r authzRoute) authzRoute {
 	r.salesOnly, r.builtinQuotes = true, true
+	return r
+}
+
+// procurement is a route of the Procurement feature (sales orders): part of
+// Sales, and gone with Procurement off.
+func procurement(r authzRoute) authzRoute {
+	r.salesOnly, r.procurementOnly = true, true
 	return r
 }
 
@@ -189,7 +200,27 @@ func adminOnly(method, route, path string, e expect) authzRoute {
 	return authzRoute{method: method, route: route, path: path, anon: toLogin, rep: forbidden, manager: forbidden, admin: e}
 }
 
-var authzRoutes = slices.Concat(baseAuthzRoutes, catalogAuthzRoutes, quoteAuthzRoutes)
+var authzRoutes = slices.Concat(baseAuthzRoutes, catalogAuthzRoutes, quoteAuthzRoutes, salesOrderAuthzRoutes)
+
+// The sales orders. Everyone signed in reads every sales order and prints it;
+// changing one (edit, fulfilment, cancel) is for its owner, managers and
+// admins. {own-so} is a fresh sales order of the rep, {other-so} one of rep2,
+// each from a won quote with a product line.
+var salesOrderAuthzRoutes = []authzRoute{
+	procurement(signedIn("GET", "/sales-orders", "/sales-orders", ok200)),
+	procurement(signedIn("GET", "/sales-orders/:id", "/sales-orders/{other-so}", ok200)),
+	procurement(signedIn("GET", "/sales-orders/:id/print", "/sales-orders/{other-so}/print", ok200)),
+	procurement(signedIn("GET", "/sales-orders/:id/edit", "/sales-orders/{own-so}/edit", ok200)),
+	procurement(ownerOrManager("GET", "/sales-orders/:id/edit", "/sales-orders/{other-so}/edit", ok200)),
+	procurement(signedIn("POST", "/sales-orders/:id", "/sales-orders/{own-so}", seeOther("/sales-orders/{own-so}"))),
+	procurement(ownerOrManager("POST", "/sales-orders/:id", "/sales-orders/{other-so}", seeOther("/sales-orders/{other-so}"))),
+	procurement(signedIn("POST", "/sales-orders/:id/fulfilments", "/sales-orders/{own-so}/fulfilments", seeOther("/sales-orders/{own-so}"))),
+	procurement(ownerOrManager("POST", "/sales-orders/:id/fulfilments", "/sales-orders/{other-so}/fulfilments", seeOther("/sales-orders/{other-so}"))),
+	procurement(signedIn("GET", "/sales-orders/:id/cancel", "/sales-orders/{own-so}/cancel", ok200)),
+	procurement(ownerOrManager("GET", "/sales-orders/:id/cancel", "/sales-orders/{other-so}/cancel", ok200)),
+	procurement(signedIn("POST", "/sales-orders/:id/cancel", "/sales-orders/{own-so}/cancel", seeOther("/sales-orders/{own-so}"))),
+	procurement(ownerOrManager("POST", "/sales-orders/:id/cancel", "/sales-orders/{other-so}/cancel", seeOther("/sales-orders/{other-so}"))),
+}
 
 var baseAuthzRoutes = []authzRoute{
 	// Public.
@@ -430,11 +461,14 @@ func authzCases() []authzCase {
 		if r.builtinQuotes {
 			states = []featureState{allOn, quoteManagerOn, salesOff}
 		}
+		if r.procurementOnly {
+			states = []featureState{allOn, procurementOff, salesOff}
+		}
 		for _, st := range states {
 			for _, role := range authzRoles {
 				e := map[string]expect{roleAnon: r.anon, roleRep: r.rep, roleManager: r.manager, roleAdmin: r.admin}[role]
 				off := (r.salesOnly && st == salesOff) || (r.marketingOnly && st != allOn && st != quoteManagerOn) ||
-					(r.builtinQuotes && st == quoteManagerOn)
+					(r.builtinQuotes && st == quoteManagerOn) || (r.procurementOnly && st == procurementOff)
 				if off && (role != roleAnon || r.public) {
 					// A deactivated feature does not exist, for every role. A
 					// signed-out visitor is sent to sign in first, unless the
@@ -664,6 +698,41 @@ func (f *authzFixture) newOpp(t *testing.T, owner models.User, closed bool) uint
 	return o.ID
 }
 
+// newSalesOrder wins a fresh quote of owner, with its product line, with
+// Procurement on (whatever state the previous case left), and returns the
+// sales order the win created.
+func (f *authzFixture) newSalesOrder(t *testing.T, owner models.User) uint {
+	t.Helper()
+	for _, k := range []string{models.FeatureSales, models.FeatureProcurement} {
+		if _, err := models.SetFeature(f.app.DB, k, true, nil, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q, err := models.LoadQuote(f.app.DB, f.newQuote(t, owner, owner, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := models.OutcomeInput{ReasonID: f.winReason, Date: time.Now().UTC()}
+	if err := models.WinFromQuote(f.app.DB, q, in, &owner, time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+	so, err := models.SalesOrderOf(f.app.DB, q.OpportunityID)
+	if err != nil || so == nil {
+		t.Fatalf("winning quote %d made no sales order: %v", q.ID, err)
+	}
+	return so.ID
+}
+
+// salesOrder is the case's sales order, as stored now.
+func (f *authzFixture) salesOrder(t *testing.T, ids map[string]uint) *models.SalesOrder {
+	t.Helper()
+	so, err := models.LoadSalesOrder(f.app.DB, ids["so"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return so
+}
+
 // resolve replaces the {placeholders} of a case's path with ids, creating the
 // fresh records a case may use up (an opportunity to close, a stage to delete).
 func (f *authzFixture) resolve(t *testing.T, path string, ids map[string]uint) string {
@@ -720,6 +789,14 @@ func (f *authzFixture) resolve(t *testing.T, path string, ids map[string]uint) s
 			id = f.newOpp(t, f.rep2, false)
 		case "own-closed":
 			id = f.newOpp(t, f.rep, true)
+		case "own-so", "other-so":
+			who := f.rep
+			if key == "other-so" {
+				who = f.rep2
+			}
+			id = f.newSalesOrder(t, who)
+			ids[key], ids["so"] = id, id
+			return idString(id)
 		case "own-todo", "other-todo":
 			who := f.rep
 			if key == "other-todo" {
@@ -892,6 +969,17 @@ func (f *authzFixture) body(t *testing.T, c authzCase, ids map[string]uint) url.
 		return url.Values{"reason_id": {idString(f.winReason)}, "date": {today}}
 	case "POST /quotes/:id/lost":
 		return url.Values{"reason_id": {idString(f.lossReason)}, "date": {today}}
+	case "POST /sales-orders/:id":
+		so := f.salesOrder(t, ids)
+		return url.Values{"version": {strconv.Itoa(so.Version)}, "owner_id": {idString(so.OwnerID)}, "contact_id": {optIDString(so.ContactID)},
+			"status": {"in_progress"}, "promised_date": {time.Now().UTC().AddDate(0, 0, 14).Format("2006-01-02")}, "bill_to": {so.BillTo},
+			"ship_to": {so.ShipTo}, "notes": {"Edited by the authorization table."}}
+	case "POST /sales-orders/:id/fulfilments":
+		so := f.salesOrder(t, ids)
+		return url.Values{"version": {strconv.Itoa(so.Version)}, "date": {today}, "note": {"Delivered"}, "qty_" + idString(so.Lines[0].ID): {"1"}}
+	case "POST /sales-orders/:id/cancel":
+		so := f.salesOrder(t, ids)
+		return url.Values{"version": {strconv.Itoa(so.Version)}, "reason": {"The customer withdrew."}}
 	case "POST /q/:token":
 		return url.Values{"name": {"Authz Buyer " + n}, "answer": {"approve"}, "comment": {"Approved by the authorization table."}}
 	case "POST /admin/picklists/:kind":
@@ -976,14 +1064,22 @@ func setFeatureState(t testing.TB, app *testApp, st featureState) {
 		set(models.FeatureSales, true)
 		set(models.FeatureMarketing, true)
 		set(models.FeatureQuoteManager, false)
+		set(models.FeatureProcurement, true)
 	case marketingOff:
 		set(models.FeatureSales, true)
 		set(models.FeatureMarketing, false)
 		set(models.FeatureQuoteManager, false)
+		set(models.FeatureProcurement, true)
 	case quoteManagerOn:
 		set(models.FeatureSales, true)
 		set(models.FeatureMarketing, true)
 		set(models.FeatureQuoteManager, true)
+		set(models.FeatureProcurement, true)
+	case procurementOff:
+		set(models.FeatureSales, true)
+		set(models.FeatureMarketing, true)
+		set(models.FeatureQuoteManager, false)
+		set(models.FeatureProcurement, false)
 	case salesOff:
 		set(models.FeatureSales, false)
 	default:
@@ -993,8 +1089,8 @@ func setFeatureState(t testing.TB, app *testApp, st featureState) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.On(models.FeatureSales) != (st != salesOff) || f.On(models.FeatureMarketing) != (st == allOn || st == quoteManagerOn) ||
-		f.On(models.FeatureQuoteManager) != (st == quoteManagerOn) {
+	if f.On(models.FeatureSales) != (st != salesOff) || f.On(models.FeatureMarketing) != (st == allOn || st == quoteManagerOn || st == procurementOff) ||
+		f.On(models.FeatureQuoteManager) != (st == quoteManagerOn) || f.On(models.FeatureProcurement) != (st != salesOff && st != procurementOff) {
 		t.Fatalf("features after setting %q: %v", st, f)
 	}
 }
@@ -1295,6 +1391,9 @@ func TestAuthzTableCoversEveryRoute(t *testing.T) {
 		q := strings.HasPrefix(r.route, "/quotes") || strings.HasPrefix(r.route, "/q/") || strings.HasPrefix(r.route, "/opportunities/:id/quotes")
 		if q != r.builtinQuotes || (q && !r.salesOnly) {
 			t.Errorf("%s %s: builtinQuotes = %v, salesOnly = %v; want %v, true", r.method, r.path, r.builtinQuotes, r.salesOnly, q)
+		}
+		if so := strings.HasPrefix(r.route, "/sales-orders"); so != r.procurementOnly || (so && !r.salesOnly) {
+			t.Errorf("%s %s: procurementOnly = %v, salesOnly = %v; want %v, true", r.method, r.path, r.procurementOnly, r.salesOnly, so)
 		}
 		if pub := strings.HasPrefix(r.route, "/q/"); pub != r.public {
 			t.Errorf("%s %s: public = %v, want %v", r.method, r.path, r.public, pub)

@@ -469,5 +469,12 @@ func decodeOutcome(f *views.OutcomeForm) models.OutcomeInput {
 			f.Errs.Add("competitor_id", "Choose a competitor from the list.")
 		}
 	}
+	if f.Won && strings.TrimSpace(f.PromisedDate) != "" {
+		if d, ok := parseDate(f.PromisedDate); ok {
+			in.PromisedDate = &d
+		} else {
+			f.Errs.Add("promised_date", "Enter a date such as 2026-12-31, or leave it empty.")
+		}
+	}
 	return in
 }

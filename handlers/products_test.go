@@ -386,8 +386,10 @@ func TestProductListSearchFiltersAndPages(t *testing.T) {
 
 func TestProductCatalogEmptyState(t *testing.T) {
 	app := newTestApp(t)
-	if err := app.DB.Exec("UPDATE quote_items SET product_id = NULL").Error; err != nil {
-		t.Fatal(err)
+	for _, table := range []string{"quote_items", "sales_order_lines"} {
+		if err := app.DB.Exec("UPDATE " + table + " SET product_id = NULL").Error; err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := app.DB.Exec("DELETE FROM products").Error; err != nil {
 		t.Fatal(err)

@@ -154,9 +154,10 @@ func (a *App) funnelReport(c echo.Context) error {
 		// Each band is as wide as its share of the first stage, never thinner than a sliver.
 		w := func(n int64) float64 {
 			if top == 0 {
-				return 40
+				return 170
 			}
-			return 40 + 340*float64(n)/float64(top)
+			// Never narrower than its label.
+			return 170 + 210*float64(n)/float64(top)
 		}
 		next := s.n
 		if i+1 < len(steps) {

@@ -219,6 +219,19 @@ func TestReportDrillDownsCountTheNumbers(t *testing.T) {
 	if mid.At.IsZero() {
 		t.Fatal("no trade show leads")
 	}
+	// Open deals on the edges of the forecast months: the last day of this
+	// month and the first of the next two.
+	var open []models.Opportunity
+	app.DB.Where("is_open = ?", true).Order("id").Limit(4).Find(&open)
+	if len(open) != 4 {
+		t.Fatalf("%d open demo opportunities, want 4", len(open))
+	}
+	month := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
+	for i, d := range []time.Time{month.AddDate(0, 1, -1), month.AddDate(0, 1, 0), month.AddDate(0, 1, 0), month.AddDate(0, 2, 0)} {
+		if err := app.DB.Model(&open[i]).UpdateColumn("projected_close_date", d).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	for _, q := range []string{
 		"",

@@ -339,6 +339,9 @@ type OutcomeInput struct {
 	Detail       string
 	Date         time.Time
 	CompetitorID *uint // lost only, optional
+	// PromisedDate is the promised fulfilment date of the sales order a win
+	// creates (won only, optional).
+	PromisedDate *time.Time
 }
 
 var (
@@ -374,9 +377,18 @@ func MarkWon(db *gorm.DB, o *Opportunity, expectedVersion int, in OutcomeInput, 
 	d := in.Date
 	o.Status, o.StageID, o.ProbabilityOverride = StatusClosed, st.ID, false
 	o.WinReasonID, o.WinDetail, o.ClosedDate = &in.ReasonID, strings.TrimSpace(in.Detail), &d
-	_, err = SaveOpportunity(db, o, expectedVersion, by, now)
-	return err
+	return db.Transaction(func(tx *gorm.DB) error {
+		if _, err := SaveOpportunity(tx, o, expectedVersion, by, now); err != nil {
+			return err
+		}
+		return OnOpportunityWon(tx, o, in, by, now)
+	})
 }
+
+// OnOpportunityWon runs in the transaction that marks an opportunity won; the
+// procurement rules set it (sales_order.go) to create the sales order from
+// the opportunity's primary quote.
+var OnOpportunityWon = func(tx *gorm.DB, o *Opportunity, in OutcomeInput, by *User, now time.Time) error { return nil }
 
 // MarkLost closes o as lost: status Lost, the lost stage, the loss reason, date
 // and optionally the competitor who won it.

@@ -219,6 +219,7 @@ type OppView struct {
 	TodoForm      TodoForm
 	Quotes        []QuoteRow
 	AcceptedQuote uint // an accepted quote while the opportunity is still open
+	SalesOrder    *SalesOrderRef
 }
 
 type Fact struct {
@@ -242,6 +243,7 @@ type OutcomeForm struct {
 	Detail       string `form:"detail"`
 	Date         string `form:"date"`
 	CompetitorID string `form:"competitor_id"`
+	PromisedDate string `form:"promised_date"` // won, with Procurement: of the sales order
 	Reasons      []Option
 	Competitors  []Option
 	Errs         Errors

@@ -144,6 +144,7 @@ type QuoteEditor struct {
 	SendTo      string
 	SendErr     Errors
 	OtherQuotes []Option
+	SalesOrder  *SalesOrderRef // of the opportunity, when this quote made it
 }
 
 // CustomerQuote is the public page of a quote.
