@@ -48,13 +48,15 @@ func TestBrowserWinQuoteAndFulfil(t *testing.T) {
 		}
 		return p
 	}
-	laptop, dock := bsoProduct("HW-LT-14"), bsoProduct("HW-DOCK-C")
+	// Names without a double quote: fieldLabelled puts the label in an XPath
+	// string with Go quoting, which XPath cannot unescape.
+	firewall, dock := bsoProduct("HW-FW-60"), bsoProduct("HW-DOCK-C")
 	now := time.Now().UTC()
-	q := &models.Quote{OpportunityID: opp.ID, Name: "Browser test: laptops and docks", OwnerID: opp.OwnerID, TermMonths: 12,
+	q := &models.Quote{OpportunityID: opp.ID, Name: "Browser test: firewalls and docks", OwnerID: opp.OwnerID, TermMonths: 12,
 		EffectiveDate: now, ExpirationDate: now.AddDate(0, 1, 0),
 		Items: []models.QuoteItem{
-			{Kind: models.KindProduct, ProductID: &laptop.ID, Name: laptop.Name, Quantity: 3 * models.QuantityScale,
-				UnitPrice: laptop.UnitPrice, UnitCost: laptop.UnitCost, Period: models.OneTime, Taxable: true},
+			{Kind: models.KindProduct, ProductID: &firewall.ID, Name: firewall.Name, Quantity: 3 * models.QuantityScale,
+				UnitPrice: firewall.UnitPrice, UnitCost: firewall.UnitCost, Period: models.OneTime, Taxable: true},
 			{Kind: models.KindProduct, ProductID: &dock.ID, Name: dock.Name, Quantity: 2 * models.QuantityScale,
 				UnitPrice: dock.UnitPrice, UnitCost: dock.UnitCost, Period: models.OneTime, Taxable: true},
 			{Kind: models.KindService, Name: "Set-up service", Quantity: 1 * models.QuantityScale, UnitPrice: 250_00, Period: models.OneTime},
@@ -112,7 +114,7 @@ func TestBrowserWinQuoteAndFulfil(t *testing.T) {
 		}
 	}
 	lines := bsoLines(b)
-	want := []bsoLine{{Product: laptop.Name, Ordered: "3", Fulfilled: "0", Remaining: "3"}, {Product: dock.Name, Ordered: "2", Fulfilled: "0", Remaining: "2"}}
+	want := []bsoLine{{Product: firewall.Name, Ordered: "3", Fulfilled: "0", Remaining: "3"}, {Product: dock.Name, Ordered: "2", Fulfilled: "0", Remaining: "2"}}
 	if !bsoSameLines(lines, want) {
 		t.Fatalf("the sales order has the lines %+v, want %+v (the quote's product items only)", lines, want)
 	}
@@ -130,7 +132,7 @@ func TestBrowserWinQuoteAndFulfil(t *testing.T) {
 
 	// 3. Part of the first line.
 	b.do("enter 1 of the first line's 3",
-		chromedp.SendKeys(fieldLabelled("Quantity of "+laptop.Name), "1"),
+		chromedp.SendKeys(fieldLabelled("Quantity of "+firewall.Name), "1"),
 		chromedp.SendKeys(fieldLabelled("Note"), "Delivery note DN-1"))
 	b.click("record the partial fulfilment", buttonNamed("Record fulfilment"))
 	b.wantPath(soPath)
@@ -146,7 +148,7 @@ func TestBrowserWinQuoteAndFulfil(t *testing.T) {
 
 	// 4. The rest of every line.
 	b.do("enter what remains of every line",
-		chromedp.SendKeys(fieldLabelled("Quantity of "+laptop.Name), "2"),
+		chromedp.SendKeys(fieldLabelled("Quantity of "+firewall.Name), "2"),
 		chromedp.SendKeys(fieldLabelled("Quantity of "+dock.Name), "2"))
 	b.click("record the rest", buttonNamed("Record fulfilment"))
 	b.wantPath(soPath)
