@@ -253,13 +253,29 @@ func (b *browser) firstOption(id string) string {
 // text of a button or a link (XPath through DOM.performSearch).
 
 func fieldLabelled(label string) chromedp.Search {
-	return chromedp.Search(fmt.Sprintf(`//*[self::input or self::select or self::textarea][@id=//label[normalize-space(text())=%q]/@for]`, label))
+	return chromedp.Search(`//*[self::input or self::select or self::textarea][@id=//label[normalize-space(text())=` + xpathString(label) + `]/@for]`)
 }
 
 func buttonNamed(name string) chromedp.Search {
-	return chromedp.Search(fmt.Sprintf(`//button[normalize-space()=%q]`, name))
+	return chromedp.Search(`//button[normalize-space()=` + xpathString(name) + `]`)
 }
 
 func linkNamed(name string) chromedp.Search {
-	return chromedp.Search(fmt.Sprintf(`//a[normalize-space()=%q]`, name))
+	return chromedp.Search(`//a[normalize-space()=` + xpathString(name) + `]`)
+}
+
+// xpathString quotes s as an XPath 1.0 literal, which has no escapes: a text
+// with both kinds of quote becomes a concat() of pieces.
+func xpathString(s string) string {
+	switch {
+	case !strings.Contains(s, `"`):
+		return `"` + s + `"`
+	case !strings.Contains(s, `'`):
+		return `'` + s + `'`
+	}
+	parts := strings.Split(s, `"`)
+	for i, p := range parts {
+		parts[i] = `"` + p + `"`
+	}
+	return "concat(" + strings.Join(parts, `, '"', `) + ")"
 }
