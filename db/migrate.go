@@ -502,4 +502,7 @@ var migrations = []migration{
 		`CREATE INDEX sales_order_events_order ON sales_order_events (sales_order_id, created_at)`,
 		`INSERT INTO settings (key, value) VALUES ('next_sales_order_number', '5001')`,
 	}},
+	{8, "reports: won deals by close date", []string{
+		`CREATE INDEX opportunities_closed_date ON opportunities (closed_date, status)`,
+	}},
 }

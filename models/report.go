@@ -141,30 +141,51 @@ type ForecastMonth struct {
 	Won      Money // actually won with a close date in the month
 }
 
+// monthKey is the SQL for "YYYY-MM" of a date column, per dialect.
+func monthKey(db *gorm.DB, col string) string {
+	if db.Dialector.Name() == "postgres" {
+		return "to_char(" + col + ", 'YYYY-MM')"
+	}
+	return "strftime('%Y-%m', " + col + ")"
+}
+
 // Forecast lists open opportunities by projected close month, from three months
-// back to six ahead, with what was won in each month.
+// back to six ahead, with what was won in each month: two grouped queries.
 func Forecast(db *gorm.DB, f ReportFilter, now time.Time) ([]ForecastMonth, error) {
 	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -3, 0)
-	var months []ForecastMonth
-	for i := 0; i < 10; i++ {
-		from := start.AddDate(0, i, 0)
-		to := from.AddDate(0, 1, 0)
-		m := ForecastMonth{Month: from}
-		var open struct {
-			Count            int64
-			Amount, Weighted Money
+	end := start.AddDate(0, 10, 0)
+	type row struct {
+		Month            string
+		Count            int64
+		Amount, Weighted Money
+	}
+	var open, won []row
+	if err := f.opps(db).Where("is_open = ? AND projected_close_date >= ? AND projected_close_date < ?", true, start, end).
+		Select(monthKey(db, "projected_close_date") + " AS month, COUNT(*) AS count, COALESCE(SUM(amount), 0) AS amount, " +
+			"COALESCE(SUM((amount * probability + 50) / 100), 0) AS weighted").
+		Group("month").Scan(&open).Error; err != nil {
+		return nil, err
+	}
+	if err := f.opps(db).Where("status IN ('closed', 'implemented') AND closed_date >= ? AND closed_date < ?", start, end).
+		Select(monthKey(db, "closed_date") + " AS month, COALESCE(SUM(amount), 0) AS amount").
+		Group("month").Scan(&won).Error; err != nil {
+		return nil, err
+	}
+	byMonth := map[string]*ForecastMonth{}
+	months := make([]ForecastMonth, 10)
+	for i := range months {
+		months[i].Month = start.AddDate(0, i, 0)
+		byMonth[months[i].Month.Format("2006-01")] = &months[i]
+	}
+	for _, r := range open {
+		if m := byMonth[r.Month]; m != nil {
+			m.Count, m.Amount, m.Weighted = r.Count, r.Amount, r.Weighted
 		}
-		if err := f.opps(db).Where("is_open = ? AND projected_close_date >= ? AND projected_close_date < ?", true, from, to).
-			Select("COUNT(*) AS count, COALESCE(SUM(amount), 0) AS amount, COALESCE(SUM((amount * probability + 50) / 100), 0) AS weighted").
-			Scan(&open).Error; err != nil {
-			return nil, err
+	}
+	for _, r := range won {
+		if m := byMonth[r.Month]; m != nil {
+			m.Won = r.Amount
 		}
-		m.Count, m.Amount, m.Weighted = open.Count, open.Amount, open.Weighted
-		if err := f.opps(db).Where("status IN ('closed', 'implemented') AND closed_date >= ? AND closed_date < ?", from, to).
-			Select("COALESCE(SUM(amount), 0)").Scan(&m.Won).Error; err != nil {
-			return nil, err
-		}
-		months = append(months, m)
 	}
 	return months, nil
 }
@@ -234,32 +255,33 @@ type StageAverage struct {
 	Spans int
 }
 
-// AverageTimeInStage works out, from the stage history of up to 20,000 of the
-// filtered opportunities, how long they stayed in each stage they left.
+// AverageTimeInStage works out, from the stage history of the filtered
+// opportunities, how long they stayed in each stage they left: one query, with
+// a window function pairing each stage entry with the next.
 func AverageTimeInStage(db *gorm.DB, f ReportFilter) ([]StageAverage, error) {
-	var entries []HistoryEntry
-	sub := f.opps(db).Select("opportunities.id").Limit(20000)
-	if err := db.Where("field = ? AND opportunity_id IN (?)", "stage", sub).Order("opportunity_id, created_at, id").
-		Select("opportunity_id", "new_value", "created_at", "id").Find(&entries).Error; err != nil {
+	days := "julianday(left_at) - julianday(created_at)"
+	if db.Dialector.Name() == "postgres" {
+		days = "EXTRACT(EPOCH FROM (left_at - created_at)) / 86400.0"
+	}
+	ids := f.opps(db).Select("opportunities.id")
+	spans := db.Table("opportunity_history").Where("field = ? AND opportunity_id IN (?)", "stage", ids).
+		Select("new_value, new_ref, created_at, LEAD(created_at) OVER (PARTITION BY opportunity_id ORDER BY created_at, id) AS left_at")
+	type row struct {
+		Stage string
+		Days  float64
+		Spans int
+	}
+	var rows []row
+	err := db.Table("(?) AS spans", spans).Joins("LEFT JOIN opportunity_stages ON opportunity_stages.id = spans.new_ref").
+		Where("left_at IS NOT NULL").
+		Select("spans.new_value AS stage, AVG(" + days + ") AS days, COUNT(*) AS spans").
+		Group("spans.new_value").Order("MIN(COALESCE(opportunity_stages.position, 999)), spans.new_value").Scan(&rows).Error
+	if err != nil {
 		return nil, err
 	}
-	total := map[string]float64{}
-	count := map[string]int{}
-	var order []string
-	for i := 0; i+1 < len(entries); i++ {
-		e, next := entries[i], entries[i+1]
-		if next.OpportunityID != e.OpportunityID {
-			continue // the current stage of an opportunity has not been left yet
-		}
-		if _, ok := count[e.NewValue]; !ok {
-			order = append(order, e.NewValue)
-		}
-		total[e.NewValue] += next.CreatedAt.Sub(e.CreatedAt).Hours() / 24
-		count[e.NewValue]++
-	}
-	var out []StageAverage
-	for _, s := range order {
-		out = append(out, StageAverage{Stage: s, Days: total[s] / float64(count[s]), Spans: count[s]})
+	out := make([]StageAverage, len(rows))
+	for i, r := range rows {
+		out[i] = StageAverage{Stage: r.Stage, Days: r.Days, Spans: r.Spans}
 	}
 	return out, nil
 }
