@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/csv"
 	"errors"
 	"net/http"
 	"net/url"
@@ -97,31 +96,20 @@ func (a *App) listLeads(c echo.Context) error {
 
 func (a *App) exportLeads(c echo.Context) error {
 	f, _ := a.leadFilter(c)
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set(echo.HeaderContentDisposition, `attachment; filename="leads-`+a.now().UTC().Format("2006-01-02")+`.csv"`)
-	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
-	_ = w.Write([]string{"ID", "Person", "Company", "E-mail", "Phone", "Campaign", "Owner", "Status", "Need", "Solution", "Timeframe", "Budget", "Created"})
 	yes := func(b bool) string {
 		if b {
 			return "yes"
 		}
 		return "no"
 	}
-	err := models.EachLead(a.db, f, func(r models.LeadRow) error {
-		return w.Write([]string{idStr(r.ID), csvSafe(r.PersonName), csvSafe(r.CompanyName), csvSafe(r.Email), csvSafe(r.Phone),
-			csvSafe(r.CampaignName), csvSafe(r.OwnerName), r.Status.Label(), yes(r.Need), yes(r.Solution), yes(r.Timeframe), yes(r.Budget),
-			r.CreatedAt.UTC().Format(dateInput)})
+	header := []string{"ID", "Person", "Company", "E-mail", "Phone", "Campaign", "Owner", "Status", "Need", "Solution", "Timeframe", "Budget", "Created"}
+	return a.streamCSV(c, "leads-"+a.now().UTC().Format("2006-01-02")+".csv", header, func(write func([]string) error) error {
+		return models.EachLead(a.db, f, func(r models.LeadRow) error {
+			return write([]string{idStr(r.ID), csvSafe(r.PersonName), csvSafe(r.CompanyName), csvSafe(r.Email), csvSafe(r.Phone),
+				csvSafe(r.CampaignName), csvSafe(r.OwnerName), r.Status.Label(), yes(r.Need), yes(r.Solution), yes(r.Timeframe), yes(r.Budget),
+				r.CreatedAt.UTC().Format(dateInput)})
+		})
 	})
-	w.Flush()
-	if err == nil {
-		err = w.Error()
-	}
-	if err != nil {
-		a.log.Error("lead export", "err", err)
-	}
-	return nil
 }
 
 func (a *App) loadLead(c echo.Context) (*models.Lead, error) {

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/csv"
 	"errors"
 	"net/http"
 	"net/url"
@@ -246,34 +245,14 @@ func (a *App) exportOpportunities(c echo.Context) error {
 	if oq.form.Errs.Any() {
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, "The filters hold an invalid date: "+oq.form.Errs.For(oq.form.Errs.First()))
 	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set(echo.HeaderContentDisposition, `attachment; filename="opportunities-`+a.now().UTC().Format("2006-01-02")+`.csv"`)
-	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
-	_ = w.Write([]string{"ID", "Title", "Organization", "Owner", "Stage", "Status", "Probability (%)", "Projected close", "Amount", "Weighted amount"})
-	err = models.EachOpportunity(a.db, oq.filter, func(r models.OppRow) error {
-		return w.Write([]string{idStr(r.ID), csvSafe(r.Title), csvSafe(r.OrganizationName), csvSafe(r.OwnerName), csvSafe(r.StageName),
-			r.Status.Label(), strconv.Itoa(r.Probability), r.ProjectedCloseDate.Format(dateInput),
-			r.Amount.Input0(), r.Weighted().Input0()})
+	header := []string{"ID", "Title", "Organization", "Owner", "Stage", "Status", "Probability (%)", "Projected close", "Amount", "Weighted amount"}
+	return a.streamCSV(c, "opportunities-"+a.now().UTC().Format("2006-01-02")+".csv", header, func(write func([]string) error) error {
+		return models.EachOpportunity(a.db, oq.filter, func(r models.OppRow) error {
+			return write([]string{idStr(r.ID), csvSafe(r.Title), csvSafe(r.OrganizationName), csvSafe(r.OwnerName), csvSafe(r.StageName),
+				r.Status.Label(), strconv.Itoa(r.Probability), r.ProjectedCloseDate.Format(dateInput),
+				r.Amount.Input0(), r.Weighted().Input0()})
+		})
 	})
-	w.Flush()
-	if err == nil {
-		err = w.Error()
-	}
-	if err != nil {
-		// The header is gone; all we can do is log and cut the response short.
-		a.log.Error("csv export", "err", err)
-	}
-	return nil
-}
-
-// csvSafe keeps a spreadsheet from reading a cell as a formula.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 func (a *App) reassignOpportunities(c echo.Context) error {

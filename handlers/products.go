@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -137,35 +136,22 @@ func (a *App) exportProducts(c echo.Context) error {
 	if procurement {
 		header = append(header, models.ProductCSVNoProcurement)
 	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set(echo.HeaderContentDisposition, `attachment; filename="products-`+a.now().UTC().Format("2006-01-02")+`.csv"`)
-	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
-	_ = w.Write(header)
-	err := models.EachProduct(a.db, f, func(p models.Product) error {
-		rec := []string{csvSafe(p.Name), csvSafe(p.SKU), string(p.Type), csvSafe(p.Description), p.UnitPrice.Input0()}
-		if cost {
-			rec = append(rec, p.UnitCost.Input0())
-		}
-		rec = append(rec, string(p.Period), models.YesNo(p.Taxable), models.YesNo(p.Active), "")
-		if p.Vendor != nil {
-			rec[len(rec)-1] = csvSafe(p.Vendor.Name)
-		}
-		if procurement {
-			rec = append(rec, models.YesNo(p.NoProcurement))
-		}
-		return w.Write(rec)
+	return a.streamCSV(c, "products-"+a.now().UTC().Format("2006-01-02")+".csv", header, func(write func([]string) error) error {
+		return models.EachProduct(a.db, f, func(p models.Product) error {
+			rec := []string{csvSafe(p.Name), csvSafe(p.SKU), string(p.Type), csvSafe(p.Description), p.UnitPrice.Input0()}
+			if cost {
+				rec = append(rec, p.UnitCost.Input0())
+			}
+			rec = append(rec, string(p.Period), models.YesNo(p.Taxable), models.YesNo(p.Active), "")
+			if p.Vendor != nil {
+				rec[len(rec)-1] = csvSafe(p.Vendor.Name)
+			}
+			if procurement {
+				rec = append(rec, models.YesNo(p.NoProcurement))
+			}
+			return write(rec)
+		})
 	})
-	w.Flush()
-	if err == nil {
-		err = w.Error()
-	}
-	if err != nil {
-		// The header is gone; all we can do is log and cut the response short.
-		a.log.Error("csv export", "err", err)
-	}
-	return nil
 }
 
 // ---------------------------------------------------------------------------

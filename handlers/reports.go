@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -303,12 +302,14 @@ func (a *App) funnelCSV(c echo.Context) error {
 	default:
 		return errNotFound
 	}
-	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+table+`.csv"`)
-	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
-	_ = w.WriteAll(rows)
-	return nil
+	return a.streamCSV(c, table+".csv", rows[0], func(write func([]string) error) error {
+		for _, r := range rows[1:] {
+			if err := write(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
