@@ -17,11 +17,11 @@ import (
 func seedMarketing(tx *gorm.DB, users []models.User, now time.Time) error {
 	rng := rand.New(rand.NewPCG(147, 63))
 	manager, reps := users[1], []models.User{users[2], users[3]}
-	start := dateOnly(now.AddDate(0, -4, 0))
+	start := models.DateOnly(now.AddDate(0, -4, 0))
 	end := start.AddDate(0, 0, 2)
 	show := models.Campaign{Name: "IT Expo 2026 trade show", Type: "trade_show", StartDate: &start, EndDate: &end, Cost: 2400000,
 		OwnerID: manager.ID, Description: "Booth 42 at the regional IT Expo: live demos of managed security and backup."}
-	wstart := dateOnly(now.AddDate(0, -1, 0))
+	wstart := models.DateOnly(now.AddDate(0, -1, 0))
 	webinar := models.Campaign{Name: "Webinar: cloud security for clinics", Type: "webinar", StartDate: &wstart, EndDate: &wstart, Cost: 350000,
 		OwnerID: users[2].ID, Description: "One-hour webinar for healthcare practices on securing Microsoft 365."}
 	for _, c := range []*models.Campaign{&show, &webinar} {
@@ -77,7 +77,7 @@ func seedMarketing(tx *gorm.DB, users []models.User, now time.Time) error {
 		if closed.After(now) {
 			closed = now.Add(-time.Hour)
 		}
-		in := models.OutcomeInput{Date: dateOnly(closed)}
+		in := models.OutcomeInput{Date: models.DateOnly(closed)}
 		if i%16 < 9 && lost < 18 || won >= 14 { // 18 lost: lost funding or a competitor's better quote
 			in.ReasonID, err = reasonID(tx, models.LossReasons, []string{"Lost funding", "Competitor's better quote"}[i%2])
 			if err != nil {
@@ -150,8 +150,4 @@ func reasonID(tx *gorm.DB, kind models.PicklistKind, name string) (uint, error) 
 	var v models.PicklistValue
 	err := tx.Where("kind = ? AND name = ?", kind, name).First(&v).Error
 	return v.ID, err
-}
-
-func dateOnly(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }

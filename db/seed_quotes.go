@@ -33,7 +33,7 @@ func demoQuote(tx *gorm.DB, rng *rand.Rand, o *models.Opportunity, owner *models
 	if err := tx.Where("rate = ?", 8875).First(&rate).Error; err != nil {
 		return nil, err
 	}
-	eff := dateOnly(at)
+	eff := models.DateOnly(at)
 	addr := org.Name + "\n" + org.Address + "\n" + org.PostalCode + " " + org.City + "\n" + org.Country
 	q := models.Quote{OpportunityID: o.ID, Name: o.Title, EffectiveDate: eff, ExpirationDate: eff.AddDate(0, 0, 30), BillTo: addr, ShipTo: addr,
 		PaymentTermID: &term.ID, TaxRateID: &rate.ID, TermMonths: 12, OwnerID: owner.ID, CreatedAt: at, UpdatedAt: at,
@@ -109,9 +109,9 @@ func seedSalesOrders(tx *gorm.DB, now time.Time) error {
 		if err := models.UpdateSalesOrder(tx, so, so.Version, edit, by, at); err != nil {
 			return fmt.Errorf("demo sales order %d: %w", so.Number, err)
 		}
-		delivered := dateOnly(at.AddDate(0, 0, 3))
+		delivered := models.DateOnly(at.AddDate(0, 0, 3))
 		if delivered.After(now) {
-			delivered = dateOnly(now)
+			delivered = models.DateOnly(now)
 		}
 		var err error
 		switch i % 6 {

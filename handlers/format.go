@@ -16,9 +16,7 @@ const (
 	dateInput = "2006-01-02"
 )
 
-func today(now time.Time) time.Time {
-	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-}
+func today(now time.Time) time.Time { return models.DateOnly(now) }
 
 // oppRows shapes list rows for every opportunity table of the app.
 func oppRows(rows []models.OppRow, now time.Time) []views.OppRow {

@@ -166,10 +166,10 @@ func (a *App) listQuotes(c echo.Context) error {
 		query = query.Where("status = ?", status)
 		if status == "sent" || status == "draft" {
 			// An unanswered quote past its date is listed as Expired, not as itself.
-			query = query.Where("expiration_date >= ?", dateOnlyUTC(now))
+			query = query.Where("expiration_date >= ?", today(now))
 		}
 	case "expired":
-		query = query.Where("status IN ? AND expiration_date < ?", []string{"draft", "sent"}, dateOnlyUTC(now))
+		query = query.Where("status IN ? AND expiration_date < ?", []string{"draft", "sent"}, today(now))
 	default:
 		status = ""
 	}
@@ -181,7 +181,7 @@ func (a *App) listQuotes(c echo.Context) error {
 	if s := strings.TrimSpace(v.Expiring); s != "" {
 		if n, err := strconv.Atoi(s); err == nil && n >= 0 && n <= 3650 {
 			query = query.Where("status IN ? AND expiration_date >= ? AND expiration_date <= ?", []string{"draft", "sent"},
-				dateOnlyUTC(now), dateOnlyUTC(now).AddDate(0, 0, n))
+				today(now), today(now).AddDate(0, 0, n))
 		} else {
 			v.Errs.Add("expiring", "Enter a number of days from 0 to 3650.")
 		}
@@ -224,10 +224,6 @@ func (a *App) listQuotes(c echo.Context) error {
 		status2 = http.StatusUnprocessableEntity
 	}
 	return render(c, status2, views.QuotesPage(a.page(c, "Quotes"), v))
-}
-
-func dateOnlyUTC(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
 func (a *App) chooseQuoteOpportunity(c echo.Context) error {
@@ -840,7 +836,7 @@ func (a *App) sendQuote(c echo.Context) error {
 	}
 	to := strings.TrimSpace(c.FormValue("to"))
 	var errs views.Errors
-	if !validEmailAddr(to) {
+	if !models.ValidEmail(to) {
 		errs.Add("to", "Enter the customer’s e-mail address, such as name@example.com.")
 		blank := views.ItemForm{Quantity: "1", Kind: string(models.KindProduct), Period: string(models.OneTime), Taxable: "on"}
 		return a.renderQuote(c, q, http.StatusUnprocessableEntity, blank, "", views.Errors{}, to, errs)
@@ -1071,11 +1067,6 @@ func (a *App) customerQuotePDF(c echo.Context) error {
 		return err
 	}
 	return a.writeQuotePDF(c, q)
-}
-
-func validEmailAddr(s string) bool {
-	at := strings.LastIndexByte(s, '@')
-	return at > 0 && at < len(s)-3 && strings.Contains(s[at:], ".") && len(s) <= 254 && !strings.ContainsAny(s, " <>\"\r\n")
 }
 
 // writeQuotePDF renders into a buffer first, so a failure is a clean error page.

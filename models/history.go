@@ -251,7 +251,6 @@ func SaveOpportunity(db *gorm.DB, o *Opportunity, expectedVersion int, by *User,
 		if err := applyStage(tx, &before, o, now); err != nil {
 			return err
 		}
-		o.Amount = o.Revenue.FirstYear()
 		var err error
 		if entries, err = diff(tx, &before, o); err != nil {
 			return err

@@ -262,7 +262,7 @@ func ConvertLead(db *gorm.DB, leadID uint, by *User, now time.Time) (*Opportunit
 		contactID := contact.ID
 		opp = &Opportunity{
 			Title: title, OrganizationID: org.ID, ContactID: &contactID, OwnerID: l.OwnerID, StageID: stage.ID,
-			Status: StatusActive, ProjectedCloseDate: dateOnly(now).AddDate(0, 3, 0), CampaignID: l.CampaignID,
+			Status: StatusActive, ProjectedCloseDate: DateOnly(now).AddDate(0, 3, 0), CampaignID: l.CampaignID,
 			LeadSourceID: sourceID, Need: true, Solution: true, Timeframe: true, Budget: true,
 			Description: leadNotes(&l), CreatedAt: now,
 		}
@@ -292,7 +292,9 @@ func ConvertLead(db *gorm.DB, leadID uint, by *User, now time.Time) (*Opportunit
 	return opp, nil
 }
 
-func dateOnly(t time.Time) time.Time {
+// DateOnly is the calendar day of t in UTC, the time zone of every date Salesdesk stores.
+func DateOnly(t time.Time) time.Time {
+	t = t.UTC()
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 

@@ -239,7 +239,7 @@ func CheckImport(db *gorm.DB, p *ParsedCSV, mapping []string) ([]ImportRow, erro
 			r.Problem = "A value is too long."
 		case r.Email == "" && r.Phone == "":
 			r.Problem = "Neither an e-mail nor a phone number."
-		case r.Email != "" && !validEmail(r.Email):
+		case r.Email != "" && !ValidEmail(r.Email):
 			r.Problem = "“" + r.Email + "” is not an e-mail address."
 		}
 		if r.Problem == "" && r.Email != "" {
@@ -279,7 +279,8 @@ func CheckImport(db *gorm.DB, p *ParsedCSV, mapping []string) ([]ImportRow, erro
 	return rows, nil
 }
 
-func validEmail(s string) bool {
+// ValidEmail is the check of an e-mail address outside forms (imports, sending).
+func ValidEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") && len(s) <= 254
 }

@@ -610,7 +610,7 @@ func CopyQuote(db *gorm.DB, src *Quote, by *User, now time.Time) (*Quote, error)
 	cp.ResponseName, cp.ResponseComment, cp.ResponseIP, cp.RespondedAt = "", "", "", nil
 	cp.Opportunity, cp.PaymentTerm, cp.TaxRate, cp.Owner = nil, nil, nil, nil
 	cp.OwnerID, cp.Name = by.ID, src.Name+" (copy)"
-	cp.EffectiveDate = dateOnly(now)
+	cp.EffectiveDate = DateOnly(now)
 	if cp.ExpirationDate.Before(cp.EffectiveDate.AddDate(0, 0, 30)) {
 		cp.ExpirationDate = cp.EffectiveDate.AddDate(0, 0, 30)
 	}

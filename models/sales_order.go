@@ -204,7 +204,7 @@ func createSalesOrder(tx *gorm.DB, quoteID uint, promised *time.Time, by *User, 
 	}
 	o := q.Opportunity
 	so := SalesOrder{Number: n, Title: o.Title, OrganizationID: o.OrganizationID, ContactID: o.ContactID, OpportunityID: o.ID,
-		QuoteID: q.ID, OwnerID: o.OwnerID, OrderDate: dateOnly(now), PromisedDate: promised, Status: SONew, BillTo: q.BillTo, ShipTo: q.ShipTo, Version: 1,
+		QuoteID: q.ID, OwnerID: o.OwnerID, OrderDate: DateOnly(now), PromisedDate: promised, Status: SONew, BillTo: q.BillTo, ShipTo: q.ShipTo, Version: 1,
 		CreatedAt: now, UpdatedAt: now}
 	if err := tx.Omit(clause.Associations).Create(&so).Error; err != nil {
 		return nil, err
@@ -383,7 +383,7 @@ func RecordFulfilment(db *gorm.DB, so *SalesOrder, lines map[uint]Quantity, date
 		if err := bumpVersion(tx, &cur, cur.Version, map[string]any{"status": status}, now); err != nil {
 			return err
 		}
-		d := dateOnly(date)
+		d := DateOnly(date)
 		if err := addSOEvent(tx, cur.ID, by, "Fulfilled "+strings.Join(parts, ", "), note, &d, now); err != nil {
 			return err
 		}
