@@ -3,6 +3,7 @@
 package db
 
 import (
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -38,8 +39,12 @@ func Open(dsn string, log *slog.Logger) (*gorm.DB, error) {
 		if strings.Contains(dsn, "?") {
 			sep = "&"
 		}
-		dialector = sqlite.Open("file:" + strings.TrimPrefix(dsn, "file:") + sep +
+		sqlDB, err := sql.Open(sqlite.DriverName, "file:"+strings.TrimPrefix(dsn, "file:")+sep+
 			"_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate&_synchronous=NORMAL&_cache_size=-32000")
+		if err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		dialector = sqlite.New(sqlite.Config{Conn: newWriteTurns(sqlDB, 10*time.Second)})
 	}
 	gdb, err := gorm.Open(dialector, cfg)
 	if err != nil {

@@ -433,8 +433,7 @@ func (a *App) showQuote(c echo.Context) error {
 		return err
 	}
 	// Opening the quote reads the owner's news about it.
-	if err := a.db.Model(&models.Notification{}).Where("user_id = ? AND link = ? AND read_at IS NULL", currentUser(c).ID, "/quotes/"+idStr(q.ID)).
-		Update("read_at", a.now().UTC()).Error; err != nil {
+	if err := models.MarkNotificationsRead(a.db, currentUser(c).ID, "/quotes/"+idStr(q.ID), a.now().UTC()); err != nil {
 		return err
 	}
 	f := views.ItemForm{Quantity: "1", Kind: string(models.KindProduct), Period: string(models.OneTime), Taxable: "on"}

@@ -749,6 +749,17 @@ func UnreadNotifications(db *gorm.DB, userID uint) ([]Notification, error) {
 	return ns, err
 }
 
+// MarkNotificationsRead marks a user's unread notifications about link read.
+// Opening a page calls it on every view, so it looks before it writes: a view
+// with nothing unread takes no write lock.
+func MarkNotificationsRead(db *gorm.DB, userID uint, link string, now time.Time) error {
+	var ids []uint
+	if err := db.Model(&Notification{}).Where("user_id = ? AND read_at IS NULL AND link = ?", userID, link).Pluck("id", &ids).Error; err != nil || len(ids) == 0 {
+		return err
+	}
+	return db.Model(&Notification{}).Where("id IN ? AND read_at IS NULL", ids).Update("read_at", now).Error
+}
+
 // OutboxMessage is an e-mail waiting to be sent (or kept when no SMTP is set up).
 type OutboxMessage struct {
 	ID        uint

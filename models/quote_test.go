@@ -1298,6 +1298,19 @@ func TestAnswerQuote(t *testing.T) {
 	if len(ns) != 1 || !strings.Contains(ns[0].Message, "accepted") || ns[0].Link != fmt.Sprintf("/quotes/%d", q.ID) {
 		t.Fatalf("notifications for the owner: %+v", ns)
 	}
+	// Opening another quote reads nothing; opening this one reads its news.
+	if err := models.MarkNotificationsRead(e.db, e.owner.ID, fmt.Sprintf("/quotes/%d", q.ID+1000), lastSecond); err != nil {
+		t.Fatal(err)
+	}
+	if ns, _ := models.UnreadNotifications(e.db, e.owner.ID); len(ns) != 1 {
+		t.Fatalf("another quote's page read %d notifications", 1-len(ns))
+	}
+	if err := models.MarkNotificationsRead(e.db, e.owner.ID, ns[0].Link, lastSecond); err != nil {
+		t.Fatal(err)
+	}
+	if ns, _ := models.UnreadNotifications(e.db, e.owner.ID); len(ns) != 0 {
+		t.Fatalf("still unread after opening the quote: %+v", ns)
+	}
 
 	// A second answer is refused, whether the quote is stale (still Sent in
 	// memory) or freshly loaded, and changes nothing.
