@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -29,6 +30,9 @@ func main() {
 	run := run
 	if len(os.Args) > 1 && os.Args[1] == "gen" {
 		run = gen
+	}
+	if len(os.Args) > 1 && os.Args[1] == "backup" {
+		os.Exit(backup(os.Args[2:], os.Stdout, os.Stderr))
 	}
 	if err := run(log); err != nil {
 		log.Error("salesdesk stopped", "err", err)
@@ -135,6 +139,55 @@ func gen(log *slog.Logger) error {
 	}
 	log.Info("generated", "opportunities", *n, "seconds", time.Since(start).Seconds())
 	return nil
+}
+
+// backup writes a consistent copy of the SQLite database while the app serves:
+//
+//	salesdesk backup [-db salesdesk.db] FILE
+//
+// It returns the exit status.
+func backup(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dsn := fs.String("db", env("DATABASE_URL", "salesdesk.db"), "SQLite file to back up (env DATABASE_URL)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: salesdesk backup [-db salesdesk.db] FILE\n\nWrites a consistent copy of the SQLite database to FILE, a new file, while the app keeps serving.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return 2
+	}
+	out := fs.Arg(0)
+	if db.IsPostgres(*dsn) {
+		fmt.Fprintln(stderr, "backup:", db.ErrBackupNotSQLite)
+		return 1
+	}
+	if _, err := os.Stat(*dsn); err != nil {
+		fmt.Fprintf(stderr, "backup: no database at %s: %v\n", *dsn, err)
+		return 1
+	}
+	start := time.Now()
+	gdb, err := db.Open(*dsn, nil)
+	if err == nil {
+		err = db.Backup(gdb, out)
+		if sqlDB, err := gdb.DB(); err == nil {
+			_ = sqlDB.Close()
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "backup:", err)
+		return 1
+	}
+	size := int64(0)
+	if fi, err := os.Stat(out); err == nil {
+		size = fi.Size()
+	}
+	fmt.Fprintf(stdout, "backup of %s written to %s (%.1f MB, integrity check ok) in %.2fs\n", *dsn, out, float64(size)/1e6, time.Since(start).Seconds())
+	return 0
 }
 
 // sessionKey comes from SESSION_KEY, or is generated once and kept in the

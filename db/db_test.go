@@ -1,8 +1,11 @@
 package db_test
 
 import (
+	"bytes"
 	"errors"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -167,5 +170,49 @@ func TestWriteTransactionsTakeTurns(t *testing.T) {
 	gdb.Raw("SELECT n FROM counter").Scan(&n)
 	if n != 40*9 {
 		t.Fatalf("counter = %d, want %d", n, 40*9)
+	}
+}
+
+func TestBackupWritesACheckedCopyAndNeverOverwrites(t *testing.T) {
+	dir := t.TempDir()
+	gdb, err := db.Open(filepath.Join(dir, "live.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(gdb); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SeedDemo(gdb, time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "backup.db")
+	if err := db.Backup(gdb, out); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CheckIntegrity(out); err != nil {
+		t.Fatal(err)
+	}
+	copyDB, err := db.Open(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"opportunities", "opportunity_history", "quote_items", "schema_migrations", "users"} {
+		var live, copied int64
+		gdb.Table(table).Count(&live)
+		copyDB.Table(table).Count(&copied)
+		if live == 0 || live != copied {
+			t.Errorf("%s: %d rows live, %d in the backup", table, live, copied)
+		}
+	}
+	before, _ := os.ReadFile(out)
+	err = db.Backup(gdb, out)
+	if err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("backup onto an existing file: err = %v", err)
+	}
+	if after, _ := os.ReadFile(out); !bytes.Equal(before, after) {
+		t.Error("the existing file was changed")
+	}
+	if left, _ := filepath.Glob(out + ".part-*"); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,6 +25,8 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"salesdesk/db"
 )
 
 // Config says who writes, how many at once and for how long.
@@ -40,6 +43,30 @@ type Config struct {
 	// Prefix marks this run's records, so they can be told from seeded data.
 	Prefix string
 	Seed   uint64
+}
+
+// DemoConfig is 50 clients signed in as the four demo users: two who manage
+// and also edit records other clients created, two reps who edit only their own.
+func DemoConfig(baseURL, prefix string, d time.Duration) Config {
+	return Config{
+		BaseURL: baseURL, Clients: 50, Duration: d, Password: db.DemoPassword, Prefix: prefix, Seed: 1,
+		Users:    []string{"rep@example.com", "rep2@example.com", "manager@example.com", "admin@example.com"},
+		Managers: map[string]bool{"manager@example.com": true, "admin@example.com": true},
+	}
+}
+
+// DurationFromEnv is WRITERS_DURATION (such as 30s) when set, else fallback:
+// the normal test suite runs a few seconds, a load run longer.
+func DurationFromEnv(fallback time.Duration) (time.Duration, error) {
+	s := os.Getenv("WRITERS_DURATION")
+	if s == "" {
+		return fallback, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("WRITERS_DURATION: %w", err)
+	}
+	return d, nil
 }
 
 // OppEdit is an acknowledged edit of an opportunity, made from the form at

@@ -35,27 +35,14 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// Duration is how long the writers run: WRITERS_DURATION (such as 30s) for a
+// duration is how long the writers run: WRITERS_DURATION (such as 30s) for a
 // real load run, a few seconds in the normal suite.
-func Duration(t *testing.T) time.Duration {
-	if s := os.Getenv("WRITERS_DURATION"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			t.Fatalf("WRITERS_DURATION: %v", err)
-		}
-		return d
+func duration(t *testing.T, fallback time.Duration) time.Duration {
+	d, err := writers.DurationFromEnv(fallback)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return 4 * time.Second
-}
-
-// Config is 50 clients signed in as the four demo users: two who manage and
-// edit everyone's records, two reps who edit only their own.
-func Config(url, prefix string, d time.Duration) writers.Config {
-	return writers.Config{
-		BaseURL: url, Clients: 50, Duration: d, Password: db.DemoPassword, Prefix: prefix, Seed: 1,
-		Users:    []string{"rep@example.com", "rep2@example.com", "manager@example.com", "admin@example.com"},
-		Managers: map[string]bool{"manager@example.com": true, "admin@example.com": true},
-	}
+	return d
 }
 
 // TestConcurrentWriters runs 50 clients against the real router on a real
@@ -81,7 +68,7 @@ func TestConcurrentWriters(t *testing.T) {
 	srv := httptest.NewServer(e)
 	defer srv.Close()
 
-	res, err := writers.Run(context.Background(), Config(srv.URL, "w", Duration(t)))
+	res, err := writers.Run(context.Background(), writers.DemoConfig(srv.URL, "w", duration(t, 4*time.Second)))
 	if err != nil {
 		t.Fatal(err)
 	}
