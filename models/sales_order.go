@@ -311,16 +311,25 @@ func statusFromLines(current SalesOrderStatus, lines []SalesOrderLine) SalesOrde
 // bumpVersion writes the new status and version of so if it is still at
 // version from; otherwise someone else changed it first.
 func bumpVersion(tx *gorm.DB, so *SalesOrder, from int, fields map[string]any, now time.Time) error {
+	if err := bumpRowVersion(tx, &SalesOrder{}, so.ID, from, fields, now, ErrSOStale); err != nil {
+		return err
+	}
+	so.Version, so.UpdatedAt = from+1, now
+	return nil
+}
+
+// bumpRowVersion writes fields and the next version on the row id of model's
+// table if it is still at version from, and answers stale otherwise.
+func bumpRowVersion(tx *gorm.DB, model any, id uint, from int, fields map[string]any, now time.Time, stale error) error {
 	fields["version"] = from + 1
 	fields["updated_at"] = now
-	res := tx.Model(&SalesOrder{}).Where("id = ? AND version = ?", so.ID, from).Updates(fields)
+	res := tx.Model(model).Where("id = ? AND version = ?", id, from).Updates(fields)
 	if res.Error != nil {
 		return res.Error
 	}
 	if res.RowsAffected == 0 {
-		return ErrSOStale
+		return stale
 	}
-	so.Version, so.UpdatedAt = from+1, now
 	return nil
 }
 
