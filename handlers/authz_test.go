@@ -200,7 +200,32 @@ func adminOnly(method, route, path string, e expect) authzRoute {
 	return authzRoute{method: method, route: route, path: path, anon: toLogin, rep: forbidden, manager: forbidden, admin: e}
 }
 
-var authzRoutes = slices.Concat(baseAuthzRoutes, catalogAuthzRoutes, quoteAuthzRoutes, salesOrderAuthzRoutes)
+var authzRoutes = slices.Concat(baseAuthzRoutes, catalogAuthzRoutes, quoteAuthzRoutes, salesOrderAuthzRoutes, purchaseOrderAuthzRoutes)
+
+// The purchase orders, under the sales orders' gate and rule: everyone signed
+// in reads them; the owner of the sales order, managers and admins create,
+// edit, submit, receive and cancel them. {own-po} is a fresh draft purchase
+// order of a sales order of the rep, {other-po} one of rep2; {own-sent-po}
+// and {other-sent-po} are the same, submitted to the vendor.
+var purchaseOrderAuthzRoutes = []authzRoute{
+	procurement(signedIn("GET", "/purchase-orders", "/purchase-orders", ok200)),
+	procurement(signedIn("POST", "/sales-orders/:id/purchase-orders", "/sales-orders/{own-so}/purchase-orders", seeOther("/sales-orders/{own-so}"))),
+	procurement(ownerOrManager("POST", "/sales-orders/:id/purchase-orders", "/sales-orders/{other-so}/purchase-orders", seeOther("/sales-orders/{other-so}"))),
+	procurement(signedIn("GET", "/purchase-orders/:id", "/purchase-orders/{other-po}", ok200)),
+	procurement(signedIn("GET", "/purchase-orders/:id/print", "/purchase-orders/{other-po}/print", ok200)),
+	procurement(signedIn("GET", "/purchase-orders/:id/edit", "/purchase-orders/{own-po}/edit", ok200)),
+	procurement(ownerOrManager("GET", "/purchase-orders/:id/edit", "/purchase-orders/{other-po}/edit", ok200)),
+	procurement(signedIn("POST", "/purchase-orders/:id", "/purchase-orders/{own-po}", seeOther("/purchase-orders/{own-po}"))),
+	procurement(ownerOrManager("POST", "/purchase-orders/:id", "/purchase-orders/{other-po}", seeOther("/purchase-orders/{other-po}"))),
+	procurement(signedIn("POST", "/purchase-orders/:id/submit", "/purchase-orders/{own-po}/submit", seeOther("/purchase-orders/{own-po}"))),
+	procurement(ownerOrManager("POST", "/purchase-orders/:id/submit", "/purchase-orders/{other-po}/submit", seeOther("/purchase-orders/{other-po}"))),
+	procurement(signedIn("POST", "/purchase-orders/:id/receipts", "/purchase-orders/{own-sent-po}/receipts", seeOther("/purchase-orders/{own-sent-po}"))),
+	procurement(ownerOrManager("POST", "/purchase-orders/:id/receipts", "/purchase-orders/{other-sent-po}/receipts", seeOther("/purchase-orders/{other-sent-po}"))),
+	procurement(signedIn("GET", "/purchase-orders/:id/cancel", "/purchase-orders/{own-sent-po}/cancel", ok200)),
+	procurement(ownerOrManager("GET", "/purchase-orders/:id/cancel", "/purchase-orders/{other-po}/cancel", ok200)),
+	procurement(signedIn("POST", "/purchase-orders/:id/cancel", "/purchase-orders/{own-po}/cancel", seeOther("/purchase-orders/{own-po}"))),
+	procurement(ownerOrManager("POST", "/purchase-orders/:id/cancel", "/purchase-orders/{other-sent-po}/cancel", seeOther("/purchase-orders/{other-sent-po}"))),
+}
 
 // The sales orders. Everyone signed in reads every sales order and prints it;
 // changing one (edit, fulfilment, cancel) is for its owner, managers and
@@ -723,6 +748,41 @@ func (f *authzFixture) newSalesOrder(t *testing.T, owner models.User) uint {
 	return so.ID
 }
 
+// newPurchaseOrder creates the purchase order of a fresh sales order of
+// owner, submitted to the vendor when sent. The fixture's product gets the
+// demo vendor back first: a case may have saved the product without it.
+func (f *authzFixture) newPurchaseOrder(t *testing.T, owner models.User, sent bool) uint {
+	t.Helper()
+	soID := f.newSalesOrder(t, owner)
+	var vendor models.Organization
+	if err := f.app.DB.Where("type = ?", models.VendorType).Order("id").First(&vendor).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := f.app.DB.Model(&models.Product{}).Where("id = ?", f.product.ID).Updates(map[string]any{"vendor_id": vendor.ID, "no_procurement": false}).Error; err != nil {
+		t.Fatal(err)
+	}
+	pos, _, err := models.CreatePurchaseOrders(f.app.DB, soID, nil, &owner, time.Now().UTC())
+	if err != nil || len(pos) != 1 {
+		t.Fatalf("purchase orders of sales order %d: %d, %v", soID, len(pos), err)
+	}
+	if sent {
+		if err := models.SubmitPurchaseOrder(f.app.DB, &pos[0], pos[0].Version, &owner, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return pos[0].ID
+}
+
+// purchaseOrder is the case's purchase order, as stored now.
+func (f *authzFixture) purchaseOrder(t *testing.T, ids map[string]uint) *models.PurchaseOrder {
+	t.Helper()
+	po, err := models.LoadPurchaseOrder(f.app.DB, ids["po"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return po
+}
+
 // salesOrder is the case's sales order, as stored now.
 func (f *authzFixture) salesOrder(t *testing.T, ids map[string]uint) *models.SalesOrder {
 	t.Helper()
@@ -796,6 +856,14 @@ func (f *authzFixture) resolve(t *testing.T, path string, ids map[string]uint) s
 			}
 			id = f.newSalesOrder(t, who)
 			ids[key], ids["so"] = id, id
+			return idString(id)
+		case "own-po", "other-po", "own-sent-po", "other-sent-po":
+			who := f.rep
+			if strings.HasPrefix(key, "other") {
+				who = f.rep2
+			}
+			id = f.newPurchaseOrder(t, who, strings.Contains(key, "sent"))
+			ids[key], ids["po"] = id, id
 			return idString(id)
 		case "own-todo", "other-todo":
 			who := f.rep
@@ -980,6 +1048,27 @@ func (f *authzFixture) body(t *testing.T, c authzCase, ids map[string]uint) url.
 	case "POST /sales-orders/:id/cancel":
 		so := f.salesOrder(t, ids)
 		return url.Values{"version": {strconv.Itoa(so.Version)}, "reason": {"The customer withdrew."}}
+	case "POST /sales-orders/:id/purchase-orders":
+		// The fixture's product may have lost its vendor to a product edit.
+		var vendor models.Organization
+		if err := f.app.DB.Where("type = ?", models.VendorType).Order("id").First(&vendor).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := f.app.DB.Model(&models.Product{}).Where("id = ?", f.product.ID).Updates(map[string]any{"vendor_id": vendor.ID, "no_procurement": false}).Error; err != nil {
+			t.Fatal(err)
+		}
+		return url.Values{"expected_date": {time.Now().UTC().AddDate(0, 0, 7).Format("2006-01-02")}}
+	case "POST /purchase-orders/:id":
+		po := f.purchaseOrder(t, ids)
+		return url.Values{"version": {strconv.Itoa(po.Version)}, "expected_date": {time.Now().UTC().AddDate(0, 0, 10).Format("2006-01-02")},
+			"notes": {"Edited by the authorization table."}}
+	case "POST /purchase-orders/:id/submit":
+		return url.Values{"version": {strconv.Itoa(f.purchaseOrder(t, ids).Version)}}
+	case "POST /purchase-orders/:id/receipts":
+		po := f.purchaseOrder(t, ids)
+		return url.Values{"version": {strconv.Itoa(po.Version)}, "date": {today}, "qty_" + idString(po.Lines[0].ID): {"1"}}
+	case "POST /purchase-orders/:id/cancel":
+		return url.Values{"version": {strconv.Itoa(f.purchaseOrder(t, ids).Version)}, "reason": {"Ordered by mistake."}}
 	case "POST /q/:token":
 		return url.Values{"name": {"Authz Buyer " + n}, "answer": {"approve"}, "comment": {"Approved by the authorization table."}}
 	case "POST /admin/picklists/:kind":
@@ -1392,7 +1481,7 @@ func TestAuthzTableCoversEveryRoute(t *testing.T) {
 		if q != r.builtinQuotes || (q && !r.salesOnly) {
 			t.Errorf("%s %s: builtinQuotes = %v, salesOnly = %v; want %v, true", r.method, r.path, r.builtinQuotes, r.salesOnly, q)
 		}
-		if so := strings.HasPrefix(r.route, "/sales-orders"); so != r.procurementOnly || (so && !r.salesOnly) {
+		if so := strings.HasPrefix(r.route, "/sales-orders") || strings.HasPrefix(r.route, "/purchase-orders"); so != r.procurementOnly || (so && !r.salesOnly) {
 			t.Errorf("%s %s: procurementOnly = %v, salesOnly = %v; want %v, true", r.method, r.path, r.procurementOnly, r.salesOnly, so)
 		}
 		if pub := strings.HasPrefix(r.route, "/q/"); pub != r.public {

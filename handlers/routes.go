@@ -118,6 +118,7 @@ func (a *App) routes(e *echo.Echo) {
 	a.productRoutes(sales, salesAdmin)
 	a.quoteRoutes(in, pub)
 	a.salesOrderRoutes(in)
+	a.purchaseOrderRoutes(in)
 
 	// Unknown paths inside the app get the styled 404 with the session loaded.
 	pub.RouteNotFound("/*", func(c echo.Context) error { return errNotFound })

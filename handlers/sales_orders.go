@@ -180,15 +180,23 @@ func (a *App) showSalesOrder(c echo.Context) error {
 		return err
 	}
 	f := views.FulfilForm{Version: strconv.Itoa(so.Version), Date: today(a.now()).Format(dateInput)}
-	return a.renderSalesOrder(c, so, http.StatusOK, f)
+	return a.renderSalesOrder(c, so, http.StatusOK, f, nil)
 }
 
-func (a *App) renderSalesOrder(c echo.Context, so *models.SalesOrder, status int, f views.FulfilForm) error {
+// renderSalesOrder shows the sales order page with the fulfilment form f
+// and, when given, the purchase order form pf as the user sent it.
+func (a *App) renderSalesOrder(c echo.Context, so *models.SalesOrder, status int, f views.FulfilForm, pf *views.PurchaseForm) error {
 	v, err := a.salesOrderView(c, so)
 	if err != nil {
 		return err
 	}
+	if err := a.purchaseSection(c, so, &v); err != nil {
+		return err
+	}
 	v.Fulfil = f
+	if pf != nil {
+		v.Purchase.Form = *pf
+	}
 	return render(c, status, views.SalesOrderPage(a.page(c, salesOrderTitle(so)), v))
 }
 
@@ -252,7 +260,7 @@ func (a *App) recordFulfilment(c echo.Context) error {
 		f.Errs.Add(first, "Enter the quantity fulfilled now for at least one line.")
 	}
 	if f.Errs.Any() {
-		return a.renderSalesOrder(c, so, http.StatusUnprocessableEntity, f)
+		return a.renderSalesOrder(c, so, http.StatusUnprocessableEntity, f, nil)
 	}
 	version, _ := strconv.Atoi(f.Version)
 	so.Version = version
@@ -269,7 +277,7 @@ func (a *App) recordFulfilment(c echo.Context) error {
 		}
 		f.Version = strconv.Itoa(fresh.Version)
 		f.Errs.Add("date", "Someone recorded a change on this order after you opened it, so nothing was recorded. Check the remaining quantities and submit again.")
-		return a.renderSalesOrder(c, fresh, http.StatusConflict, f)
+		return a.renderSalesOrder(c, fresh, http.StatusConflict, f, nil)
 	case errors.Is(err, models.ErrSOCanceled):
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, "This sales order is canceled: nothing more can be fulfilled on it.")
 	case errors.As(err, &lineErr):
@@ -278,7 +286,7 @@ func (a *App) recordFulfilment(c echo.Context) error {
 		if lerr != nil {
 			return lerr
 		}
-		return a.renderSalesOrder(c, fresh, http.StatusUnprocessableEntity, f)
+		return a.renderSalesOrder(c, fresh, http.StatusUnprocessableEntity, f, nil)
 	case err != nil:
 		return err
 	}

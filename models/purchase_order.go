@@ -138,16 +138,20 @@ var (
 
 // NoVendorError names the products that cannot be ordered because the
 // catalog gives them no vendor.
-type NoVendorError struct{ Products []string }
+type NoVendorError struct {
+	Products   []string
+	ProductIDs []uint
+}
 
 func (e *NoVendorError) Error() string {
-	return "no vendor for " + strings.Join(quoted(e.Products), ", ")
+	return "no vendor for " + strings.Join(e.Quoted(), ", ")
 }
 func (e *NoVendorError) Unwrap() error { return ErrPONoVendor }
 
-func quoted(names []string) []string {
-	out := make([]string, len(names))
-	for i, n := range names {
+// Quoted is the names of the products, each in quotation marks.
+func (e *NoVendorError) Quoted() []string {
+	out := make([]string, len(e.Products))
+	for i, n := range e.Products {
 		out[i] = "“" + n + "”"
 	}
 	return out
@@ -275,7 +279,7 @@ func CreatePurchaseOrders(db *gorm.DB, soID uint, expected *time.Time, by *User,
 		}
 		var groups []*group
 		byVendor := map[uint]*group{}
-		var noVendor []string
+		var noVendor NoVendorError
 		for _, l := range so.Lines {
 			qty := proc[l.ID].ToPurchase(l.QuantityOrdered)
 			if qty <= 0 {
@@ -283,7 +287,7 @@ func CreatePurchaseOrders(db *gorm.DB, soID uint, expected *time.Time, by *User,
 			}
 			p := products[*l.ProductID]
 			if p.VendorID == nil {
-				noVendor = append(noVendor, p.Name)
+				noVendor.Products, noVendor.ProductIDs = append(noVendor.Products, p.Name), append(noVendor.ProductIDs, p.ID)
 				continue
 			}
 			if p.Vendor == nil {
@@ -298,8 +302,8 @@ func CreatePurchaseOrders(db *gorm.DB, soID uint, expected *time.Time, by *User,
 			g.lines = append(g.lines, PurchaseOrderLine{SalesOrderLineID: l.ID, ProductID: l.ProductID, Position: len(g.lines) + 1,
 				Name: l.Name, Quantity: qty, UnitCost: p.UnitCost})
 		}
-		if len(noVendor) > 0 {
-			return &NoVendorError{Products: noVendor}
+		if len(noVendor.Products) > 0 {
+			return &noVendor
 		}
 		if len(groups) == 0 {
 			return ErrPONothing

@@ -41,6 +41,9 @@ type SalesOrderLineRow struct {
 	Remaining   string
 	UnitPrice   string
 	Done        bool
+	Procured    bool   // its product is bought from a vendor
+	Purchased   string // on purchase orders
+	Received    string // received from the vendor
 }
 
 type SalesOrderEventRow struct {
@@ -103,6 +106,7 @@ type SalesOrderView struct {
 	Lines        []SalesOrderLineRow
 	Events       []SalesOrderEventRow
 	Fulfil       FulfilForm
+	Purchase     PurchaseSection
 }
 
 // SalesOrderForm edits what may change on a sales order: not the title,

@@ -1,0 +1,215 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"salesdesk/models"
+)
+
+// soLineCells is what the sales order page shows of its first line, by column label.
+func soLineCells(t *testing.T, c *client, soID uint) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	c.get("/sales-orders/" + idString(soID)).doc(t).Find("table.list").First().Find("tbody tr").First().Find("td").Each(func(_ int, td *goquery.Selection) {
+		label, _ := td.Attr("data-label")
+		out[label] = strings.TrimSpace(td.Text())
+	})
+	return out
+}
+
+func TestPurchaseOrdersFromASalesOrder(t *testing.T) {
+	app := newTestApp(t)
+	rep := app.client(t).login("rep@example.com")
+	_, so := wonQuoteOfRep(t, app, rep) // two firewalls from the demo distributor, and labor
+	page := "/sales-orders/" + idString(so.ID)
+	create := page + "/purchase-orders"
+
+	before := countRows(t, app, &models.PurchaseOrder{})
+	doc := rep.get(page).doc(t)
+	if doc.Find(`form[action="`+create+`"]`).Length() != 1 || !strings.Contains(doc.Find("#po-h").Parent().Text(), "2 × Next-generation firewall") {
+		t.Fatalf("the sales order does not offer to order its firewalls")
+	}
+	// A bad date: 422, the message at the field, the input kept, nothing created.
+	r := rep.submit(page, create, url.Values{"expected_date": {"next Friday"}})
+	wantStatus(t, "bad expected date", r, http.StatusUnprocessableEntity)
+	doc = r.doc(t)
+	wantFieldError(t, doc, "expected_date", "Enter a date")
+	if fieldValue(doc, "expected_date") != "next Friday" {
+		t.Errorf("the expected date came back as %q", fieldValue(doc, "expected_date"))
+	}
+	if n := countRows(t, app, &models.PurchaseOrder{}); n != before {
+		t.Fatalf("a refused form created purchase orders")
+	}
+
+	expected := time.Now().UTC().AddDate(0, 0, 7).Format("2006-01-02")
+	r = rep.submit(page, create, url.Values{"expected_date": {expected}})
+	wantStatus(t, "create purchase orders", r, http.StatusSeeOther)
+	var po models.PurchaseOrder
+	if err := app.DB.Where("sales_order_id = ?", so.ID).First(&po).Error; err != nil {
+		t.Fatal(err)
+	}
+	label := "PO-" + strconv.Itoa(po.Number)
+	if fl := flashOf(t, rep.get(r.Location)); !strings.Contains(fl, label) || !strings.Contains(fl, "Northgate") {
+		t.Errorf("flash %q does not name %s and its vendor", fl, label)
+	}
+	if cells := soLineCells(t, rep, so.ID); cells["Purchased"] != "2" || cells["Received"] != "0" || cells["Remaining"] != "2" {
+		t.Errorf("sales order line after ordering: %v", cells)
+	}
+	// Again (a second click): nothing is ordered twice.
+	r = rep.submit(page, create, url.Values{"expected_date": {expected}})
+	wantStatus(t, "create again", r, http.StatusUnprocessableEntity)
+	if !strings.Contains(r.doc(t).Find("#po-problem").Text(), "on a purchase order already") {
+		t.Errorf("creating again does not say why nothing was ordered")
+	}
+	var n int64
+	app.DB.Model(&models.PurchaseOrder{}).Where("sales_order_id = ?", so.ID).Count(&n)
+	if n != 1 {
+		t.Fatalf("%d purchase orders after creating twice", n)
+	}
+
+	// The page: its sales order, draft, submit; a stale submit is a 409.
+	pp := "/purchase-orders/" + idString(po.ID)
+	doc = rep.get(pp).doc(t)
+	if doc.Find(`main a[href="`+page+`"]`).Length() == 0 || !strings.Contains(doc.Find("main").Text(), "Draft") {
+		t.Errorf("the purchase order page misses its sales order or status")
+	}
+	if doc.Find(`#nav a[href="/purchase-orders"]`).Length() != 1 {
+		t.Errorf("no Purchase orders link in the navigation")
+	}
+	r = rep.submit(pp, pp+"/submit", url.Values{"version": {"7"}})
+	wantStatus(t, "stale submit", r, http.StatusConflict)
+	if !strings.Contains(r.doc(t).Find(".error-summary").Text(), "Someone changed this purchase order") {
+		t.Errorf("the stale submit says nothing")
+	}
+	wantStatus(t, "submit", rep.submit(pp, pp+"/submit", url.Values{"version": {"1"}}), http.StatusSeeOther)
+
+	// Receiving: over the outstanding, negative, nothing: 422 at the line, input kept.
+	if err := app.DB.Preload("Lines").First(&po, po.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	qty := "qty_" + idString(po.Lines[0].ID)
+	today := time.Now().UTC().Format("2006-01-02")
+	for _, tc := range []struct{ name, q, field, msg string }{
+		{"over the outstanding", "3", qty, "at most 2 are outstanding"},
+		{"negative", "-1", qty, "cannot be negative"},
+		{"nothing", "", qty, "at least one line"},
+	} {
+		r := rep.submit(pp, pp+"/receipts", url.Values{"version": {"2"}, "date": {today}, qty: {tc.q}})
+		wantStatus(t, tc.name, r, http.StatusUnprocessableEntity)
+		doc := r.doc(t)
+		wantFieldError(t, doc, tc.field, tc.msg)
+		if got := fieldValue(doc, qty); got != tc.q {
+			t.Errorf("%s: the quantity came back as %q", tc.name, got)
+		}
+	}
+	r = rep.submit(pp, pp+"/receipts", url.Values{"version": {"2"}, "date": {today}, qty: {"1.5"}, "note": {"Box 1"}})
+	wantStatus(t, "receive 1.5", r, http.StatusSeeOther)
+	if fl := flashOf(t, rep.get(r.Location)); !strings.Contains(fl, "Partly Received") {
+		t.Errorf("flash after the first receipt: %q", fl)
+	}
+	if cells := soLineCells(t, rep, so.ID); cells["Purchased"] != "2" || cells["Received"] != "1.5" {
+		t.Errorf("sales order line after receiving 1.5: %v", cells)
+	}
+	if !strings.Contains(rep.get(page).doc(t).Find("#so-history-h").Parent().Text(), "Received 1.5 ×") {
+		t.Errorf("the sales order's history does not tell the receipt")
+	}
+	// The same form again: stale, input kept, nothing received twice.
+	r = rep.submit(pp, pp+"/receipts", url.Values{"version": {"2"}, "date": {today}, qty: {"0.5"}})
+	wantStatus(t, "stale receipt", r, http.StatusConflict)
+	if got := fieldValue(r.doc(t), qty); got != "0.5" {
+		t.Errorf("the stale receipt lost the input: %q", got)
+	}
+	// A partly received order is not canceled.
+	wantStatus(t, "cancel a partly received order", rep.get(pp+"/cancel"), http.StatusConflict)
+
+	// Edit: a bad date, then a stale save keeps the input.
+	edit := url.Values{"version": {"3"}, "expected_date": {"soon"}, "notes": {"Vendor ref 4711"}}
+	r = rep.submit(pp+"/edit", pp, edit)
+	wantStatus(t, "edit with a bad date", r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r.doc(t), "expected_date", "Enter a date")
+	edit.Set("expected_date", expected)
+	wantStatus(t, "edit", rep.submit(pp+"/edit", pp, edit), http.StatusSeeOther)
+	edit.Set("notes", "Stale notes")
+	r = rep.submit(pp+"/edit", pp, edit)
+	wantStatus(t, "stale edit", r, http.StatusConflict)
+	if fieldValue(r.doc(t), "notes") != "Stale notes" {
+		t.Errorf("the stale edit lost the input")
+	}
+
+	// Another rep reads, but changes nothing.
+	rep2 := app.client(t).login("rep2@example.com")
+	wantStatus(t, "rep2 reads", rep2.get(pp), http.StatusOK)
+	wantStatus(t, "rep2 receives", rep2.submit(pp, pp+"/receipts", url.Values{"version": {"4"}, "date": {today}, qty: {"0.5"}}), http.StatusForbidden)
+
+	// The rest comes in: Received.
+	wantStatus(t, "receive the rest", rep.submit(pp, pp+"/receipts", url.Values{"version": {"4"}, "date": {today}, qty: {"0.5"}}), http.StatusSeeOther)
+	got, _ := models.LoadPurchaseOrder(app.DB, po.ID)
+	if got.Status != models.POReceived || got.Notes != "Vendor ref 4711" {
+		t.Errorf("after receiving everything: %s %q", got.Status, got.Notes)
+	}
+	if cells := soLineCells(t, rep, so.ID); cells["Received"] != "2" {
+		t.Errorf("sales order line after receiving everything: %v", cells)
+	}
+
+	// The list, its filters and its empty state.
+	list := rep.get("/purchase-orders?status=received").doc(t)
+	if list.Find(`a[href="`+pp+`"]`).Length() != 1 {
+		t.Errorf("the list filtered by Received misses %s", label)
+	}
+	if list := rep.get("/purchase-orders?status=draft&vendor=" + idString(po.VendorID) + "&expected_before=2000-01-01").doc(t); list.Find(".empty").Length() != 1 {
+		t.Errorf("no empty state for a filter that matches nothing")
+	}
+	wantStatus(t, "bad filter date", rep.get("/purchase-orders?expected_before=tomorrow"), http.StatusUnprocessableEntity)
+	wantStatus(t, "print", rep.get(pp+"/print"), http.StatusOK)
+
+	// Procurement off: gone, for an admin too; back intact when on.
+	admin := app.client(t).login("admin@example.com")
+	setFeatureState(t, app, procurementOff)
+	for _, path := range []string{"/purchase-orders", pp, pp + "/print"} {
+		wantStatus(t, "GET "+path+" with Procurement off", admin.get(path), http.StatusNotFound)
+	}
+	if admin.get("/").doc(t).Find(`#nav a[href="/purchase-orders"]`).Length() != 0 {
+		t.Errorf("the navigation offers purchase orders with Procurement off")
+	}
+	setFeatureState(t, app, allOn)
+	if r := admin.get(pp); r.Status != http.StatusOK || !strings.Contains(r.Body, label) || !strings.Contains(r.Body, "Received") {
+		t.Errorf("the purchase order did not come back intact: %d", r.Status)
+	}
+}
+
+func TestPurchaseOrderForAProductWithoutVendor(t *testing.T) {
+	app := newTestApp(t)
+	rep := app.client(t).login("rep@example.com")
+	_, so := wonQuoteOfRep(t, app, rep)
+	if err := app.DB.Model(&models.Product{}).Where("id = ?", *so.Lines[0].ProductID).Update("vendor_id", nil).Error; err != nil {
+		t.Fatal(err)
+	}
+	before := countRows(t, app, &models.PurchaseOrder{})
+	page := "/sales-orders/" + idString(so.ID)
+	r := rep.submit(page, page+"/purchase-orders", url.Values{"expected_date": {""}})
+	wantStatus(t, "order a product without vendor", r, http.StatusUnprocessableEntity)
+	doc := r.doc(t)
+	problem := doc.Find("#po-problem")
+	if !strings.Contains(problem.Text(), "“"+so.Lines[0].Name+"” has no vendor") ||
+		problem.Find(`a[href="/products/`+idString(*so.Lines[0].ProductID)+`"]`).Length() != 1 {
+		t.Errorf("the message does not name and link the product: %q", problem.Text())
+	}
+	if n := countRows(t, app, &models.PurchaseOrder{}); n != before {
+		t.Errorf("purchase orders %d, want %d", n, before)
+	}
+	// Marked as not requiring procurement, it is no longer offered.
+	if err := app.DB.Model(&models.Product{}).Where("id = ?", *so.Lines[0].ProductID).Update("no_procurement", true).Error; err != nil {
+		t.Fatal(err)
+	}
+	doc = rep.get(page).doc(t)
+	if doc.Find(`form[action="`+page+`/purchase-orders"]`).Length() != 0 || !strings.Contains(doc.Find("#po-h").Parent().Text(), "No line of this order requires procurement") {
+		t.Errorf("a line that needs no procurement is still offered for ordering")
+	}
+}
