@@ -53,8 +53,8 @@ func TestSeedDemoOnlyIntoAnEmptyDatabase(t *testing.T) {
 	gdb.Model(&models.User{}).Count(&users)
 	gdb.Model(&models.Organization{}).Count(&orgs)
 	gdb.Model(&models.Opportunity{}).Count(&opps)
-	// 12 customers and prospects, one per converted lead (32 + 3) and the catalog's vendor.
-	if users != 4 || orgs != 12+35+1 || opps < 36+35 || opps > 44+35 {
+	// 12 customers and prospects, one per converted lead (32 + 3) and the catalog's two vendors.
+	if users != 4 || orgs != 12+35+2 || opps < 36+35 || opps > 44+35 {
 		t.Fatalf("demo data: %d users, %d organizations, %d opportunities", users, orgs, opps)
 	}
 	// The seed's funnel, exactly.
@@ -93,6 +93,20 @@ func TestSeedDemoOnlyIntoAnEmptyDatabase(t *testing.T) {
 		if n == 0 {
 			t.Errorf("no demo sales order is %s", st.Label())
 		}
+	}
+	// Some sales orders buy their hardware on purchase orders, in every
+	// status, and some sales orders order from both vendors.
+	for _, st := range models.PurchaseOrderStatuses {
+		var n int64
+		gdb.Model(&models.PurchaseOrder{}).Where("status = ?", st).Count(&n)
+		if n == 0 {
+			t.Errorf("no demo purchase order is %s", st.Label())
+		}
+	}
+	var split int64
+	gdb.Raw("SELECT COUNT(*) FROM (SELECT sales_order_id FROM purchase_orders GROUP BY sales_order_id HAVING COUNT(DISTINCT vendor_id) > 1) s").Scan(&split)
+	if split == 0 {
+		t.Errorf("no demo sales order orders from two vendors")
 	}
 	f, _ := models.LoadFeatures(gdb)
 	if !f.On(models.FeatureSales) || !f.On(models.FeatureMarketing) || !f.On(models.FeatureProcurement) || f.On(models.FeatureQuoteManager) {

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -89,7 +90,8 @@ func hasProduct(items []models.QuoteItem) bool {
 
 // seedSalesOrders moves the sales orders the demo wins created through their
 // life: some in progress, some partly or fully delivered, one canceled, the
-// rest new, each with a promised date.
+// rest new, each with a promised date. Most buy their hardware from the
+// vendors first, on purchase orders in every status.
 func seedSalesOrders(tx *gorm.DB, now time.Time) error {
 	var orders []models.SalesOrder
 	if err := tx.Preload("Owner").Preload("Lines", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
@@ -113,6 +115,9 @@ func seedSalesOrders(tx *gorm.DB, now time.Time) error {
 		if delivered.After(now) {
 			delivered = models.DateOnly(now)
 		}
+		if err := seedPurchaseOrders(tx, so, i, by, at, delivered); err != nil {
+			return fmt.Errorf("demo purchase orders of sales order %d: %w", so.Number, err)
+		}
 		var err error
 		switch i % 6 {
 		case 2, 4: // partly delivered: half of the first line
@@ -132,6 +137,59 @@ func seedSalesOrders(tx *gorm.DB, now time.Time) error {
 		}
 		if err != nil {
 			return fmt.Errorf("demo sales order %d: %w", so.Number, err)
+		}
+	}
+	return nil
+}
+
+// seedPurchaseOrders orders the hardware of the i-th demo sales order from
+// its vendors and moves the orders along with the sales order: drafts on
+// some new orders, submitted and partly received ones on orders in
+// progress, received ones where the customer got (some of) the goods, and a
+// canceled one on the canceled sales order.
+func seedPurchaseOrders(tx *gorm.DB, so *models.SalesOrder, i int, by *models.User, at, received time.Time) error {
+	step := i % 6
+	if (step == 0 && i%12 != 0) || (step == 5 && i%12 != 5) {
+		return nil // not ordered yet
+	}
+	expected := models.DateOnly(at.AddDate(0, 0, 5))
+	pos, _, err := models.CreatePurchaseOrders(tx, so.ID, &expected, by, at)
+	if errors.Is(err, models.ErrPONothing) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for k := range pos {
+		po := &pos[k]
+		switch step {
+		case 0: // drafts
+			continue
+		case 5: // the sales order will be canceled: so is its purchase order
+			if err := models.CancelPurchaseOrder(tx, po, po.Version, "The customer postponed the hardware.", by, at); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := models.SubmitPurchaseOrder(tx, po, po.Version, by, at); err != nil {
+			return err
+		}
+		all, half := map[uint]models.Quantity{}, map[uint]models.Quantity{}
+		for _, l := range po.Lines {
+			all[l.ID] = l.Quantity
+		}
+		if h := po.Lines[0].Quantity / 2; h > 0 {
+			half[po.Lines[0].ID] = h
+		}
+		var err error
+		switch {
+		case step == 2 || step == 3: // received in full before delivery to the customer
+			err = models.ReceivePurchaseOrder(tx, po, po.Version, all, received, "Checked in at the warehouse.", by, at)
+		case step == 1 && len(half) > 0: // partly received
+			err = models.ReceivePurchaseOrder(tx, po, po.Version, half, received, "First boxes arrived; the rest is back-ordered.", by, at)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil

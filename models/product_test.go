@@ -467,8 +467,8 @@ func TestSeedCatalogIsValidAndRunsTwice(t *testing.T) {
 	}
 	var vendors []models.Organization
 	gdb.Where("type = ?", models.VendorType).Find(&vendors)
-	if len(vendors) != 1 {
-		t.Fatalf("%d vendor organizations, want 1", len(vendors))
+	if len(vendors) != 2 {
+		t.Fatalf("%d vendor organizations, want 2", len(vendors))
 	}
 	kinds, periods, withVendor := map[models.ItemKind]bool{}, map[models.Period]bool{}, 0
 	for _, p := range ps {
