@@ -15,8 +15,9 @@ import (
 // TestBrowserWinQuoteAndFulfil drives a won quote into a sales order and the
 // order to Fulfilled in real headless Chromium: a rep wins a quote with two
 // product lines (and a service line, which is no part of the order), follows
-// the sales order from the opportunity page, records a partial fulfilment of
-// the first line and then the rest of every line.
+// the sales order from the opportunity page, buys the products on purchase
+// orders (one per vendor) and receives the first one in two steps, records a
+// partial fulfilment of the first line and then the rest of every line.
 func TestBrowserWinQuoteAndFulfil(t *testing.T) {
 	bctx := newBrowser(t, 120*time.Second)
 	app := newTestApp(t)
@@ -114,7 +115,8 @@ func TestBrowserWinQuoteAndFulfil(t *testing.T) {
 		}
 	}
 	lines := bsoLines(b)
-	want := []bsoLine{{Product: firewall.Name, Ordered: "3", Fulfilled: "0", Remaining: "3"}, {Product: dock.Name, Ordered: "2", Fulfilled: "0", Remaining: "2"}}
+	want := []bsoLine{{Product: firewall.Name, Ordered: "3", Purchased: "0", Received: "0", Fulfilled: "0", Remaining: "3"},
+		{Product: dock.Name, Ordered: "2", Purchased: "0", Received: "0", Fulfilled: "0", Remaining: "2"}}
 	if !bsoSameLines(lines, want) {
 		t.Fatalf("the sales order has the lines %+v, want %+v (the quote's product items only)", lines, want)
 	}
@@ -130,7 +132,62 @@ func TestBrowserWinQuoteAndFulfil(t *testing.T) {
 		t.Errorf("the stored sales order has the promised date %v, want %s", so.PromisedDate, promised.Format("2006-01-02"))
 	}
 
-	// 3. Part of the first line.
+	// 3. Buy the hardware: the firewalls and the docks come from two
+	// vendors, so two draft purchase orders. The firewalls' order is
+	// submitted and received in two steps, and the sales order shows it.
+	expected := now.AddDate(0, 0, 10)
+	b.do("set the expected arrival", chromedp.SetValue(fieldLabelled("Expected arrival"), expected.Format("2006-01-02")))
+	b.click("create the purchase orders", buttonNamed("Create purchase orders"))
+	b.wantPath(soPath)
+	b.wantFlash("Created 2 draft purchase orders")
+	want[0].Purchased, want[1].Purchased = "3", "2"
+	if lines := bsoLines(b); !bsoSameLines(lines, want) {
+		t.Fatalf("after creating the purchase orders the lines are %+v, want %+v", lines, want)
+	}
+	pos, err := models.PurchaseOrdersOf(app.DB, soID)
+	if err != nil || len(pos) != 2 || pos[0].VendorID == pos[1].VendorID {
+		t.Fatalf("the stored purchase orders: %d, %v; want two, of two vendors", len(pos), err)
+	}
+	fwPO := pos[0]
+	if fwPO.Lines[0].Name != firewall.Name {
+		fwPO = pos[1]
+	}
+	poPath := fmt.Sprintf("/purchase-orders/%d", fwPO.ID)
+	b.click("open the firewalls' purchase order", linkNamed(fmt.Sprintf("PO-%d", fwPO.Number)))
+	b.wantPath(poPath)
+	if status := bsoStatus(b); status != "Draft" {
+		t.Fatalf("the new purchase order's status is %q, want Draft", status)
+	}
+	if got := bsoFact(b, "Expected arrival"); got != expected.Format("2 Jan 2006") {
+		t.Errorf("the purchase order shows the expected arrival %q, want %s", got, expected.Format("2 Jan 2006"))
+	}
+	b.click("submit the purchase order", buttonNamed("Submit to vendor"))
+	b.wantPath(poPath)
+	b.wantFlash("Submitted")
+	b.do("enter 1 of the 3 firewalls received",
+		chromedp.SendKeys(fieldLabelled("Quantity of "+firewall.Name), "1"),
+		chromedp.SendKeys(fieldLabelled("Note"), "Vendor delivery note VD-1"))
+	b.click("record the partial receipt", buttonNamed("Record receipt"))
+	b.wantPath(poPath)
+	b.wantFlash("Partly Received")
+	b.do("enter the other 2 firewalls", chromedp.SendKeys(fieldLabelled("Quantity of "+firewall.Name), "2"))
+	b.click("record the rest of the receipt", buttonNamed("Record receipt"))
+	b.wantPath(poPath)
+	b.wantFlash("Received")
+	if status := bsoStatus(b); status != "Received" {
+		t.Fatalf("after receiving everything the purchase order's status is %q, want Received", status)
+	}
+	b.click("back to the sales order", linkNamed(fmt.Sprintf("SO-%d %s", so.Number, so.Title)))
+	b.wantPath(soPath)
+	want[0].Received = "3"
+	if lines := bsoLines(b); !bsoSameLines(lines, want) {
+		t.Fatalf("after receiving the firewalls the sales order lines are %+v, want %+v", lines, want)
+	}
+	if n := bqButtons(b, "Create purchase orders"); n != 0 {
+		t.Errorf("everything is ordered, yet %d Create purchase orders buttons", n)
+	}
+
+	// 4. Part of the first line.
 	b.do("enter 1 of the first line's 3",
 		chromedp.SendKeys(fieldLabelled("Quantity of "+firewall.Name), "1"),
 		chromedp.SendKeys(fieldLabelled("Note"), "Delivery note DN-1"))
@@ -146,7 +203,7 @@ func TestBrowserWinQuoteAndFulfil(t *testing.T) {
 	}
 	bsoWantStored(t, app, soID, models.SOPartiallyFulfilled, []models.Quantity{1 * models.QuantityScale, 0})
 
-	// 4. The rest of every line.
+	// 5. The rest of every line.
 	b.do("enter what remains of every line",
 		chromedp.SendKeys(fieldLabelled("Quantity of "+firewall.Name), "2"),
 		chromedp.SendKeys(fieldLabelled("Quantity of "+dock.Name), "2"))
@@ -213,6 +270,8 @@ func bsoFact(b *browser, label string) string {
 type bsoLine struct {
 	Product   string `json:"product"`
 	Ordered   string `json:"ordered"`
+	Purchased string `json:"purchased"`
+	Received  string `json:"received"`
 	Fulfilled string `json:"fulfilled"`
 	Remaining string `json:"remaining"`
 }
@@ -222,7 +281,7 @@ func bsoLines(b *browser) []bsoLine {
 	rows, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]bsoLine](`[...document.querySelectorAll("main table.list tbody tr")].filter(tr => tr.querySelector('td[data-label="Ordered"]')).map(tr => {
 		const cell = l => (tr.querySelector('td[data-label="' + l + '"]') || {textContent: ""}).textContent.trim();
 		return {product: tr.querySelector('td[data-label="Product"]').firstChild.textContent.trim(), ordered: cell("Ordered"),
-			fulfilled: cell("Fulfilled"), remaining: cell("Remaining")};
+			purchased: cell("Purchased"), received: cell("Received"), fulfilled: cell("Fulfilled"), remaining: cell("Remaining")};
 	})`))
 	if err != nil {
 		b.fail("read the sales order's lines", err)
