@@ -386,7 +386,7 @@ func TestProductListSearchFiltersAndPages(t *testing.T) {
 
 func TestProductCatalogEmptyState(t *testing.T) {
 	app := newTestApp(t)
-	for _, table := range []string{"quote_items", "sales_order_lines"} {
+	for _, table := range []string{"quote_items", "sales_order_lines", "purchase_order_lines"} {
 		if err := app.DB.Exec("UPDATE " + table + " SET product_id = NULL").Error; err != nil {
 			t.Fatal(err)
 		}
