@@ -172,13 +172,16 @@ func TestCrashLosesNoAcknowledgedWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := writers.DemoConfig(srv.url, "k", 10*time.Minute) // runs until the kill
+	started := make(chan struct{})
+	cfg.Started = func() { close(started) }
 	done := runWriters(t, ctx, cfg)
+	<-started
 	time.Sleep(load)
 	if err := srv.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
+	cancel() // the clients stop; what was under way at the kill gets no answer
 	<-srv.exited
-	cancel()
 	res := <-done
 	if res == nil {
 		t.FailNow()
@@ -238,7 +241,11 @@ func TestBackupWhileServing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := runWriters(t, context.Background(), writers.DemoConfig(srv.url, "b", load+2*time.Second))
+	cfg := writers.DemoConfig(srv.url, "b", load+2*time.Second)
+	started := make(chan struct{})
+	cfg.Started = func() { close(started) }
+	done := runWriters(t, context.Background(), cfg)
+	<-started
 	time.Sleep(load / 2)
 
 	backupFile := filepath.Join(dir, "backup.db")
@@ -320,9 +327,9 @@ func TestBackupWhileServing(t *testing.T) {
 
 	// The app starts on the copy and takes writes.
 	restored := startSalesdesk(t, bin, backupFile, "DEMO=false")
-	cfg := writers.DemoConfig(restored.url, "r", time.Second)
-	cfg.Clients = 4
-	after, err := writers.Run(context.Background(), cfg)
+	small := writers.DemoConfig(restored.url, "r", time.Second)
+	small.Clients = 4
+	after, err := writers.Run(context.Background(), small)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@
 package db
 
 import (
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -23,7 +22,8 @@ func IsPostgres(dsn string) bool {
 
 // Open connects to dsn: a postgres:// URL opens PostgreSQL, anything else is a
 // SQLite file. SQLite is set up for many readers and one writer at a time:
-// WAL, foreign keys, a busy timeout and immediate write transactions, so that
+// WAL, foreign keys, a busy timeout, immediate write transactions and one
+// writer connection whose turns are queued in Go (write_turn.go), so that
 // concurrent requests wait their turn instead of failing with "database is locked".
 func Open(dsn string, log *slog.Logger) (*gorm.DB, error) {
 	cfg := &gorm.Config{
@@ -39,12 +39,14 @@ func Open(dsn string, log *slog.Logger) (*gorm.DB, error) {
 		if strings.Contains(dsn, "?") {
 			sep = "&"
 		}
-		sqlDB, err := sql.Open(sqlite.DriverName, "file:"+strings.TrimPrefix(dsn, "file:")+sep+
-			"_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate&_synchronous=NORMAL&_cache_size=-32000")
+		// Readers run in parallel under WAL; more connections than 8 only queue for the 2 cores.
+		pool, err := openWriteTurns(sqlite.DriverName, "file:"+strings.TrimPrefix(dsn, "file:")+sep+
+			"_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate&_synchronous=NORMAL&_cache_size=-32000",
+			8, 10*time.Second)
 		if err != nil {
 			return nil, fmt.Errorf("open database: %w", err)
 		}
-		dialector = sqlite.New(sqlite.Config{Conn: newWriteTurns(sqlDB, 10*time.Second)})
+		dialector = sqlite.New(sqlite.Config{Conn: pool})
 	}
 	gdb, err := gorm.Open(dialector, cfg)
 	if err != nil {
@@ -56,11 +58,8 @@ func Open(dsn string, log *slog.Logger) (*gorm.DB, error) {
 	}
 	if IsPostgres(dsn) {
 		sqlDB.SetMaxOpenConns(20)
-	} else {
-		// Readers run in parallel under WAL; more connections than this only queue on the file.
-		sqlDB.SetMaxOpenConns(8)
+		sqlDB.SetMaxIdleConns(8)
 	}
-	sqlDB.SetMaxIdleConns(8)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	return gdb, nil
 }

@@ -43,6 +43,8 @@ type Config struct {
 	// Prefix marks this run's records, so they can be told from seeded data.
 	Prefix string
 	Seed   uint64
+	// Started, if set, is called when every client has signed in and the clock starts.
+	Started func()
 }
 
 // DemoConfig is 50 clients signed in as the four demo users: two who manage
@@ -187,6 +189,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	// finish: a write cut off by the client would be neither acknowledged nor refused.
 	start := time.Now()
 	deadline := start.Add(cfg.Duration)
+	if cfg.Started != nil {
+		cfg.Started()
+	}
 	var wg sync.WaitGroup
 	for _, c := range clients {
 		wg.Add(1)
