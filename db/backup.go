@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -23,36 +24,46 @@ var ErrBackupNotSQLite = errors.New("backup copies SQLite databases; for Postgre
 // exists, nothing is written. The copy is written next to path under a temporary
 // name, synced, checked with PRAGMA integrity_check and only then linked to
 // path, so path is either absent or a complete, checked backup.
-func Backup(gdb *gorm.DB, path string) error {
+func Backup(gdb *gorm.DB, path string) (BackupTimes, error) {
+	var bt BackupTimes
 	if gdb.Dialector.Name() != "sqlite" {
-		return ErrBackupNotSQLite
+		return bt, ErrBackupNotSQLite
 	}
 	if _, err := os.Lstat(path); err == nil {
-		return fmt.Errorf("%s already exists; a backup never overwrites a file, so choose a new name", path)
+		return bt, fmt.Errorf("%s already exists; a backup never overwrites a file, so choose a new name", path)
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return err
+		return bt, err
 	}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	tmp := path + ".part-" + hex.EncodeToString(b)
 	defer os.Remove(tmp)
+	start := time.Now()
 	if err := gdb.Exec("VACUUM INTO ?", tmp).Error; err != nil {
-		return fmt.Errorf("copy the database: %w", err)
+		return bt, fmt.Errorf("copy the database: %w", err)
 	}
 	if err := syncFile(tmp); err != nil {
-		return err
+		return bt, err
 	}
+	bt.Copy = time.Since(start)
+	start = time.Now()
 	if err := CheckIntegrity(tmp); err != nil {
-		return err
+		return bt, err
 	}
+	bt.Check = time.Since(start)
 	// A hard link, unlike a rename, fails if path appeared in the meantime.
 	if err := os.Link(tmp, path); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%s already exists; a backup never overwrites a file, so choose a new name", path)
+			return bt, fmt.Errorf("%s already exists; a backup never overwrites a file, so choose a new name", path)
 		}
-		return err
+		return bt, err
 	}
-	return syncFile(filepath.Dir(path))
+	return bt, syncFile(filepath.Dir(path))
+}
+
+// BackupTimes says how long a backup took to copy (and sync) and to check.
+type BackupTimes struct {
+	Copy, Check time.Duration
 }
 
 // CheckIntegrity runs PRAGMA integrity_check on the SQLite file at path,

@@ -200,7 +200,7 @@ func TestBackupWritesACheckedCopyAndNeverOverwrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "backup.db")
-	if err := db.Backup(gdb, out); err != nil {
+	if _, err := db.Backup(gdb, out); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.CheckIntegrity(out); err != nil {
@@ -219,7 +219,7 @@ func TestBackupWritesACheckedCopyAndNeverOverwrites(t *testing.T) {
 		}
 	}
 	before, _ := os.ReadFile(out)
-	err = db.Backup(gdb, out)
+	_, err = db.Backup(gdb, out)
 	if err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Fatalf("backup onto an existing file: err = %v", err)
 	}
