@@ -76,6 +76,10 @@ func TestPurchaseOrdersFromASalesOrder(t *testing.T) {
 
 	// The page: its sales order, draft, submit; a stale submit is a 409.
 	pp := "/purchase-orders/" + idString(po.ID)
+	// Canceling the sales order would leave this purchase order open: its confirmation says so.
+	if rep.get(page+"/cancel").doc(t).Find(`#open-pos a[href="`+pp+`"]`).Length() != 1 {
+		t.Errorf("the sales order's cancel confirmation does not name its open purchase order")
+	}
 	doc = rep.get(pp).doc(t)
 	if doc.Find(`main a[href="`+page+`"]`).Length() == 0 || !strings.Contains(doc.Find("main").Text(), "Draft") {
 		t.Errorf("the purchase order page misses its sales order or status")

@@ -436,7 +436,17 @@ func (a *App) cancelTarget(c echo.Context) (*models.SalesOrder, views.CancelSale
 	case models.SOFulfilled:
 		return nil, views.CancelSalesOrderForm{}, echo.NewHTTPError(http.StatusConflict, "This sales order is fulfilled, so it cannot be canceled.")
 	}
-	return so, views.CancelSalesOrderForm{ID: so.ID, Number: soNumber(so.Number), Title: so.Title, Version: strconv.Itoa(so.Version)}, nil
+	f := views.CancelSalesOrderForm{ID: so.ID, Number: soNumber(so.Number), Title: so.Title, Version: strconv.Itoa(so.Version)}
+	pos, err := models.PurchaseOrdersOf(a.db, so.ID)
+	if err != nil {
+		return nil, f, err
+	}
+	for _, po := range pos {
+		if po.Status.Open() {
+			f.OpenPOs = append(f.OpenPOs, poRow(po.ID, po.Number, po.VendorID, po.Vendor.Name, po.Status, po.ExpectedDate, 0, false, time.Time{}))
+		}
+	}
+	return so, f, nil
 }
 
 func (a *App) confirmCancelSalesOrder(c echo.Context) error {

@@ -141,8 +141,9 @@ type CancelSalesOrderForm struct {
 	ID      uint
 	Number  string
 	Title   string
-	Version string `form:"version"`
-	Reason  string `form:"reason"`
+	Version string             `form:"version"`
+	Reason  string             `form:"reason"`
+	OpenPOs []PurchaseOrderRow // its purchase orders still open, which canceling leaves as they are
 	Errs    Errors
 }
 
