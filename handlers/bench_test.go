@@ -125,3 +125,50 @@ func BenchmarkQuoteEditor500(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPurchaseOrders20k measures the purchase order pages with 20,000
+// purchase orders (40,000 lines) spread over the demo's sales orders and
+// vendors: go test ./handlers -run XXX -bench PurchaseOrders20k
+func BenchmarkPurchaseOrders20k(b *testing.B) {
+	app := newTestApp(b)
+	err := app.DB.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000),
+		so AS (SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS k, COUNT(*) OVER () AS c FROM sales_orders),
+		v AS (SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS k, COUNT(*) OVER () AS c FROM organizations WHERE type = 'vendor')
+		INSERT INTO purchase_orders (number, sales_order_id, vendor_id, status, expected_date, notes, version, created_at, updated_at)
+		SELECT 100000 + i, so.id, v.id, CASE i % 5 WHEN 0 THEN 'draft' WHEN 1 THEN 'submitted' WHEN 2 THEN 'partly_received' WHEN 3 THEN 'received' ELSE 'canceled' END,
+			DATETIME('2026-01-01', '+' || (i % 365) || ' days'), '', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
+		FROM n JOIN so ON so.k = n.i % so.c JOIN v ON v.k = n.i % v.c`).Error
+	if err != nil {
+		b.Fatal(err)
+	}
+	err = app.DB.Exec(`INSERT INTO purchase_order_lines (purchase_order_id, sales_order_line_id, product_id, position, name, quantity, quantity_received, unit_cost)
+		SELECT po.id, l.id, l.product_id, k.k, l.name, 20000, 0, 14900
+		FROM purchase_orders po JOIN (SELECT 1 AS k UNION ALL SELECT 2) k
+		JOIN (SELECT sales_order_id, MIN(id) AS id FROM sales_order_lines GROUP BY sales_order_id) first ON first.sales_order_id = po.sales_order_id
+		JOIN sales_order_lines l ON l.id = first.id
+		WHERE po.number >= 100000`).Error
+	if err != nil {
+		b.Fatal(err)
+	}
+	var po, so, vendor uint
+	app.DB.Raw("SELECT id FROM purchase_orders ORDER BY number DESC LIMIT 1").Scan(&po)
+	app.DB.Raw("SELECT sales_order_id FROM purchase_orders ORDER BY number DESC LIMIT 1").Scan(&so)
+	app.DB.Raw("SELECT id FROM organizations WHERE type = 'vendor' ORDER BY id DESC LIMIT 1").Scan(&vendor)
+	c := app.client(b).login("manager@example.com")
+	for name, path := range map[string]string{
+		"list":            "/purchase-orders",
+		"list-page-100":   "/purchase-orders?page=100",
+		"list-filtered":   "/purchase-orders?status=submitted&vendor=" + strconv.Itoa(int(vendor)) + "&expected_before=2026-03-01",
+		"purchase-order":  "/purchase-orders/" + strconv.Itoa(int(po)),
+		"sales-order-pos": "/sales-orders/" + strconv.Itoa(int(so)),
+	} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if r := c.get(path); r.Status != http.StatusOK {
+					b.Fatalf("GET %s: status %d", path, r.Status)
+				}
+			}
+		})
+	}
+}

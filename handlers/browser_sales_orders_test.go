@@ -144,7 +144,7 @@ func TestBrowserWinQuoteAndFulfil(t *testing.T) {
 	if lines := bsoLines(b); !bsoSameLines(lines, want) {
 		t.Fatalf("after creating the purchase orders the lines are %+v, want %+v", lines, want)
 	}
-	pos, err := models.PurchaseOrdersOf(app.DB, soID)
+	pos, _, err := models.PurchaseOrdersOf(app.DB, soID, 0)
 	if err != nil || len(pos) != 2 || pos[0].VendorID == pos[1].VendorID {
 		t.Fatalf("the stored purchase orders: %d, %v; want two, of two vendors", len(pos), err)
 	}

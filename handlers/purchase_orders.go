@@ -61,6 +61,10 @@ func (a *App) listPurchaseOrders(c echo.Context) error {
 	if id, ok := parseID(q.Get("vendor")); ok {
 		f.VendorID = id
 	}
+	if id, ok := parseID(q.Get("sales_order")); ok {
+		f.SalesOrderID = id
+		v.SalesOrder = idStr(id)
+	}
 	if s := strings.TrimSpace(v.ExpectedBefore); s != "" {
 		if d, ok := parseDate(s); ok {
 			f.ExpectedBefore = d
@@ -68,7 +72,7 @@ func (a *App) listPurchaseOrders(c echo.Context) error {
 			v.Errs.Add("expected_before", "Enter a date such as 2026-12-31.")
 		}
 	}
-	v.Filtered = f.Status != "" || f.VendorID != 0 || strings.TrimSpace(v.ExpectedBefore) != ""
+	v.Filtered = f.Status != "" || f.VendorID != 0 || f.SalesOrderID != 0 || strings.TrimSpace(v.ExpectedBefore) != ""
 	status := http.StatusOK
 	var rows []models.PurchaseOrderRow
 	more := false
@@ -102,6 +106,10 @@ func (a *App) listPurchaseOrders(c echo.Context) error {
 	return render(c, status, views.PurchaseOrdersPage(a.page(c, "Purchase orders"), v))
 }
 
+// soPurchaseOrdersShown is how many purchase orders a sales order's page
+// lists; the list page has the rest.
+const soPurchaseOrdersShown = 20
+
 // purchaseSection shapes the purchase orders part of a sales order's page and
 // fills in what the sales order's lines show of them.
 func (a *App) purchaseSection(c echo.Context, so *models.SalesOrder, v *views.SalesOrderView) error {
@@ -121,9 +129,12 @@ func (a *App) purchaseSection(c echo.Context, so *models.SalesOrder, v *views.Sa
 	v.Purchase.Left = strings.Join(left, ", ")
 	v.Purchase.CanOrder = v.CanEdit && soOpen(so) && len(left) > 0
 	v.Purchase.ShowCost = seesCost(c)
-	pos, err := models.PurchaseOrdersOf(a.db, so.ID)
+	pos, more, err := models.PurchaseOrdersOf(a.db, so.ID, soPurchaseOrdersShown)
 	if err != nil {
 		return err
+	}
+	if more {
+		v.Purchase.AllURL = "/purchase-orders?sales_order=" + idStr(so.ID)
 	}
 	t := today(a.now())
 	for _, po := range pos {

@@ -170,6 +170,9 @@ func TestPurchaseOrdersFromASalesOrder(t *testing.T) {
 	if list := rep.get("/purchase-orders?status=draft&vendor=" + idString(po.VendorID) + "&expected_before=2000-01-01").doc(t); list.Find(".empty").Length() != 1 {
 		t.Errorf("no empty state for a filter that matches nothing")
 	}
+	if rows := rep.get("/purchase-orders?sales_order=" + idString(so.ID)).doc(t).Find("main table.list tbody tr"); rows.Length() != 1 || rows.Find(`a[href="`+pp+`"]`).Length() != 1 {
+		t.Errorf("the list of the sales order's purchase orders has %d rows, want its one", rows.Length())
+	}
 	wantStatus(t, "bad filter date", rep.get("/purchase-orders?expected_before=tomorrow"), http.StatusUnprocessableEntity)
 	wantStatus(t, "print", rep.get(pp+"/print"), http.StatusOK)
 

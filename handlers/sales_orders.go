@@ -437,7 +437,7 @@ func (a *App) cancelTarget(c echo.Context) (*models.SalesOrder, views.CancelSale
 		return nil, views.CancelSalesOrderForm{}, echo.NewHTTPError(http.StatusConflict, "This sales order is fulfilled, so it cannot be canceled.")
 	}
 	f := views.CancelSalesOrderForm{ID: so.ID, Number: soNumber(so.Number), Title: so.Title, Version: strconv.Itoa(so.Version)}
-	pos, err := models.PurchaseOrdersOf(a.db, so.ID)
+	pos, _, err := models.PurchaseOrdersOf(a.db, so.ID, 0)
 	if err != nil {
 		return nil, f, err
 	}

@@ -361,12 +361,22 @@ func LoadPurchaseOrder(db *gorm.DB, id uint) (*PurchaseOrder, error) {
 	return &po, nil
 }
 
-// PurchaseOrdersOf lists the purchase orders of a sales order, oldest first.
-func PurchaseOrdersOf(db *gorm.DB, soID uint) ([]PurchaseOrder, error) {
+// PurchaseOrdersOf lists the purchase orders of a sales order, newest
+// first: at most limit of them (all with 0), and whether there are more.
+func PurchaseOrdersOf(db *gorm.DB, soID uint, limit int) ([]PurchaseOrder, bool, error) {
 	var pos []PurchaseOrder
-	err := db.Preload("Vendor").Preload("Lines", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
-		Where("sales_order_id = ?", soID).Order("number").Find(&pos).Error
-	return pos, err
+	q := db.Preload("Vendor").Preload("Lines", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
+		Where("sales_order_id = ?", soID).Order("number DESC")
+	if limit > 0 {
+		q = q.Limit(limit + 1)
+	}
+	if err := q.Find(&pos).Error; err != nil {
+		return nil, false, err
+	}
+	if limit > 0 && len(pos) > limit {
+		return pos[:limit], true, nil
+	}
+	return pos, false, nil
 }
 
 // PurchaseOrderEvents is the history of a purchase order, newest first.

@@ -20,6 +20,7 @@ type PurchaseOrderListPage struct {
 	Statuses       []Option
 	Vendors        []Option
 	ExpectedBefore string
+	SalesOrder     string // the id of the sales order the list is limited to, if any
 	Filtered       bool
 	ShowCost       bool
 	Rows           []PurchaseOrderRow
@@ -35,6 +36,7 @@ type PurchaseSection struct {
 	CanOrder bool   // the user may create purchase orders and something is left to order
 	Required bool   // some line of the order requires procurement
 	Left     string // what is left to order, as "3 × Firewall, 2 × Dock"
+	AllURL   string // the list of all of them, when the page shows only the newest
 	Form     PurchaseForm
 }
 
