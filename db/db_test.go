@@ -3,6 +3,7 @@ package db_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,14 +14,16 @@ import (
 	"gorm.io/gorm"
 
 	"salesdesk/db"
+	"salesdesk/db/dbtest"
 	"salesdesk/models"
 )
 
 func TestMigrateIsIdempotentAndVersioned(t *testing.T) {
-	gdb, err := db.Open(filepath.Join(t.TempDir(), "x.db"), nil)
+	gdb, err := db.Open(dbtest.NewEmptyDSN(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { closeDB(gdb) })
 	for i := 0; i < 2; i++ {
 		if err := db.Migrate(gdb); err != nil {
 			t.Fatalf("run %d: %v", i+1, err)
@@ -29,6 +32,9 @@ func TestMigrateIsIdempotentAndVersioned(t *testing.T) {
 	v, err := db.SchemaVersion(gdb)
 	if err != nil || v < 1 {
 		t.Fatalf("schema version %d, %v", v, err)
+	}
+	if dbtest.Postgres() {
+		return // the rest is SQLite's connection settings
 	}
 	var fk, busy int
 	var mode string
@@ -41,10 +47,7 @@ func TestMigrateIsIdempotentAndVersioned(t *testing.T) {
 }
 
 func TestSeedDemoOnlyIntoAnEmptyDatabase(t *testing.T) {
-	gdb, _ := db.Open(filepath.Join(t.TempDir(), "x.db"), nil)
-	if err := db.Migrate(gdb); err != nil {
-		t.Fatal(err)
-	}
+	gdb := dbtest.Open(t)
 	seeded, err := db.SeedDemo(gdb, time.Now().UTC())
 	if err != nil || !seeded {
 		t.Fatalf("first seed: %v %v", seeded, err)
@@ -228,5 +231,66 @@ func TestBackupWritesACheckedCopyAndNeverOverwrites(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(out + ".part-*"); len(left) > 0 {
 		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+func closeDB(gdb *gorm.DB) {
+	if s, err := gdb.DB(); err == nil {
+		s.Close()
+	}
+}
+
+// Several app instances starting at once on one empty database: each migrates,
+// seeds the demo data and reads or makes the session key, as main does. All
+// start, the schema and the demo data are there once, and they share one key.
+func TestInstancesStartingTogetherAgree(t *testing.T) {
+	dsn := dbtest.NewEmptyDSN(t)
+	const instances = 3
+	keys := make([]string, instances)
+	errs := make([]error, instances)
+	var wg sync.WaitGroup
+	for i := range instances {
+		gdb, err := db.Open(dsn, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { closeDB(gdb) })
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if errs[i] = db.Migrate(gdb); errs[i] != nil {
+				return
+			}
+			if _, errs[i] = db.SeedDemo(gdb, time.Now().UTC()); errs[i] != nil {
+				return
+			}
+			keys[i], errs[i] = models.SettingOrCreate(gdb, "session_key", func() (string, error) {
+				return fmt.Sprintf("key of instance %d", i), nil
+			})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("instance %d: %v", i, err)
+		}
+	}
+	for i := range keys {
+		if keys[i] != keys[0] {
+			t.Fatalf("session keys differ: %q", keys)
+		}
+	}
+	gdb, err := db.Open(dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDB(gdb)
+	var users, applied, stages int64
+	gdb.Model(&models.User{}).Count(&users)
+	gdb.Table("schema_migrations").Count(&applied)
+	gdb.Table("opportunity_stages").Count(&stages)
+	if v, _ := db.SchemaVersion(gdb); users != 4 || applied != int64(v) || stages != 6 {
+		t.Fatalf("%d users, %d migrations applied up to version %d, %d stages; want the demo's 4 users and each migration once",
+			users, applied, v, stages)
 	}
 }

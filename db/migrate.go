@@ -33,7 +33,14 @@ type schemaMigration struct {
 }
 
 // Migrate applies every migration not yet applied, each in its own transaction.
+// Several app instances may start at once: on PostgreSQL they take turns on an
+// advisory lock, on SQLite on the write lock of each migration's transaction,
+// and each migration checks inside its transaction that no one applied it first.
 func Migrate(gdb *gorm.DB) error {
+	return withSetupLock(gdb, migrate)
+}
+
+func migrate(gdb *gorm.DB) error {
 	if err := gdb.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at ` + ddl(gdb.Dialector.Name(), "{{time}}") + ` NOT NULL)`).Error; err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
@@ -51,6 +58,10 @@ func Migrate(gdb *gorm.DB) error {
 			continue
 		}
 		err := gdb.Transaction(func(tx *gorm.DB) error {
+			var n int64
+			if err := tx.Table("schema_migrations").Where("version = ?", m.Version).Count(&n).Error; err != nil || n > 0 {
+				return err // another instance applied it meanwhile
+			}
 			for _, s := range m.Statements {
 				if err := tx.Exec(ddl(tx.Dialector.Name(), s)).Error; err != nil {
 					return fmt.Errorf("%s: %w", firstLine(s), err)
@@ -63,6 +74,27 @@ func Migrate(gdb *gorm.DB) error {
 		}
 	}
 	return nil
+}
+
+// setupLock is the PostgreSQL advisory lock key that app instances starting at
+// the same time take turns on while they migrate and seed ("sdsetup" in ASCII).
+const setupLock = 0x7364736574757000
+
+// withSetupLock runs fn holding the setup lock on PostgreSQL, on one
+// connection (an advisory lock belongs to the session that took it). SQLite
+// needs none: its write transactions already run one at a time.
+func withSetupLock(gdb *gorm.DB, fn func(*gorm.DB) error) error {
+	if gdb.Dialector.Name() != "postgres" {
+		return fn(gdb)
+	}
+	return gdb.Connection(func(conn *gorm.DB) error {
+		conn = conn.Session(&gorm.Session{NewDB: true}) // chainable, still on this connection
+		if err := conn.Exec("SELECT pg_advisory_lock(?)", setupLock).Error; err != nil {
+			return fmt.Errorf("take the setup lock: %w", err)
+		}
+		defer conn.Exec("SELECT pg_advisory_unlock(?)", setupLock)
+		return fn(conn)
+	})
 }
 
 // SchemaVersion is the highest applied migration.

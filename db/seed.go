@@ -40,36 +40,48 @@ func SeedDemo(gdb *gorm.DB, now time.Time) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	err = gdb.Transaction(func(tx *gorm.DB) error {
-		users := make([]models.User, len(DemoUsers))
-		for i, u := range DemoUsers {
-			u.PasswordHash, u.DemoPassword, u.Active, u.SessionVersion = hash, true, true, 1
-			users[i] = u
-		}
-		if err := tx.Create(&users).Error; err != nil {
-			return err
-		}
-		admin := &users[0]
-		for _, d := range models.FeatureDefs {
-			if d.Key == models.FeatureQuoteManager {
-				continue
-			}
-			if _, err := models.SetFeature(tx, d.Key, true, admin, now); err != nil {
+	seeded := false
+	err = withSetupLock(gdb, func(conn *gorm.DB) error {
+		return conn.Transaction(func(tx *gorm.DB) error {
+			// Another instance starting at the same time may have seeded meanwhile.
+			if has, err := HasUsers(tx); err != nil || has {
 				return err
 			}
-		}
-		if err := SeedCatalog(tx); err != nil {
-			return err
-		}
-		if err := seedSales(tx, users, now); err != nil {
-			return err
-		}
-		if err := seedMarketing(tx, users, now); err != nil {
-			return err
-		}
-		return seedSalesOrders(tx, now)
+			seeded = true
+			return seedDemo(tx, hash, now)
+		})
 	})
-	return err == nil, err
+	return seeded && err == nil, err
+}
+
+func seedDemo(tx *gorm.DB, hash string, now time.Time) error {
+	users := make([]models.User, len(DemoUsers))
+	for i, u := range DemoUsers {
+		u.PasswordHash, u.DemoPassword, u.Active, u.SessionVersion = hash, true, true, 1
+		users[i] = u
+	}
+	if err := tx.Create(&users).Error; err != nil {
+		return err
+	}
+	admin := &users[0]
+	for _, d := range models.FeatureDefs {
+		if d.Key == models.FeatureQuoteManager {
+			continue
+		}
+		if _, err := models.SetFeature(tx, d.Key, true, admin, now); err != nil {
+			return err
+		}
+	}
+	if err := SeedCatalog(tx); err != nil {
+		return err
+	}
+	if err := seedSales(tx, users, now); err != nil {
+		return err
+	}
+	if err := seedMarketing(tx, users, now); err != nil {
+		return err
+	}
+	return seedSalesOrders(tx, now)
 }
 
 type demoOrg struct {

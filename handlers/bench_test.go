@@ -3,13 +3,14 @@ package handlers_test
 import (
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"salesdesk/db"
+	"salesdesk/db/dbtest"
 	"salesdesk/models"
 )
 
@@ -28,38 +29,18 @@ func BenchmarkOpportunityList(b *testing.B) {
 }
 
 // bench100k is a database with the demo data and 100,000 generated
-// opportunities, made once and kept in the temp folder between runs (the name
-// carries the schema version, so a new migration makes a new file).
+// opportunities, made once and kept between runs (a file in the temp folder,
+// or a PostgreSQL database; the name carries the schema version, so a new
+// migration makes a new one).
 func bench100k(b *testing.B) string {
 	b.Helper()
-	path := filepath.Join(os.TempDir(), "salesdesk-bench-100k-v3.db")
-	if _, err := os.Stat(path); err == nil {
-		return path
-	}
-	tmp := path + ".part"
-	os.Remove(tmp)
-	gdb, err := db.Open(tmp, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := db.Migrate(gdb); err != nil {
-		b.Fatal(err)
-	}
-	now := time.Now().UTC()
-	if _, err := db.SeedDemo(gdb, now); err != nil {
-		b.Fatal(err)
-	}
-	if err := db.Generate(gdb, db.GenOptions{Opportunities: 100000, Seed: 1}, now); err != nil {
-		b.Fatal(err)
-	}
-	gdb.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
-	if s, err := gdb.DB(); err == nil {
-		s.Close()
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		b.Fatal(err)
-	}
-	return path
+	return dbtest.Kept(b, "salesdesk_bench_100k_v3", func(gdb *gorm.DB) error {
+		now := time.Now().UTC()
+		if _, err := db.SeedDemo(gdb, now); err != nil {
+			return err
+		}
+		return db.Generate(gdb, db.GenOptions{Opportunities: 100000, Seed: 1}, now)
+	})
 }
 
 func benchPages(b *testing.B, pages map[string]string) {

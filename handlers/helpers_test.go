@@ -7,7 +7,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,11 +15,13 @@ import (
 	"gorm.io/gorm"
 
 	"salesdesk/db"
+	"salesdesk/db/dbtest"
 	"salesdesk/handlers"
 )
 
-// testApp is the whole app on a real SQLite file with the demo data, behind a
-// real HTTP server.
+// testApp is the whole app on a real database with the demo data (a temp
+// SQLite file, or a fresh PostgreSQL database when DATABASE_URL points at
+// one), behind a real HTTP server.
 type testApp struct {
 	URL string
 	DB  *gorm.DB
@@ -29,14 +30,14 @@ type testApp struct {
 
 func newTestApp(t testing.TB) *testApp {
 	t.Helper()
-	return newTestAppOn(t, filepath.Join(t.TempDir(), "test.db"))
+	return newTestAppOn(t, dbtest.NewDSN(t, true))
 }
 
-// newTestAppOn serves the database file at path, migrating it and seeding the
-// demo data if it is empty.
-func newTestAppOn(t testing.TB, path string) *testApp {
+// newTestAppOn serves the database at dsn, migrating it and seeding the demo
+// data if it is empty.
+func newTestAppOn(t testing.TB, dsn string) *testApp {
 	t.Helper()
-	gdb, err := db.Open(path, nil)
+	gdb, err := db.Open(dsn, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,7 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"salesdesk/db"
+	"salesdesk/db/dbtest"
 	"salesdesk/models"
 )
 
@@ -457,23 +456,19 @@ func TestImportLeadsWithNothingValidWritesNothing(t *testing.T) {
 
 // A failure anywhere, even in the last batch or in the history, leaves no lead behind.
 func TestImportLeadsIsOneTransaction(t *testing.T) {
-	for _, c := range []struct{ name, trigger string }{
-		{"a lead in a later batch fails", `CREATE TRIGGER boom BEFORE INSERT ON leads WHEN NEW.person_name = 'Person 1100'
-			BEGIN SELECT RAISE(ABORT, 'boom'); END`},
-		{"the history fails", `CREATE TRIGGER boom BEFORE INSERT ON lead_events WHEN NEW.new_value LIKE 'New%'
-			BEGIN SELECT RAISE(ABORT, 'boom'); END`},
+	for _, c := range []struct{ name, table, cond string }{
+		{"a lead in a later batch fails", "leads", "NEW.person_name = 'Person 1100'"},
+		{"the history fails", "lead_events", "NEW.new_value LIKE 'New%'"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			gdb := openDB(t)
 			rep := mkUser(t, gdb, "rep@example.com", models.RoleRep)
-			if err := gdb.Exec(c.trigger).Error; err != nil {
-				t.Fatal(err)
-			}
+			dbtest.Refuse(t, gdb, "boom", "INSERT", c.table, c.cond)
 			rows := make([]models.ImportRow, 1200)
 			for i := range rows {
 				rows[i] = models.ImportRow{Line: i + 2, PersonName: fmt.Sprintf("Person %d", i), Email: fmt.Sprintf("p%d@x.example", i)}
 			}
-			if _, err := models.ImportLeads(gdb, rows, nil, rep, impNow); err == nil || !strings.Contains(err.Error(), "boom") {
+			if _, err := models.ImportLeads(gdb, rows, nil, rep, impNow); err == nil || !strings.Contains(err.Error(), "refused by the test") {
 				t.Fatalf("err = %v, want the trigger's error", err)
 			}
 			if n := ltCount(t, gdb, &models.Lead{}, ""); n != 0 {
@@ -515,7 +510,7 @@ func BenchmarkImport10k(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		gdb, rep := impBenchDB(b, filepath.Join(b.TempDir(), "bench.db"))
+		gdb, rep := impBenchDB(b)
 		b.StartTimer()
 
 		p, err := models.ParseLeadCSV(data)
@@ -543,15 +538,9 @@ func BenchmarkImport10k(b *testing.B) {
 	}
 }
 
-func impBenchDB(b *testing.B, path string) (*gorm.DB, *models.User) {
+func impBenchDB(b *testing.B) (*gorm.DB, *models.User) {
 	b.Helper()
-	gdb, err := db.Open(path, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := db.Migrate(gdb); err != nil {
-		b.Fatal(err)
-	}
+	gdb := dbtest.Open(b)
 	rep := &models.User{Email: "rep@example.com", Name: "Riley Rep", Role: models.RoleRep, PasswordHash: "x", Active: true, SessionVersion: 1}
 	if err := gdb.Create(rep).Error; err != nil {
 		b.Fatal(err)

@@ -2,32 +2,21 @@ package models_test
 
 import (
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
 
 	"salesdesk/db"
+	"salesdesk/db/dbtest"
 	"salesdesk/models"
 )
 
-// openDB gives a migrated, empty SQLite database in a temp file.
+// openDB gives a migrated, empty database of the test's own: a temp SQLite
+// file, or a fresh PostgreSQL database when DATABASE_URL points at one.
 func openDB(t *testing.T) *gorm.DB {
 	t.Helper()
-	gdb, err := db.Open(filepath.Join(t.TempDir(), "m.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Migrate(gdb); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if s, err := gdb.DB(); err == nil {
-			s.Close()
-		}
-	})
-	return gdb
+	return dbtest.Open(t)
 }
 
 func mkUser(t *testing.T, gdb *gorm.DB, email string, role models.Role) *models.User {

@@ -133,8 +133,35 @@ func (m *Money) Scan(src any) error {
 		*m = Money(v)
 	case nil:
 		*m = 0
+	case string, []byte:
+		// PostgreSQL sums a BIGINT column into NUMERIC, which arrives as text.
+		n, err := scanInt(v)
+		if err != nil {
+			return fmt.Errorf("money: %w", err)
+		}
+		*m = Money(n)
 	default:
 		return fmt.Errorf("money: cannot scan %T", src)
 	}
 	return nil
+}
+
+// scanInt reads an integer that the database sent as text (PostgreSQL NUMERIC):
+// "123", "-5" or "42.000", never with a fraction that would be lost.
+func scanInt(v any) (int64, error) {
+	var s string
+	switch v := v.(type) {
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	}
+	if i := strings.IndexByte(s, '.'); i >= 0 && strings.Trim(s[i+1:], "0") == "" {
+		s = s[:i]
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("cannot scan %q as an integer", s)
+	}
+	return n, nil
 }

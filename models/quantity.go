@@ -77,6 +77,13 @@ func (q *Quantity) Scan(src any) error {
 		*q = Quantity(v)
 	case nil:
 		*q = 0
+	case string, []byte:
+		// PostgreSQL sums a BIGINT column into NUMERIC, which arrives as text.
+		n, err := scanInt(v)
+		if err != nil {
+			return fmt.Errorf("quantity: %w", err)
+		}
+		*q = Quantity(n)
 	default:
 		return fmt.Errorf("quantity: cannot scan %T", src)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"salesdesk/db/dbtest"
 	"salesdesk/models"
 )
 
@@ -944,20 +945,14 @@ func TestMakePrimary(t *testing.T) {
 
 	// The unmarking and marking are one transaction: when marking A fails,
 	// B is still the primary quote.
-	trigger := fmt.Sprintf(`CREATE TRIGGER qt_refuse_primary BEFORE UPDATE OF is_primary ON quotes
-		WHEN NEW.is_primary AND NEW.id = %d BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`, a.ID)
-	if err := e.db.Exec(trigger).Error; err != nil {
-		t.Fatal(err)
-	}
+	lift := dbtest.Refuse(t, e.db, "qt_refuse_primary", "UPDATE OF is_primary", "quotes", fmt.Sprintf("NEW.is_primary AND NEW.id = %d", a.ID))
 	if err := models.MakePrimary(e.db, a.ID); err == nil {
 		t.Fatal("MakePrimary succeeded although marking A was refused")
 	}
 	if got := e.primaries(t, o.ID); !reflect.DeepEqual(got, []int{b.Number}) {
 		t.Fatalf("after a failed MakePrimary the primary quotes are %v, want only B (%d)", got, b.Number)
 	}
-	if err := e.db.Exec(`DROP TRIGGER qt_refuse_primary`).Error; err != nil {
-		t.Fatal(err)
-	}
+	lift()
 	if err := models.MakePrimary(e.db, a.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,332 @@
+// Package dbtest gives each test a database of its own: a temp SQLite file, or,
+// when DATABASE_URL is a PostgreSQL URL, a fresh PostgreSQL database cloned from
+// a template that has the migrations (and, for Demo, the demo data) applied.
+// Only tests import it.
+//
+// Run the suite on PostgreSQL with
+//
+//	DATABASE_URL='postgres://postgres@127.0.0.1:5433/postgres?sslmode=disable' go test ./...
+//
+// The URL names a maintenance database; the tests create and drop their own
+// databases next to it, so the user needs CREATEDB.
+package dbtest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"salesdesk/db"
+)
+
+// URL is the PostgreSQL URL from DATABASE_URL, or "" when the tests use SQLite.
+func URL() string {
+	if u := os.Getenv("DATABASE_URL"); db.IsPostgres(u) {
+		return u
+	}
+	return ""
+}
+
+// Postgres tells whether the tests run on PostgreSQL.
+func Postgres() bool { return URL() != "" }
+
+// SkipOnPostgres skips a test that checks something only SQLite has.
+func SkipOnPostgres(t testing.TB, why string) {
+	t.Helper()
+	if Postgres() {
+		t.Skip("SQLite only: " + why)
+	}
+}
+
+// Open returns a migrated, empty database that is dropped when the test ends.
+func Open(t testing.TB) *gorm.DB {
+	t.Helper()
+	return open(t, NewDSN(t, false))
+}
+
+// OpenDemo returns a migrated database with the demo data (seeded now, or on
+// PostgreSQL cloned from a template seeded earlier the same day).
+func OpenDemo(t testing.TB) *gorm.DB {
+	t.Helper()
+	gdb := open(t, NewDSN(t, true))
+	if !Postgres() {
+		if _, err := db.SeedDemo(gdb, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return gdb
+}
+
+func open(t testing.TB, dsn string) *gorm.DB {
+	t.Helper()
+	gdb, err := db.Open(dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if s, err := gdb.DB(); err == nil {
+			s.Close()
+		}
+	})
+	if err := db.Migrate(gdb); err != nil {
+		t.Fatal(err)
+	}
+	return gdb
+}
+
+// NewDSN makes a database for this test and returns its DSN; callers open it
+// themselves (as often as they like, e.g. once per app instance). On SQLite it
+// is a path to a file in the test's temp folder, still to be migrated; on
+// PostgreSQL it is a new database with every migration applied and, if demo
+// is set, the demo data. The database is dropped when the test ends.
+func NewDSN(t testing.TB, demo bool) string {
+	t.Helper()
+	if !Postgres() {
+		return filepath.Join(t.TempDir(), "test.db")
+	}
+	tpl, err := template(demo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "sdt_" + randomName()
+	if err := admin().Exec(`CREATE DATABASE ` + name + ` TEMPLATE ` + tpl).Error; err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() { dropDatabase(name) })
+	return WithDatabase(URL(), name)
+}
+
+// NewEmptyDSN makes a database for this test with nothing in it, not even the
+// migrations, and returns its DSN. It is dropped when the test ends.
+func NewEmptyDSN(t testing.TB) string {
+	t.Helper()
+	if !Postgres() {
+		return filepath.Join(t.TempDir(), "test.db")
+	}
+	name := "sdt_" + randomName()
+	if err := admin().Exec(`CREATE DATABASE ` + name + ` TEMPLATE template0`).Error; err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() { dropDatabase(name) })
+	return WithDatabase(URL(), name)
+}
+
+// Kept returns the DSN of a database that outlives the test run, for
+// benchmarks on big generated data: a file in the temp folder, or a PostgreSQL
+// database, called name. If it does not exist yet, it is made, migrated and
+// handed to fill; a failed fill leaves nothing behind.
+func Kept(t testing.TB, name string, fill func(*gorm.DB) error) string {
+	t.Helper()
+	build := func(dsn string) {
+		gdb, err := db.Open(dsn, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			if s, err := gdb.DB(); err == nil {
+				s.Close()
+			}
+		}()
+		if err := db.Migrate(gdb); err != nil {
+			t.Fatal(err)
+		}
+		if err := fill(gdb); err != nil {
+			t.Fatal(err)
+		}
+		if !Postgres() {
+			gdb.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		}
+	}
+	if !Postgres() {
+		path := filepath.Join(os.TempDir(), strings.ReplaceAll(name, "_", "-")+".db")
+		if _, err := os.Stat(path); err == nil {
+			return path
+		}
+		tmp := path + ".part"
+		os.Remove(tmp)
+		build(tmp)
+		if err := os.Rename(tmp, path); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	a := admin()
+	var n int64
+	if err := a.Raw(`SELECT COUNT(*) FROM pg_database WHERE datname = ?`, name).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		part := name + "_part"
+		dropDatabase(part)
+		if err := a.Exec(`CREATE DATABASE ` + part + ` TEMPLATE template0`).Error; err != nil {
+			t.Fatal(err)
+		}
+		build(WithDatabase(URL(), part))
+		if err := a.Exec(`ALTER DATABASE ` + part + ` RENAME TO ` + name).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	return WithDatabase(URL(), name)
+}
+
+var (
+	mu        sync.Mutex
+	adminDB   *gorm.DB
+	templates = map[bool]string{} // demo? → template database name
+	tplDay    string              // the UTC day the demo template was seeded
+	prefix    = fmt.Sprintf("sd%d_", os.Getpid())
+)
+
+func randomName() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// admin is the connection to the maintenance database named in DATABASE_URL.
+func admin() *gorm.DB {
+	mu.Lock()
+	defer mu.Unlock()
+	if adminDB == nil {
+		gdb, err := db.Open(URL(), nil)
+		if err != nil {
+			panic(fmt.Sprintf("dbtest: open %s: %v", redact(URL()), err))
+		}
+		if s, err := gdb.DB(); err == nil {
+			s.SetMaxOpenConns(2)
+		}
+		adminDB = gdb
+	}
+	return adminDB
+}
+
+// template returns the name of this process's template database, making it on
+// first use: migrations applied and, for demo, the demo data seeded. A test
+// process makes its own templates, so parallel packages never share one (a
+// template may have no other connection while it is cloned).
+func template(demo bool) (string, error) {
+	a := admin()
+	mu.Lock()
+	defer mu.Unlock()
+	day := time.Now().UTC().Format("2006-01-02")
+	if name, ok := templates[demo]; ok && (!demo || tplDay == day) {
+		return name, nil
+	} else if ok {
+		dropDatabase(name) // seeded yesterday: its dates would be off by a day
+	}
+	name := "sdtpl_" + randomName()
+	if err := a.Exec(`CREATE DATABASE ` + name).Error; err != nil {
+		return "", fmt.Errorf("create template database: %w", err)
+	}
+	gdb, err := db.Open(WithDatabase(URL(), name), nil)
+	if err != nil {
+		return "", err
+	}
+	err = db.Migrate(gdb)
+	if err == nil && demo {
+		_, err = db.SeedDemo(gdb, time.Now().UTC())
+	}
+	if s, e := gdb.DB(); e == nil {
+		s.Close() // a template must have no connection while it is cloned
+	}
+	if err != nil {
+		dropDatabase(name)
+		return "", err
+	}
+	templates[demo] = name
+	if demo {
+		tplDay = day
+	}
+	return name, nil
+}
+
+func dropDatabase(name string) {
+	if adminDB != nil {
+		adminDB.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
+	}
+}
+
+// Main runs a package's tests and then drops the templates it made:
+//
+//	func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
+func Main(m *testing.M) int {
+	code := m.Run()
+	if Postgres() {
+		mu.Lock()
+		for _, name := range templates {
+			dropDatabase(name)
+		}
+		if adminDB != nil {
+			if s, err := adminDB.DB(); err == nil {
+				s.Close()
+			}
+		}
+		mu.Unlock()
+	}
+	return code
+}
+
+var dbnameKV = regexp.MustCompile(`(^|\s)dbname=\S*`)
+
+// WithDatabase returns dsn (a postgres:// URL or a key=value DSN) pointing at
+// the database name instead.
+func WithDatabase(dsn, name string) string {
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		u.Path = "/" + name
+		return u.String()
+	}
+	if dbnameKV.MatchString(dsn) {
+		return dbnameKV.ReplaceAllString(dsn, "${1}dbname="+name)
+	}
+	return strings.TrimSpace(dsn) + " dbname=" + name
+}
+
+func redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return "the DATABASE_URL"
+}
+
+// Refuse makes the database refuse, with an error, every row of table that
+// meets cond as event happens ("INSERT", "UPDATE OF is_primary"); cond reads
+// the row as NEW, as in NEW.name = 'x'. It is how a test makes a write fail
+// half-way, on either database. The returned function lifts the refusal.
+func Refuse(t testing.TB, gdb *gorm.DB, name, event, table, cond string) (lift func()) {
+	t.Helper()
+	create := []string{`CREATE TRIGGER ` + name + ` BEFORE ` + event + ` ON ` + table +
+		` WHEN ` + cond + ` BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`}
+	drop := []string{`DROP TRIGGER ` + name}
+	if gdb.Dialector.Name() == "postgres" {
+		create = []string{
+			`CREATE FUNCTION ` + name + `() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN RAISE EXCEPTION 'refused by the test'; END $$`,
+			`CREATE TRIGGER ` + name + ` BEFORE ` + event + ` ON ` + table +
+				` FOR EACH ROW WHEN (` + cond + `) EXECUTE FUNCTION ` + name + `()`,
+		}
+		drop = []string{`DROP TRIGGER ` + name + ` ON ` + table, `DROP FUNCTION ` + name + `()`}
+	}
+	for _, s := range create {
+		if err := gdb.Exec(s).Error; err != nil {
+			t.Fatalf("refuse %s: %v", name, err)
+		}
+	}
+	return func() {
+		t.Helper()
+		for _, s := range drop {
+			if err := gdb.Exec(s).Error; err != nil {
+				t.Fatalf("lift %s: %v", name, err)
+			}
+		}
+	}
+}

@@ -1,0 +1,10 @@
+package models_test
+
+import (
+	"os"
+	"testing"
+
+	"salesdesk/db/dbtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
