@@ -247,12 +247,16 @@ func (a *App) chooseQuoteOpportunity(c echo.Context) error {
 }
 
 func (a *App) quoteChoices(f *views.QuoteForm) error {
+	// The chosen ids as numbers (0 for none or for nonsense): PostgreSQL compares
+	// an id column only with a number.
+	termID, _ := parseID(f.PaymentTermID)
+	rateID, _ := parseID(f.TaxRateID)
 	var terms []models.PaymentTerm
-	if err := a.db.Where("active = ? OR id = ?", true, f.PaymentTermID).Order("position, id").Find(&terms).Error; err != nil {
+	if err := a.db.Where("active = ? OR id = ?", true, termID).Order("position, id").Find(&terms).Error; err != nil {
 		return err
 	}
 	var rates []models.TaxRate
-	if err := a.db.Where("active = ? OR id = ?", true, f.TaxRateID).Order("position, id").Find(&rates).Error; err != nil {
+	if err := a.db.Where("active = ? OR id = ?", true, rateID).Order("position, id").Find(&rates).Error; err != nil {
 		return err
 	}
 	f.PaymentTerms = []views.Option{{Value: "", Label: "None"}}

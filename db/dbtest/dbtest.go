@@ -94,15 +94,11 @@ func NewDSN(t testing.TB, demo bool) string {
 	if !Postgres() {
 		return filepath.Join(t.TempDir(), "test.db")
 	}
-	tpl, err := template(demo)
+	name, err := take(demo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := "sdt_" + randomName()
-	if err := admin().Exec(`CREATE DATABASE ` + name + ` TEMPLATE ` + tpl).Error; err != nil {
-		t.Fatalf("create test database: %v", err)
-	}
-	t.Cleanup(func() { dropDatabase(name) })
+	t.Cleanup(func() { release(name) })
 	return WithDatabase(URL(), name)
 }
 
@@ -113,11 +109,11 @@ func NewEmptyDSN(t testing.TB) string {
 	if !Postgres() {
 		return filepath.Join(t.TempDir(), "test.db")
 	}
-	name := "sdt_" + randomName()
-	if err := admin().Exec(`CREATE DATABASE ` + name + ` TEMPLATE template0`).Error; err != nil {
-		t.Fatalf("create test database: %v", err)
+	name, err := clone("template0")
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Cleanup(func() { dropDatabase(name) })
+	t.Cleanup(func() { release(name) })
 	return WithDatabase(URL(), name)
 }
 
@@ -180,12 +176,25 @@ func Kept(t testing.TB, name string, fill func(*gorm.DB) error) string {
 }
 
 var (
-	mu        sync.Mutex
-	adminDB   *gorm.DB
-	templates = map[bool]string{} // demo? → template database name
-	tplDay    string              // the UTC day the demo template was seeded
-	prefix    = fmt.Sprintf("sd%d_", os.Getpid())
+	mu      sync.Mutex
+	adminDB *gorm.DB
+	pools   = map[bool]*pool{} // demo? → this process's template and its clones
+	prefix  = fmt.Sprintf("sd%d_", os.Getpid())
+
+	// Under Main, the next database is cloned while a test runs and finished
+	// ones are dropped in the background; without it all happens in line.
+	inMain  bool
+	drops   chan string
+	dropped sync.WaitGroup
 )
+
+// A pool is a template database and, under Main, one clone of it made ahead.
+type pool struct {
+	template string
+	ready    chan string
+	stop     chan struct{}
+	done     sync.WaitGroup
+}
 
 func randomName() string {
 	b := make([]byte, 6)
@@ -203,34 +212,64 @@ func admin() *gorm.DB {
 			panic(fmt.Sprintf("dbtest: open %s: %v", redact(URL()), err))
 		}
 		if s, err := gdb.DB(); err == nil {
-			s.SetMaxOpenConns(2)
+			s.SetMaxOpenConns(4)
 		}
 		adminDB = gdb
 	}
 	return adminDB
 }
 
-// template returns the name of this process's template database, making it on
-// first use: migrations applied and, for demo, the demo data seeded. A test
-// process makes its own templates, so parallel packages never share one (a
-// template may have no other connection while it is cloned).
-func template(demo bool) (string, error) {
+func clone(template string) (string, error) {
+	name := "sdt_" + randomName()
+	if err := admin().Exec(`CREATE DATABASE ` + name + ` TEMPLATE ` + template).Error; err != nil {
+		return "", fmt.Errorf("create test database: %w", err)
+	}
+	return name, nil
+}
+
+// take returns a new database cloned from this process's template: the one
+// made ahead if it is ready, else a new clone.
+func take(demo bool) (string, error) {
+	p, err := poolFor(demo)
+	if err != nil {
+		return "", err
+	}
+	select {
+	case name := <-p.ready:
+		return name, nil
+	default:
+		return clone(p.template)
+	}
+}
+
+// release drops a test's database, in the background under Main.
+func release(name string) {
+	if drops != nil {
+		dropped.Add(1)
+		drops <- name
+		return
+	}
+	dropDatabase(name)
+}
+
+// poolFor returns the pool of this process's template database, making the
+// template on first use: migrations applied and, for demo, the demo data
+// seeded. A test process makes its own templates, so parallel packages never
+// share one (a template may have no other connection while it is cloned).
+func poolFor(demo bool) (*pool, error) {
 	a := admin()
 	mu.Lock()
 	defer mu.Unlock()
-	day := time.Now().UTC().Format("2006-01-02")
-	if name, ok := templates[demo]; ok && (!demo || tplDay == day) {
-		return name, nil
-	} else if ok {
-		dropDatabase(name) // seeded yesterday: its dates would be off by a day
+	if p, ok := pools[demo]; ok {
+		return p, nil
 	}
 	name := "sdtpl_" + randomName()
 	if err := a.Exec(`CREATE DATABASE ` + name).Error; err != nil {
-		return "", fmt.Errorf("create template database: %w", err)
+		return nil, fmt.Errorf("create template database: %w", err)
 	}
 	gdb, err := db.Open(WithDatabase(URL(), name), nil)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	err = db.Migrate(gdb)
 	if err == nil && demo {
@@ -241,13 +280,32 @@ func template(demo bool) (string, error) {
 	}
 	if err != nil {
 		dropDatabase(name)
-		return "", err
+		return nil, err
 	}
-	templates[demo] = name
-	if demo {
-		tplDay = day
+	p := &pool{template: name, ready: make(chan string), stop: make(chan struct{})}
+	if inMain {
+		p.done.Add(1)
+		go p.fill()
 	}
-	return name, nil
+	pools[demo] = p
+	return p, nil
+}
+
+// fill keeps one clone ready for the next test.
+func (p *pool) fill() {
+	defer p.done.Done()
+	for {
+		name, err := clone(p.template)
+		if err != nil {
+			return // take makes its own and reports the error
+		}
+		select {
+		case p.ready <- name:
+		case <-p.stop:
+			dropDatabase(name)
+			return
+		}
+	}
 }
 
 func dropDatabase(name string) {
@@ -256,22 +314,34 @@ func dropDatabase(name string) {
 	}
 }
 
-// Main runs a package's tests and then drops the templates it made:
+// Main runs a package's tests and then drops the databases it made:
 //
 //	func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
 func Main(m *testing.M) int {
-	code := m.Run()
-	if Postgres() {
-		mu.Lock()
-		for _, name := range templates {
+	if !Postgres() {
+		return m.Run()
+	}
+	inMain = true
+	drops = make(chan string, 1000)
+	go func() {
+		for name := range drops {
 			dropDatabase(name)
+			dropped.Done()
 		}
-		if adminDB != nil {
-			if s, err := adminDB.DB(); err == nil {
-				s.Close()
-			}
+	}()
+	code := m.Run()
+	mu.Lock()
+	for _, p := range pools {
+		close(p.stop)
+		p.done.Wait()
+		dropDatabase(p.template)
+	}
+	mu.Unlock()
+	dropped.Wait()
+	if adminDB != nil {
+		if s, err := adminDB.DB(); err == nil {
+			s.Close()
 		}
-		mu.Unlock()
 	}
 	return code
 }
