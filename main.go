@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strconv"
@@ -59,7 +60,11 @@ func run(log *slog.Logger) error {
 	dsn := flag.String("db", env("DATABASE_URL", "salesdesk.db"), "SQLite file, or a postgres:// URL (env DATABASE_URL)")
 	demo := flag.Bool("demo", envBool("DEMO", true), "seed demo data into an empty database (env DEMO)")
 	secure := flag.Bool("secure-cookies", envBool("SECURE_COOKIES", false), "mark cookies Secure; set when serving over TLS (env SECURE_COOKIES)")
+	pprofAddr := flag.String("pprof", env("PPROF_ADDR", ""), "serve net/http/pprof on this address, e.g. 127.0.0.1:6060; off when empty (env PPROF_ADDR)")
 	flag.Parse()
+	if *pprofAddr != "" {
+		servePprof(*pprofAddr, log)
+	}
 
 	start := time.Now()
 	gdb, err := db.Open(*dsn, log)
@@ -112,6 +117,24 @@ func run(log *slog.Logger) error {
 		_ = sqlDB.Close()
 	}
 	return nil
+}
+
+// servePprof starts the profiler on its own listener, never on the app's
+// address: it is for an operator on the machine, not for users.
+func servePprof(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		log.Info("pprof listening", "addr", addr)
+		if err := srv.ListenAndServe(); err != nil {
+			log.Error("pprof stopped", "err", err)
+		}
+	}()
 }
 
 // gen fills the configured database with bulk data:

@@ -107,7 +107,7 @@ func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 // too old, or its user can no longer sign in.
 func (a *App) sessionUser(s *sessions.Session, token string) (*models.User, error) {
 	now := a.now().UTC()
-	sess, err := models.FindSession(a.db, token)
+	sess, u, err := models.FindSessionUser(a.db, token)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
 	}
@@ -116,14 +116,6 @@ func (a *App) sessionUser(s *sessions.Session, token string) (*models.User, erro
 	}
 	if now.Sub(sess.LastSeenAt) > sessionIdle || now.Sub(sess.CreatedAt) > sessionMaxAge {
 		return nil, models.EndSession(a.db, token)
-	}
-	var u models.User
-	err = a.db.First(&u, sess.UserID).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
 	}
 	ver, _ := s.Values["ver"].(int)
 	if !u.Active || ver != u.SessionVersion {
@@ -134,7 +126,7 @@ func (a *App) sessionUser(s *sessions.Session, token string) (*models.User, erro
 			return nil, err
 		}
 	}
-	return &u, nil
+	return u, nil
 }
 
 func clearSession(s *sessions.Session) {

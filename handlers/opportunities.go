@@ -27,6 +27,7 @@ type oppQuery struct {
 	filter models.OppFilter
 	form   views.OppFilters
 	values url.Values
+	users  []models.User // the active users, offered as owners
 }
 
 // parseOppQuery reads the filters shared by the list, the board and the CSV export.
@@ -154,7 +155,7 @@ func (a *App) parseOppQuery(c echo.Context, action string, board bool) (oppQuery
 	form.Filtered = f.Text != "" || status != "open" || owner != defaultOwner || f.StageID != 0 || f.CategoryID != 0 ||
 		f.Rating != "" || form.CloseFrom != "" || form.CloseTo != "" || f.CampaignID != 0 || f.Quoted || !f.CreatedFrom.IsZero() || !f.CreatedBefore.IsZero()
 	form.ClearURL = action
-	return oppQuery{filter: f, form: form, values: q}, nil
+	return oppQuery{filter: f, form: form, values: q, users: users}, nil
 }
 
 // withQuery is path with the current query, some parameters replaced or removed ("").
@@ -184,6 +185,8 @@ func (a *App) listOpportunities(c echo.Context) error {
 	}
 	f, q := oq.filter, oq.values
 	p := models.NewPage(pageNumber(q.Get("page")))
+	p.After, _ = parseID(q.Get("after"))
+	p.Before, _ = parseID(q.Get("before"))
 	rows, more, err := models.ListOpportunities(a.db, f, p)
 	if err != nil {
 		return err
@@ -195,10 +198,10 @@ func (a *App) listOpportunities(c echo.Context) error {
 	v := views.OppListPage{
 		Filters:  oq.form,
 		Table:    views.OppTable{Rows: oppRows(rows, a.now()), ShowOrg: true},
-		Pager:    pager("/opportunities", q, p, len(rows), more),
+		Pager:    oppPager(q, p, rows, more),
 		Count:    countNoun(totals.Count, "opportunity", "opportunities"),
-		CSVURL:   withQuery("/opportunities/export.csv", q, map[string]string{"page": ""}),
-		BoardURL: withQuery("/opportunities/board", q, map[string]string{"page": "", "sort": "", "stage": ""}),
+		CSVURL:   withQuery("/opportunities/export.csv", q, map[string]string{"page": "", "after": "", "before": ""}),
+		BoardURL: withQuery("/opportunities/board", q, map[string]string{"page": "", "after": "", "before": "", "sort": "", "stage": ""}),
 	}
 	v.Table.Totals = &views.OppTotalsRow{Label: "Total of the " + v.Count + " filtered", Amount: totals.Amount.Display(), Weighted: totals.Weighted.Display()}
 	for _, col := range oppColumns {
@@ -211,15 +214,11 @@ func (a *App) listOpportunities(c echo.Context) error {
 		if h.Active && !f.Desc {
 			sort = "-" + col.key
 		}
-		h.URL = withQuery("/opportunities", q, map[string]string{"page": "", "sort": sort})
+		h.URL = withQuery("/opportunities", q, map[string]string{"page": "", "after": "", "before": "", "sort": sort})
 		v.Table.Headers = append(v.Table.Headers, h)
 	}
 	if u.SeesAllRecords() {
-		users, err := models.ActiveUsers(a.db)
-		if err != nil {
-			return err
-		}
-		v.Reassign = userOptions(users, "", "Choose a new owner")
+		v.Reassign = userOptions(oq.users, "", "Choose a new owner")
 		v.Table.SelectForm = "reassign"
 	}
 	status := http.StatusOK
@@ -227,6 +226,28 @@ func (a *App) listOpportunities(c echo.Context) error {
 		status = http.StatusUnprocessableEntity
 	}
 	return render(c, status, views.OpportunitiesPage(a.page(c, "Opportunities"), v))
+}
+
+// oppPager links the pages of the list by keyset: the next page starts after
+// this page's last row and the previous one ends before its first, so page
+// 40,000 costs what page 2 costs. The page number is kept for "From–To" and as
+// the fallback when a cursor's row is gone.
+func oppPager(q url.Values, p models.Page, rows []models.OppRow, more bool) views.Pager {
+	v := pager("/opportunities", q, p, len(rows), more)
+	if len(rows) == 0 {
+		return v
+	}
+	if v.NextURL != "" {
+		v.NextURL = withQuery("/opportunities", q, map[string]string{"page": strconv.Itoa(p.Number + 1),
+			"after": idStr(rows[len(rows)-1].ID), "before": ""})
+	}
+	if v.PrevURL != "" && p.Number > 2 {
+		v.PrevURL = withQuery("/opportunities", q, map[string]string{"page": strconv.Itoa(p.Number - 1),
+			"before": idStr(rows[0].ID), "after": ""})
+	} else if v.PrevURL != "" {
+		v.PrevURL = withQuery("/opportunities", q, map[string]string{"page": "", "before": "", "after": ""})
+	}
+	return v
 }
 
 func countNoun(n int64, one, many string) string {

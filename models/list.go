@@ -10,6 +10,9 @@ const PageSize = 25
 type Page struct {
 	Number int // 1-based
 	Size   int
+	// After and Before are keyset cursors, for lists that support them: the id
+	// of the row this page follows (the next link) or precedes (the previous link).
+	After, Before uint
 }
 
 func NewPage(number int) Page {

@@ -377,14 +377,28 @@ const oppJoins = "JOIN organizations ON organizations.id = opportunities.organiz
 	"JOIN users ON users.id = opportunities.owner_id " +
 	"JOIN opportunity_stages ON opportunity_stages.id = opportunities.stage_id"
 
-// oppListQuery is the filtered, sorted list query shared by pages and exports.
-func oppListQuery(db *gorm.DB, f OppFilter) *gorm.DB {
+// oppSortKeys reads the sort value of one opportunity (the keyset cursor's row),
+// with aliases of their own so they can sit inside the list query.
+var oppSortKeys = map[string]string{
+	"title":        "SELECT k.title FROM opportunities k WHERE k.id = ?",
+	"organization": "SELECT ko.name FROM opportunities k JOIN organizations ko ON ko.id = k.organization_id WHERE k.id = ?",
+	"owner":        "SELECT ku.name FROM opportunities k JOIN users ku ON ku.id = k.owner_id WHERE k.id = ?",
+	"stage":        "SELECT ks.position FROM opportunities k JOIN opportunity_stages ks ON ks.id = k.stage_id WHERE k.id = ?",
+	"status":       "SELECT k.status FROM opportunities k WHERE k.id = ?",
+	"probability":  "SELECT k.probability FROM opportunities k WHERE k.id = ?",
+	"close":        "SELECT k.projected_close_date FROM opportunities k WHERE k.id = ?",
+	"amount":       "SELECT k.amount FROM opportunities k WHERE k.id = ?",
+}
+
+// oppListQuery is the filtered, sorted list query shared by pages and exports;
+// reverse reads it backwards (for the page before a keyset cursor).
+func oppListQuery(db *gorm.DB, f OppFilter, reverse ...bool) *gorm.DB {
 	col, ok := OppSorts[f.Sort]
 	if !ok {
 		col = OppSorts["close"]
 	}
 	dir := " ASC"
-	if f.Desc {
+	if f.Desc != (len(reverse) > 0 && reverse[0]) {
 		dir = " DESC"
 	}
 	return f.apply(db.Table("opportunities").Joins(oppJoins)).
@@ -394,11 +408,52 @@ func oppListQuery(db *gorm.DB, f OppFilter) *gorm.DB {
 		Order(col + dir + ", opportunities.id" + dir)
 }
 
-// ListOpportunities returns one page of the filtered, sorted list.
+// ListOpportunities returns one page of the filtered, sorted list. A page with
+// a keyset cursor (After or Before: the id of the row the page follows or
+// precedes) is read from an index position however deep it is; without one,
+// or when the cursor's row is gone, the page number's offset is used.
 func ListOpportunities(db *gorm.DB, f OppFilter, p Page) ([]OppRow, bool, error) {
+	if p.After != 0 || p.Before != 0 {
+		rows, more, err := listOppsKeyset(db, f, p)
+		if err != nil || len(rows) > 0 {
+			return rows, more, err
+		}
+	}
 	var rows []OppRow
 	err := oppListQuery(db, f).Offset(p.Offset()).Limit(p.Size + 1).Scan(&rows).Error
 	rows, more := Trim(rows, p)
+	return rows, more, err
+}
+
+func listOppsKeyset(db *gorm.DB, f OppFilter, p Page) ([]OppRow, bool, error) {
+	sort := f.Sort
+	if _, ok := OppSorts[sort]; !ok {
+		sort = "close"
+	}
+	col, key := OppSorts[sort], "("+oppSortKeys[sort]+")"
+	// Rows after the cursor in list order: (col, id) beyond the cursor's. The
+	// first condition alone is an index range; the second settles ties on id.
+	backwards := p.Before != 0
+	cursor := p.After
+	if backwards {
+		cursor = p.Before
+	}
+	beyond, strictly := ">=", ">"
+	if f.Desc != backwards {
+		beyond, strictly = "<=", "<"
+	}
+	var rows []OppRow
+	err := oppListQuery(db, f, backwards).
+		Where(col+" "+beyond+" "+key, cursor).
+		Where("("+col+" "+strictly+" "+key+" OR opportunities.id "+strictly+" ?)", cursor, cursor).
+		Limit(p.Size + 1).Scan(&rows).Error
+	rows, more := Trim(rows, p)
+	if backwards {
+		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+			rows[i], rows[j] = rows[j], rows[i]
+		}
+		more = true // the cursor's row comes next
+	}
 	return rows, more, err
 }
 
@@ -431,10 +486,8 @@ func StageTotals(db *gorm.DB, f OppFilter, stageIDs []uint) (map[uint]OppTotals,
 		OppTotals
 	}
 	var rows []row
-	err := f.apply(f.totalsTable(db)).Where("opportunities.stage_id IN ?", stageIDs).
-		Select("opportunities.stage_id AS stage_id, COUNT(*) AS count, COALESCE(SUM(opportunities.amount), 0) AS amount, " +
-			"COALESCE(SUM((opportunities.amount * opportunities.probability + 50) / 100), 0) AS weighted").
-		Group("opportunities.stage_id").Scan(&rows).Error
+	err := f.totalsQuery(db).Where(f.col("stage_id")+" IN ?", stageIDs).
+		Select(f.col("stage_id") + " AS stage_id, " + f.sums()).Group(f.col("stage_id")).Scan(&rows).Error
 	out := make(map[uint]OppTotals, len(rows))
 	for _, r := range rows {
 		out[r.StageID] = r.OppTotals
@@ -451,9 +504,66 @@ type OppTotals struct {
 
 func TotalOpportunities(db *gorm.DB, f OppFilter) (OppTotals, error) {
 	var t OppTotals
-	err := f.apply(f.totalsTable(db)).
-		Select("COUNT(*) AS count, COALESCE(SUM(opportunities.amount), 0) AS amount, " +
-			// The same half-up rounding per row as Weighted, so the total is the sum of the rows.
-			"COALESCE(SUM((opportunities.amount * opportunities.probability + 50) / 100), 0) AS weighted").Scan(&t).Error
+	err := f.totalsQuery(db).Select(f.sums()).Scan(&t).Error
 	return t, err
+}
+
+// fromSums is true when the filter narrows only by what opportunity_sums is
+// grouped by (owner, stage, status, category, rating): then the totals read that
+// small table, kept exact by triggers, instead of every matching opportunity.
+// Any other filter, including one added later, counts the opportunities themselves.
+func (f OppFilter) fromSums() bool {
+	rest := f
+	rest.Status, rest.OwnerID, rest.StageID, rest.CategoryID, rest.Rating = "", 0, 0, 0, ""
+	rest.OpenOnly, rest.WonOnly, rest.Sort, rest.Desc = false, false, "", false
+	return rest == OppFilter{}
+}
+
+// totalsQuery is the filtered rows the totals are taken from.
+func (f OppFilter) totalsQuery(db *gorm.DB) *gorm.DB {
+	if !f.fromSums() {
+		return f.apply(f.totalsTable(db))
+	}
+	// A group emptied by moves keeps its row, at zero.
+	q := db.Table("opportunity_sums").Where("n <> 0")
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.OwnerID != 0 {
+		q = q.Where("owner_id = ?", f.OwnerID)
+	}
+	if f.StageID != 0 {
+		q = q.Where("stage_id = ?", f.StageID)
+	}
+	if f.CategoryID != 0 {
+		q = q.Where("category_id = ?", f.CategoryID)
+	}
+	if f.Rating != "" {
+		q = q.Where("rating = ?", f.Rating)
+	}
+	if f.OpenOnly {
+		q = q.Where("status IN ?", []OppStatus{StatusActive, StatusNotReady})
+	}
+	if f.WonOnly {
+		q = q.Where("status IN ?", []OppStatus{StatusClosed, StatusImplemented})
+	}
+	return q
+}
+
+// col names a column of the table totalsQuery reads.
+func (f OppFilter) col(name string) string {
+	if f.fromSums() {
+		return "opportunity_sums." + name
+	}
+	return "opportunities." + name
+}
+
+// sums selects the count, amount and weighted amount of totalsQuery's rows.
+func (f OppFilter) sums() string {
+	if f.fromSums() {
+		return "COALESCE(SUM(n), 0) AS count, COALESCE(SUM(amount), 0) AS amount, COALESCE(SUM(weighted), 0) AS weighted"
+	}
+	return "COUNT(*) AS count, COALESCE(SUM(opportunities.amount), 0) AS amount, " +
+		// The same half-up rounding per row as Weighted, so the total is the sum of the rows.
+		"COALESCE(SUM((opportunities.amount * opportunities.probability + 50) / 100), 0) AS weighted"
 }

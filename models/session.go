@@ -37,6 +37,27 @@ func FindSession(db *gorm.DB, token string) (*Session, error) {
 	return &s, nil
 }
 
+// FindSessionUser returns the session of token and its user in one query (it
+// runs on every request), or gorm.ErrRecordNotFound.
+func FindSessionUser(db *gorm.DB, token string) (*Session, *User, error) {
+	var row struct {
+		User
+		SessionCreatedAt time.Time
+		SessionSeenAt    time.Time
+	}
+	id := sessionID(token)
+	res := db.Table("sessions").Joins("JOIN users ON users.id = sessions.user_id").Where("sessions.id = ?", id).
+		Select("users.*, sessions.created_at AS session_created_at, sessions.last_seen_at AS session_seen_at").Limit(1).Scan(&row)
+	if res.Error != nil {
+		return nil, nil, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return nil, nil, gorm.ErrRecordNotFound
+	}
+	u := row.User
+	return &Session{ID: id, UserID: u.ID, CreatedAt: row.SessionCreatedAt, LastSeenAt: row.SessionSeenAt}, &u, nil
+}
+
 // TouchSession records activity, for idle expiry.
 func TouchSession(db *gorm.DB, s *Session, now time.Time) error {
 	s.LastSeenAt = now
