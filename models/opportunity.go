@@ -251,9 +251,10 @@ func (o *Opportunity) QualifiedCount() int {
 // LoadOpportunity reads one opportunity with what its page shows.
 func LoadOpportunity(db *gorm.DB, id uint) (*Opportunity, error) {
 	var o Opportunity
-	err := db.Preload("Organization").Preload("Contact").Preload("Owner").Preload("Stage").
-		Preload("LeadSource").Preload("Competitor").Preload("Category").Preload("WinReason").Preload("LossReason").Preload("Campaign").
-		First(&o, id).Error
+	// One query with joins rather than a query per relation: every opportunity page reads it.
+	err := db.Joins("Organization").Joins("Contact").Joins("Owner").Joins("Stage").
+		Joins("LeadSource").Joins("Competitor").Joins("Category").Joins("WinReason").Joins("LossReason").Joins("Campaign").
+		First(&o, "opportunities.id = ?", id).Error
 	if err != nil {
 		return nil, err
 	}
