@@ -29,7 +29,6 @@ import (
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	tuneGC()
 	run := run
 	if len(os.Args) > 1 && os.Args[1] == "gen" {
 		run = gen
@@ -43,7 +42,7 @@ func main() {
 	}
 }
 
-// tuneGC trades memory the server has to spare for CPU it has not: the live
+// tuneGC (for the server, not gen) trades memory the server has to spare for CPU it has not: the live
 // heap is a few MB, so collecting at 4× it (not 2×) halves the collector's work
 // per request, and a soft limit keeps the heap far below the 250 MB budget.
 // GOGC and GOMEMLIMIT, when set, win.
@@ -77,6 +76,7 @@ func run(log *slog.Logger) error {
 	secure := flag.Bool("secure-cookies", envBool("SECURE_COOKIES", false), "mark cookies Secure; set when serving over TLS (env SECURE_COOKIES)")
 	pprofAddr := flag.String("pprof", env("PPROF_ADDR", ""), "serve net/http/pprof on this address, e.g. 127.0.0.1:6060; off when empty (env PPROF_ADDR)")
 	flag.Parse()
+	tuneGC()
 	if *pprofAddr != "" {
 		servePprof(*pprofAddr, log)
 	}
