@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"fmt"
 	"net/http"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -28,12 +29,73 @@ func BenchmarkOpportunityList(b *testing.B) {
 	}
 }
 
+// BenchmarkHotPages measures the pages of the load test (scripts/loadtest.sh)
+// through the full router and a real HTTP round trip, on the demo data; CI runs
+// it once (-benchtime=1x) so the pages stay working and the numbers comparable.
+func BenchmarkHotPages(b *testing.B) {
+	app := newTestApp(b)
+	c := app.client(b).login("manager@example.com")
+	var opp models.Opportunity
+	if err := app.DB.Where("is_open = ?", true).Order("id").First(&opp).Error; err != nil {
+		b.Fatal(err)
+	}
+	var stage models.Stage
+	if err := app.DB.Where("id = ?", opp.StageID).First(&stage).Error; err != nil {
+		b.Fatal(err)
+	}
+	q := models.Quote{OpportunityID: opp.ID, Name: "Hundred lines", OwnerID: opp.OwnerID, TermMonths: 12,
+		EffectiveDate: time.Now().UTC(), ExpirationDate: time.Now().UTC().AddDate(0, 0, 30), Items: benchItems(100)}
+	if err := models.CreateQuote(app.DB, &q); err != nil {
+		b.Fatal(err)
+	}
+	if err := models.SendQuote(app.DB, &q, "buyer@example.com", time.Now().UTC()); err != nil {
+		b.Fatal(err)
+	}
+	pages := []struct{ name, path string }{
+		{"healthz", "/healthz"},
+		{"list", "/opportunities"},
+		{"list-stage-owner", "/opportunities?stage=" + idString(stage.ID) + "&owner=" + idString(opp.OwnerID)},
+		{"opportunity", "/opportunities/" + idString(opp.ID)},
+		{"board", "/opportunities/board"},
+		{"quote-editor-100", "/quotes/" + idString(q.ID)},
+		{"customer-quote-100", "/q/" + *q.Token},
+		{"funnel", "/reports/funnel"},
+	}
+	for _, p := range pages {
+		b.Run(p.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if r := c.get(p.path); r.Status != http.StatusOK {
+					b.Fatalf("GET %s: status %d", p.path, r.Status)
+				}
+			}
+		})
+	}
+}
+
+// benchItems are n quote lines of every period, some discounted, some untaxed.
+func benchItems(n int) []models.QuoteItem {
+	items := make([]models.QuoteItem, 0, n)
+	for i := 0; i < n; i++ {
+		items = append(items, models.QuoteItem{Kind: models.KindService, Name: fmt.Sprintf("Line %d", i), Quantity: models.Quantity(1+i%7) * 5000,
+			UnitPrice: models.Money(1999 + i*37), UnitCost: models.Money(1200 + i*11), Period: models.Periods[i%len(models.Periods)], Taxable: i%3 != 0,
+			DiscountType: []models.DiscountType{"", models.DiscountPercent, models.DiscountPerUnit}[i%3], DiscountValue: int64(i % 3 * 500)})
+	}
+	return items
+}
+
 // bench100k is a database with the demo data and 100,000 generated
 // opportunities, made once and kept between runs (a file in the temp folder,
 // or a PostgreSQL database; the name carries the schema version, so a new
-// migration makes a new one).
+// migration makes a new one). Making it takes a while, so the benchmarks on it
+// run only with BENCH_BIG=1:
+//
+//	BENCH_BIG=1 go test ./handlers -run XXX -bench 100k
 func bench100k(b *testing.B) string {
 	b.Helper()
+	if os.Getenv("BENCH_BIG") == "" {
+		b.Skip("set BENCH_BIG=1 to benchmark on 100,000 generated opportunities")
+	}
 	return dbtest.Kept(b, "salesdesk_bench_100k_v3", func(gdb *gorm.DB) error {
 		now := time.Now().UTC()
 		if _, err := db.SeedDemo(gdb, now); err != nil {
@@ -87,13 +149,7 @@ func BenchmarkQuoteEditor500(b *testing.B) {
 		b.Fatal(err)
 	}
 	q := models.Quote{OpportunityID: opp.ID, Name: "Big quote", OwnerID: opp.OwnerID, TermMonths: 12,
-		EffectiveDate: time.Now().UTC(), ExpirationDate: time.Now().UTC().AddDate(0, 0, 30)}
-	periods := models.Periods
-	for i := 0; i < 500; i++ {
-		q.Items = append(q.Items, models.QuoteItem{Kind: models.KindService, Name: fmt.Sprintf("Line %d", i), Quantity: models.Quantity(1+i%7) * 5000,
-			UnitPrice: models.Money(1999 + i*37), UnitCost: models.Money(1200 + i*11), Period: periods[i%len(periods)], Taxable: i%3 != 0,
-			DiscountType: []models.DiscountType{"", models.DiscountPercent, models.DiscountPerUnit}[i%3], DiscountValue: int64(i % 3 * 500)})
-	}
+		EffectiveDate: time.Now().UTC(), ExpirationDate: time.Now().UTC().AddDate(0, 0, 30), Items: benchItems(500)}
 	if err := models.CreateQuote(app.DB, &q); err != nil {
 		b.Fatal(err)
 	}
