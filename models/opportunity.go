@@ -420,10 +420,29 @@ func ListOpportunities(db *gorm.DB, f OppFilter, p Page) ([]OppRow, bool, error)
 			return rows, more, err
 		}
 	}
-	var rows []OppRow
-	err := oppListQuery(db, f).Offset(p.Offset()).Limit(p.Size + 1).Scan(&rows).Error
+	rows, err := scanOppRows(oppListQuery(db, f).Offset(p.Offset()).Limit(p.Size + 1))
 	rows, more := Trim(rows, p)
 	return rows, more, err
+}
+
+// scanOppRows reads the rows of oppListQuery column by column: the list is the
+// most visited page, and GORM's reflection per row cost more than the query.
+func scanOppRows(q *gorm.DB) ([]OppRow, error) {
+	rs, err := q.Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	rows := make([]OppRow, 0, PageSize+1)
+	for rs.Next() {
+		var r OppRow
+		if err := rs.Scan(&r.ID, &r.Title, &r.OrganizationID, &r.OrganizationName, &r.OwnerName, &r.StageName, &r.Status,
+			&r.Probability, &r.ProjectedCloseDate, &r.Amount, &r.StageID, &r.OwnerID, &r.Version); err != nil {
+			return nil, err
+		}
+		rows = append(rows, r)
+	}
+	return rows, rs.Err()
 }
 
 func listOppsKeyset(db *gorm.DB, f OppFilter, p Page) ([]OppRow, bool, error) {
@@ -443,11 +462,10 @@ func listOppsKeyset(db *gorm.DB, f OppFilter, p Page) ([]OppRow, bool, error) {
 	if f.Desc != backwards {
 		beyond, strictly = "<=", "<"
 	}
-	var rows []OppRow
-	err := oppListQuery(db, f, backwards).
+	rows, err := scanOppRows(oppListQuery(db, f, backwards).
 		Where(col+" "+beyond+" "+key, cursor).
 		Where("("+col+" "+strictly+" "+key+" OR opportunities.id "+strictly+" ?)", cursor, cursor).
-		Limit(p.Size + 1).Scan(&rows).Error
+		Limit(p.Size + 1))
 	rows, more := Trim(rows, p)
 	if backwards {
 		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
@@ -561,10 +579,12 @@ func (f OppFilter) col(name string) string {
 
 // sums selects the count, amount and weighted amount of totalsQuery's rows.
 func (f OppFilter) sums() string {
+	// PostgreSQL sums BIGINTs into NUMERIC: the casts keep them integers for Money.
 	if f.fromSums() {
-		return "COALESCE(SUM(n), 0) AS count, COALESCE(SUM(amount), 0) AS amount, COALESCE(SUM(weighted), 0) AS weighted"
+		return "CAST(COALESCE(SUM(n), 0) AS BIGINT) AS count, CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS amount, " +
+			"CAST(COALESCE(SUM(weighted), 0) AS BIGINT) AS weighted"
 	}
-	return "COUNT(*) AS count, COALESCE(SUM(opportunities.amount), 0) AS amount, " +
+	return "COUNT(*) AS count, CAST(COALESCE(SUM(opportunities.amount), 0) AS BIGINT) AS amount, " +
 		// The same half-up rounding per row as Weighted, so the total is the sum of the rows.
-		"COALESCE(SUM((opportunities.amount * opportunities.probability + 50) / 100), 0) AS weighted"
+		"CAST(COALESCE(SUM((opportunities.amount * opportunities.probability + 50) / 100), 0) AS BIGINT) AS weighted"
 }

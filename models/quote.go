@@ -364,9 +364,10 @@ func (q *Quote) Totals() QuoteTotals {
 // LoadQuote reads a quote with its items in order and what its pages show.
 func LoadQuote(db *gorm.DB, id uint) (*Quote, error) {
 	var q Quote
-	err := db.Preload("Opportunity").Preload("Opportunity.Organization").Preload("Opportunity.Contact").
-		Preload("PaymentTerm").Preload("TaxRate").Preload("Owner").
-		Preload("Items", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).First(&q, id).Error
+	// The single-row relations come joined, in one query; the items in a second.
+	err := db.Joins("Opportunity").Joins("Opportunity.Organization").Joins("Opportunity.Contact").
+		Joins("PaymentTerm").Joins("TaxRate").Joins("Owner").
+		Preload("Items", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).First(&q, "quotes.id = ?", id).Error
 	if err != nil {
 		return nil, err
 	}

@@ -96,16 +96,28 @@ QUOTE_TOKEN=$(sqlite3 "$DB" "SELECT token FROM quotes WHERE id = $QUOTE_ID")
 OPP_ID=$(sqlite3 "$DB" "SELECT id FROM opportunities WHERE is_open AND id >= (SELECT MAX(id) / 2 FROM opportunities) ORDER BY id LIMIT 1")
 STAGE_ID=$(sqlite3 "$DB" "SELECT id FROM opportunity_stages WHERE active AND NOT is_won AND NOT is_lost ORDER BY position LIMIT 1 OFFSET 1")
 REP_ID=$(sqlite3 "$DB" "SELECT id FROM users WHERE email = 'rep@example.com'")
+# Page 2000 of all opportunities by close date, as its "Next" link on page 1999 names it.
+DEEP_AFTER=$(sqlite3 "$DB" "SELECT id FROM opportunities ORDER BY projected_close_date, id LIMIT 1 OFFSET $((1999 * 25 - 1))")
 
+# start_app runs the server and waits for /healthz; STARTUP_MS is how long that took.
+start_app() {
+  local start
+  start=$(date +%s%N)
+  "$BIN" -addr "127.0.0.1:$PORT" -db "$DB" -demo=false >"$SERVER_LOG" 2>&1 &
+  SERVER_PID=$!
+  until curl -fsS -o /dev/null "$BASE/healthz" 2>/dev/null; do
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_LOG" >&2; say "the app did not start"; exit 1; }
+    sleep 0.005
+  done
+  STARTUP_MS=$((($(date +%s%N) - start) / 1000000))
+}
+# A first start applies any new migration to a reused database (a one-off, not
+# start-up); the second is the one measured.
 say "starting the app on $BASE with $DB"
-start=$(date +%s%N)
-"$BIN" -addr "127.0.0.1:$PORT" -db "$DB" -demo=false >"$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
-until curl -fsS -o /dev/null "$BASE/healthz" 2>/dev/null; do
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_LOG" >&2; say "the app did not start"; exit 1; }
-  sleep 0.01
-done
-STARTUP_MS=$((($(date +%s%N) - start) / 1000000))
+start_app
+kill "$SERVER_PID" && wait "$SERVER_PID" 2>/dev/null || true
+say "first start (migrations included): $STARTUP_MS ms; starting again"
+start_app
 
 # Sign in like a browser: the form's CSRF token, then the POST, with a cookie jar.
 csrf=$(curl -fsS -c "$JAR" -b "$JAR" "$BASE/login" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -n1)
@@ -139,7 +151,8 @@ pages=(
   "healthz|/healthz"
   "list (open, by close)|/opportunities"
   "list (stage + owner)|/opportunities?stage=$STAGE_ID&owner=$REP_ID"
-  "list (page 2000)|/opportunities?status=all&page=2000"
+  "list page 2000 (next link)|/opportunities?status=all&page=2000&after=$DEEP_AFTER"
+  "list page 2000 (typed)|/opportunities?status=all&page=2000"
   "opportunity page|/opportunities/$OPP_ID"
   "board|/opportunities/board"
   "quote editor (100 lines)|/quotes/$QUOTE_ID"
