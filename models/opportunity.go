@@ -1,6 +1,7 @@
 package models
 
 import (
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -420,9 +421,36 @@ func ListOpportunities(db *gorm.DB, f OppFilter, p Page) ([]OppRow, bool, error)
 			return rows, more, err
 		}
 	}
-	rows, err := scanOppRows(oppListQuery(db, f).Offset(p.Offset()).Limit(p.Size + 1))
+	q := oppListQuery(db, f)
+	if p.Offset() > 0 {
+		q = deferJoins(db, f, q, p)
+	} else {
+		q = q.Limit(p.Size + 1)
+	}
+	rows, err := scanOppRows(q)
 	rows, more := Trim(rows, p)
 	return rows, more, err
+}
+
+// deferJoins finds an offset page's ids first, on the opportunities table
+// alone (an index walk when the sort is on its columns), and joins the names
+// onto those 26 rows only; a typed-in deep page skips its rows without joining
+// each one. A text search or a sort by a joined name needs the joins throughout.
+func deferJoins(db *gorm.DB, f OppFilter, q *gorm.DB, p Page) *gorm.DB {
+	col, ok := OppSorts[f.Sort]
+	if !ok {
+		col = OppSorts["close"]
+	}
+	if f.Text != "" || !strings.HasPrefix(col, "opportunities.") {
+		return q.Offset(p.Offset()).Limit(p.Size + 1)
+	}
+	dir := " ASC"
+	if f.Desc {
+		dir = " DESC"
+	}
+	ids := f.apply(db.Table("opportunities")).Select("opportunities.id").
+		Order(col + dir + ", opportunities.id" + dir).Offset(p.Offset()).Limit(p.Size + 1)
+	return q.Where("opportunities.id IN (?)", ids)
 }
 
 // scanOppRows reads the rows of oppListQuery column by column: the list is the

@@ -193,6 +193,9 @@ for entry in "${pages[@]}"; do
   if [ "$bad" != 0 ] || [ "$sockerr" != 0 ]; then
     note="  <- $bad non-2xx, $sockerr socket errors of $reqs"
     failed=1
+  elif [ "$reqs" = 0 ]; then
+    note="  <- no answer within the run"
+    failed=1
   fi
   printf '%-28s %10s %9s %9s %9s %7s %12s%s\n' "$name" "$rps" "$p50" "$p99" "$maxms" "$ratio" "$cpu" "$note"
 done
