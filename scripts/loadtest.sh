@@ -177,9 +177,9 @@ for entry in "${pages[@]}"; do
     continue
   fi
   # One request first: a redirect (lost session) or an error fails at once, with its status.
-  status=$(curl -sS -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$BASE$path")
+  status=$(curl -sS -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$BASE$path" || true)
   if [ "${status:0:1}" != 2 ]; then
-    printf '%-28s answered %s: %s\n' "$name" "$status" "$path"
+    printf '%-28s answered %s (000: no answer): %s\n' "$name" "$status" "$path"
     failed=1
     continue
   fi
