@@ -1317,7 +1317,7 @@ func CancelSalesOrderPage(p Page, f CancelSalesOrderForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(f.OpenPOs) > 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 111, "<div class=\"notice\" id=\"open-pos\"><p>These purchase orders of it stay as they are; cancel them on their pages if the goods are no longer needed:</p><ul>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 111, "<div class=\"notice\" id=\"open-pos\"><p>Its purchase orders below stay as they are. If the goods are no longer needed, cancel a draft or submitted one on its page (one that has received goods cannot be canceled):</p><ul>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
