@@ -91,16 +91,21 @@ type Item struct {
 // Ledger is what the server acknowledged (a 2xx or 3xx answer), and the
 // markers of edits it refused, which must not be stored.
 type Ledger struct {
-	mu       sync.Mutex
-	Opps     map[uint][]OppEdit // id → acknowledged edits; created ones start empty
-	Quotes   map[uint]uint      // quote id → opportunity id
-	Items    map[string]*Item   // name → line
-	Refused  []string           // next-step markers of edits answered 409
-	Prefix   string
-	Acked    int // acknowledged writes
-	Creates  int // of which creations of opportunities, quotes and lines
-	Conflict int // 409 answers, stale edits and real races
-	Stale    int // deliberately stale edits answered with the conflict page
+	mu      sync.Mutex
+	Opps    map[uint][]OppEdit // id → acknowledged edits; created ones start empty
+	Quotes  map[uint]uint      // quote id → opportunity id
+	Items   map[string]*Item   // name → line
+	Refused []string           // next-step markers of edits answered 409
+	// Unanswered are edits sent without an answer (the server died): the
+	// database may hold them instead of the last acknowledged edit, since a
+	// write can commit before its answer is written.
+	UnansweredOpps  map[uint][]OppEdit
+	UnansweredItems map[string][]string // line name → unit prices sent
+	Prefix          string
+	Acked           int // acknowledged writes
+	Creates         int // of which creations of opportunities, quotes and lines
+	Conflict        int // 409 answers, stale edits and real races
+	Stale           int // deliberately stale edits answered with the conflict page
 }
 
 // Result is the outcome of a run.
@@ -147,7 +152,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	transport := &http.Transport{MaxIdleConns: cfg.Clients * 2, MaxIdleConnsPerHost: cfg.Clients * 2, IdleConnTimeout: time.Minute}
 	defer transport.CloseIdleConnections()
-	led := &Ledger{Opps: map[uint][]OppEdit{}, Quotes: map[uint]uint{}, Items: map[string]*Item{}, Prefix: cfg.Prefix}
+	led := &Ledger{Opps: map[uint][]OppEdit{}, Quotes: map[uint]uint{}, Items: map[string]*Item{}, Prefix: cfg.Prefix,
+		UnansweredOpps: map[uint][]OppEdit{}, UnansweredItems: map[string][]string{}}
 	res := &Result{Ledger: led}
 	var failMu sync.Mutex
 	fail := func(format string, args ...any) {
@@ -461,6 +467,9 @@ func (c *client) postEdit(ctx context.Context, id uint, v url.Values, stale bool
 	v.Set("next_step", e.NextStep)
 	a, err := c.do(ctx, http.MethodPost, path, v)
 	if err != nil {
+		c.led.mu.Lock()
+		c.led.UnansweredOpps[id] = append(c.led.UnansweredOpps[id], e)
+		c.led.mu.Unlock()
 		return err
 	}
 	switch {
@@ -592,6 +601,9 @@ func (c *client) editItem(ctx context.Context) error {
 	v.Set("unit_price", unit)
 	a, err = c.do(ctx, http.MethodPost, action, v)
 	if err != nil {
+		c.led.mu.Lock()
+		c.led.UnansweredItems[name] = append(c.led.UnansweredItems[name], unit)
+		c.led.mu.Unlock()
 		return err
 	}
 	if a.status != http.StatusSeeOther {
