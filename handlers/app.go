@@ -160,6 +160,14 @@ func (a *App) handleError(err error, c echo.Context) {
 		_ = c.NoContent(status)
 		return
 	}
+	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+		// The API's callers are programs: they get JSON, never a page.
+		if status == http.StatusRequestEntityTooLarge {
+			msg = "The body is larger than 1 MB."
+		}
+		_ = c.JSON(status, map[string]string{"error": msg})
+		return
+	}
 	if strings.HasPrefix(c.Request().URL.Path, "/static/") || c.Request().URL.Path == "/healthz" {
 		_ = c.String(status, http.StatusText(status))
 		return

@@ -104,9 +104,14 @@ type authzRoute struct {
 	marketingOnly       bool
 	builtinQuotes       bool
 	procurementOnly     bool
-	public              bool
-	anon, rep, manager  expect
-	admin               expect
+	// quoteManagerOnly: a route of the Quote Manager integration, gone
+	// (404) unless it is active. bothQuoteSources: a route that answers the
+	// same with the built-in quotes and with the Quote Manager's (/quotes).
+	quoteManagerOnly   bool
+	bothQuoteSources   bool
+	public             bool
+	anon, rep, manager expect
+	admin              expect
 	// bug names a known product bug: the row keeps the right answer and its
 	// failing cases are skipped until the bug is fixed.
 	bug string
@@ -143,6 +148,28 @@ func marketing(r authzRoute) authzRoute {
 func quotes(r authzRoute) authzRoute {
 	r.salesOnly, r.builtinQuotes = true, true
 	return r
+}
+
+// quoteManager is a route of the Quote Manager integration: part of Sales,
+// and gone unless the integration is active.
+func quoteManager(r authzRoute) authzRoute {
+	r.salesOnly, r.quoteManagerOnly = true, true
+	return r
+}
+
+// quoteList is /quotes: the built-in quotes, or the Quote Manager's.
+func quoteList(r authzRoute) authzRoute {
+	r.salesOnly, r.bothQuoteSources = true, true
+	return r
+}
+
+// quoteManagerAPI is the integration's inbound API: no session, so every
+// visitor without the bearer key gets 401, signed in or not; 404 when the
+// integration is inactive.
+func quoteManagerAPI(method, route, path string) authzRoute {
+	e := expect{status: http.StatusUnauthorized}
+	return authzRoute{method: method, route: route, path: path, salesOnly: true, quoteManagerOnly: true, public: true,
+		anon: e, rep: e, manager: e, admin: e}
 }
 
 // procurement is a route of the Procurement feature (sales orders): part of
@@ -200,7 +227,7 @@ func adminOnly(method, route, path string, e expect) authzRoute {
 	return authzRoute{method: method, route: route, path: path, anon: toLogin, rep: forbidden, manager: forbidden, admin: e}
 }
 
-var authzRoutes = slices.Concat(baseAuthzRoutes, catalogAuthzRoutes, quoteAuthzRoutes, salesOrderAuthzRoutes, purchaseOrderAuthzRoutes)
+var authzRoutes = slices.Concat(baseAuthzRoutes, catalogAuthzRoutes, quoteAuthzRoutes, salesOrderAuthzRoutes, purchaseOrderAuthzRoutes, quoteManagerAuthzRoutes)
 
 // The purchase orders, under the sales orders' gate and rule: everyone signed
 // in reads them; the owner of the sales order, managers and admins create,
@@ -225,6 +252,28 @@ var purchaseOrderAuthzRoutes = []authzRoute{
 	procurement(ownerOrManager("GET", "/purchase-orders/:id/cancel", "/purchase-orders/{other-po}/cancel", ok200)),
 	procurement(signedIn("POST", "/purchase-orders/:id/cancel", "/purchase-orders/{own-po}/cancel", seeOther("/purchase-orders/{own-po}"))),
 	procurement(ownerOrManager("POST", "/purchase-orders/:id/cancel", "/purchase-orders/{other-sent-po}/cancel", seeOther("/purchase-orders/{other-sent-po}"))),
+}
+
+// The Quote Manager integration: the admin's settings, key and log; the won
+// and lost forms of an external quote ({own-ext-won} is a won quote of an
+// opportunity of the rep, {other-ext-…} of rep2's); the inbound API.
+var quoteManagerAuthzRoutes = []authzRoute{
+	quoteManager(adminOnly("GET", "/admin/quote-manager", "/admin/quote-manager", ok200)),
+	quoteManager(adminOnly("POST", "/admin/quote-manager", "/admin/quote-manager", seeOther("/admin/quote-manager"))),
+	quoteManager(adminOnly("POST", "/admin/quote-manager/key", "/admin/quote-manager/key", ok200)),
+	quoteManager(adminOnly("GET", "/admin/quote-manager/key/revoke", "/admin/quote-manager/key/revoke", ok200)),
+	quoteManager(adminOnly("POST", "/admin/quote-manager/key/revoke", "/admin/quote-manager/key/revoke", seeOther("/admin/quote-manager"))),
+	quoteManager(adminOnly("GET", "/admin/quote-manager/log", "/admin/quote-manager/log", ok200)),
+	quoteManager(signedIn("GET", "/external-quotes/:id/won", "/external-quotes/{own-ext-won}/won", ok200)),
+	quoteManager(ownerOrManager("GET", "/external-quotes/:id/won", "/external-quotes/{other-ext-won}/won", ok200)),
+	quoteManager(signedIn("POST", "/external-quotes/:id/won", "/external-quotes/{own-ext-won}/won", seeOther("/opportunities/{ext-opp}"))),
+	quoteManager(ownerOrManager("POST", "/external-quotes/:id/won", "/external-quotes/{other-ext-won}/won", seeOther("/opportunities/{ext-opp}"))),
+	quoteManager(signedIn("GET", "/external-quotes/:id/lost", "/external-quotes/{own-ext-declined}/lost", ok200)),
+	quoteManager(ownerOrManager("GET", "/external-quotes/:id/lost", "/external-quotes/{other-ext-declined}/lost", ok200)),
+	quoteManager(signedIn("POST", "/external-quotes/:id/lost", "/external-quotes/{own-ext-declined}/lost", seeOther("/opportunities/{ext-opp}"))),
+	quoteManager(ownerOrManager("POST", "/external-quotes/:id/lost", "/external-quotes/{other-ext-declined}/lost", seeOther("/opportunities/{ext-opp}"))),
+	quoteManagerAPI("POST", "/api/integrations/quote-manager/quotes", "/api/integrations/quote-manager/quotes"),
+	quoteManagerAPI("DELETE", "/api/integrations/quote-manager/quotes/:external_id", "/api/integrations/quote-manager/quotes/QM-AUTHZ"),
 }
 
 // The sales orders. Everyone signed in reads every sales order and prints it;
@@ -414,7 +463,7 @@ const unknownToken = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 // The customer's link, /q/{token}, needs no sign-in; {token} is the link of
 // a fresh sent quote.
 var quoteAuthzRoutes = slices.Concat([]authzRoute{
-	quotes(signedIn("GET", "/quotes", "/quotes", ok200)),
+	quoteList(signedIn("GET", "/quotes", "/quotes", ok200)),
 	quotes(signedIn("GET", "/quotes/new", "/quotes/new", ok200)),
 	quotes(signedIn("GET", "/opportunities/:id/quotes/new", "/opportunities/{own}/quotes/new", ok200)),
 	quotes(ownerOrManager("GET", "/opportunities/:id/quotes/new", "/opportunities/{other}/quotes/new", ok200)),
@@ -489,11 +538,15 @@ func authzCases() []authzCase {
 		if r.procurementOnly {
 			states = []featureState{allOn, procurementOff, salesOff}
 		}
+		if r.quoteManagerOnly || r.bothQuoteSources {
+			states = []featureState{quoteManagerOn, allOn, salesOff}
+		}
 		for _, st := range states {
 			for _, role := range authzRoles {
 				e := map[string]expect{roleAnon: r.anon, roleRep: r.rep, roleManager: r.manager, roleAdmin: r.admin}[role]
 				off := (r.salesOnly && st == salesOff) || (r.marketingOnly && st != allOn && st != quoteManagerOn) ||
-					(r.builtinQuotes && st == quoteManagerOn) || (r.procurementOnly && st == procurementOff)
+					(r.builtinQuotes && st == quoteManagerOn) || (r.procurementOnly && st == procurementOff) ||
+					(r.quoteManagerOnly && st != quoteManagerOn)
 				if off && (role != roleAnon || r.public) {
 					// A deactivated feature does not exist, for every role. A
 					// signed-out visitor is sent to sign in first, unless the
@@ -723,6 +776,20 @@ func (f *authzFixture) newOpp(t *testing.T, owner models.User, closed bool) uint
 	return o.ID
 }
 
+// newExternalQuote stores a quote of the Quote Manager for opportunity opp.
+func (f *authzFixture) newExternalQuote(t *testing.T, opp uint, status models.ExternalStatus) uint {
+	t.Helper()
+	f.seq++
+	in := models.ExternalQuoteInput{ExternalID: "AUTHZ-" + strconv.Itoa(f.seq), Number: "QM-" + strconv.Itoa(f.seq), Title: "Authz external quote",
+		OpportunityID: opp, Status: status, Currency: "USD", OneTime: 50000, Total: 50000, ExpiresOn: time.Now().UTC().AddDate(0, 1, 0),
+		OwnerEmail: "rep@example.com", DocumentURL: "https://qm.example.com/d/1.pdf", UpdatedAt: time.Now().UTC()}
+	_, q, _, err := models.UpsertExternalQuote(f.app.DB, in, time.Now().UTC())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q.ID
+}
+
 // newSalesOrder wins a fresh quote of owner, with its product line, with
 // Procurement on (whatever state the previous case left), and returns the
 // sales order the win created.
@@ -814,6 +881,13 @@ func (f *authzFixture) resolve(t *testing.T, path string, ids map[string]uint) s
 		if who, ok := owners[quoteKey]; ok {
 			id = f.newQuote(t, who[0], who[1], sent)
 			ids[key], ids["quote"] = id, id
+			return idString(id)
+		}
+		if who, status, ok := strings.Cut(key, "-ext-"); ok {
+			owner := map[string]models.User{"own": f.rep, "other": f.rep2}[who]
+			opp := f.newOpp(t, owner, false)
+			id = f.newExternalQuote(t, opp, models.ExternalStatus(status))
+			ids[key], ids["ext-opp"] = id, opp
 			return idString(id)
 		}
 		switch key {
@@ -971,6 +1045,12 @@ func (f *authzFixture) body(t *testing.T, c authzCase, ids map[string]uint) url.
 		return f.oppForm(t, ids["opp"])
 	case "POST /opportunities/:id/stage":
 		return url.Values{"version": {version()}, "stage_id": {idString(f.openStages[1].ID)}}
+	case "POST /admin/quote-manager":
+		return url.Values{"display_name": {"Quote Manager"}, "base_url": {"https://qm.example.com/quotes/new"}}
+	case "POST /external-quotes/:id/won":
+		return url.Values{"reason_id": {idString(f.winReason)}, "date": {today}}
+	case "POST /external-quotes/:id/lost":
+		return url.Values{"reason_id": {idString(f.lossReason)}, "date": {today}}
 	case "POST /opportunities/:id/won":
 		return url.Values{"version": {version()}, "reason_id": {idString(f.winReason)}, "date": {today}}
 	case "POST /opportunities/:id/lost":
@@ -1218,6 +1298,12 @@ func TestAuthorization(t *testing.T) {
 			switch {
 			case tc.method == http.MethodGet:
 				r = c.get(path)
+			case tc.method == http.MethodDelete:
+				req, err := http.NewRequest(http.MethodDelete, app.URL+path, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r = c.do(req)
 			case tc.route == "/leads/import":
 				// The upload is a multipart form, the CSRF token among its fields.
 				r = c.postCSVFile(path, url.Values{"csrf_token": {token}}, "authz.csv", f.importCSV())
@@ -1477,14 +1563,19 @@ func TestAuthzTableCoversEveryRoute(t *testing.T) {
 		if mkt != r.marketingOnly {
 			t.Errorf("%s %s: marketingOnly = %v, want %v", r.method, r.path, r.marketingOnly, mkt)
 		}
-		q := strings.HasPrefix(r.route, "/quotes") || strings.HasPrefix(r.route, "/q/") || strings.HasPrefix(r.route, "/opportunities/:id/quotes")
+		q := (strings.HasPrefix(r.route, "/quotes") || strings.HasPrefix(r.route, "/q/") || strings.HasPrefix(r.route, "/opportunities/:id/quotes")) &&
+			!(r.method == "GET" && r.route == "/quotes") // the list shows the Quote Manager's quotes instead
+		qm := strings.HasPrefix(r.route, "/external-quotes") || strings.HasPrefix(r.route, "/admin/quote-manager") || strings.HasPrefix(r.route, "/api/integrations/quote-manager")
+		if qm != r.quoteManagerOnly || (qm && !r.salesOnly) {
+			t.Errorf("%s %s: quoteManagerOnly = %v, salesOnly = %v; want %v, true", r.method, r.path, r.quoteManagerOnly, r.salesOnly, qm)
+		}
 		if q != r.builtinQuotes || (q && !r.salesOnly) {
 			t.Errorf("%s %s: builtinQuotes = %v, salesOnly = %v; want %v, true", r.method, r.path, r.builtinQuotes, r.salesOnly, q)
 		}
 		if so := strings.HasPrefix(r.route, "/sales-orders") || strings.HasPrefix(r.route, "/purchase-orders"); so != r.procurementOnly || (so && !r.salesOnly) {
 			t.Errorf("%s %s: procurementOnly = %v, salesOnly = %v; want %v, true", r.method, r.path, r.procurementOnly, r.salesOnly, so)
 		}
-		if pub := strings.HasPrefix(r.route, "/q/"); pub != r.public {
+		if pub := strings.HasPrefix(r.route, "/q/") || strings.HasPrefix(r.route, "/api/"); pub != r.public {
 			t.Errorf("%s %s: public = %v, want %v", r.method, r.path, r.public, pub)
 		}
 		if strings.HasPrefix(r.route, "/products") || strings.HasPrefix(r.route, "/admin/tax-rates") || strings.HasPrefix(r.route, "/admin/payment-terms") {

@@ -42,12 +42,25 @@ func (a *App) home(c echo.Context) error {
 		v.MonthCount, v.MonthAmount = strconv.FormatInt(closing.Count, 10), closing.Amount.Display()
 		v.MonthName = now.Month().String() + " (or overdue)"
 		v.Upcoming = oppRows(rows, now)
+		if v.Quotes, err = a.homeQuotes(c, u, now); err != nil {
+			return err
+		}
+		if featuresOf(c).On(models.FeatureQuoteManager) {
+			s, err := models.LoadQuoteManagerSettings(a.db)
+			if err != nil {
+				return err
+			}
+			v.QuotesTool = s.Name()
+		}
 	}
 	notes, err := models.UnreadNotifications(a.db, u.ID)
 	if err != nil {
 		return err
 	}
 	for _, n := range notes {
+		if strings.HasPrefix(n.Link, "/quotes/") && featuresOf(c).On(models.FeatureQuoteManager) {
+			continue // news of a built-in quote, hidden while the Quote Manager replaces them
+		}
 		v.Notices = append(v.Notices, views.Fact{Label: n.Message + " (" + n.CreatedAt.UTC().Format("2 Jan 15:04") + ")", Value: n.Link})
 	}
 	var orgs []models.Organization

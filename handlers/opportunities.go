@@ -56,6 +56,7 @@ func (a *App) parseOppQuery(c echo.Context, action string, board bool) (oppQuery
 	// Drill-down from the reports: these narrow the list without a field of their own.
 	f.CampaignID, _ = parseID(q.Get("campaign"))
 	f.Quoted = q.Get("quoted") == "1"
+	f.ExternalQuotes = featuresOf(c).On(models.FeatureQuoteManager)
 	if d, ok := parseDate(q.Get("created_from")); ok {
 		f.CreatedFrom = d
 	}

@@ -141,6 +141,15 @@ func (a *App) renderOpportunity(c echo.Context, o *models.Opportunity, status in
 		}
 	}
 	v.NoteForm, v.TodoForm = nf, tf
+	if featuresOf(c).On(models.FeatureQuoteManager) {
+		if v.ExtQuotes, v.WonExtQuote, err = a.extQuotesSection(o, u, v.CanEdit, now); err != nil {
+			return err
+		}
+		if v.SalesOrder, err = a.salesOrderRef(c, o.ID); err != nil {
+			return err
+		}
+		return render(c, status, views.OpportunityPage(a.page(c, o.Title), v))
+	}
 	var quotes []models.Quote
 	if err := a.db.Preload("TaxRate").Preload("Items", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
 		Where("opportunity_id = ?", o.ID).Order("number").Find(&quotes).Error; err != nil {

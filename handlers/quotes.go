@@ -31,8 +31,10 @@ func requireBuiltinQuotes(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func (a *App) quoteRoutes(in, pub *echo.Group) {
+	// "Quotes" is the built-in quotes, or the Quote Manager's while that
+	// integration replaces them: one address for the list either way.
+	in.GET("/quotes", a.quotesIndex, RequireFeature(models.FeatureSales))
 	q := in.Group("", RequireFeature(models.FeatureSales), requireBuiltinQuotes)
-	q.GET("/quotes", a.listQuotes)
 	q.GET("/quotes/new", a.chooseQuoteOpportunity)
 	q.GET("/opportunities/:id/quotes/new", a.newQuote)
 	q.POST("/opportunities/:id/quotes", a.createQuote)
@@ -152,6 +154,13 @@ func (a *App) editableQuote(c echo.Context) (*models.Quote, error) {
 		return nil, errForbidden
 	}
 	return q, nil
+}
+
+func (a *App) quotesIndex(c echo.Context) error {
+	if featuresOf(c).On(models.FeatureQuoteManager) {
+		return a.listExternalQuotes(c)
+	}
+	return a.listQuotes(c)
 }
 
 func (a *App) listQuotes(c echo.Context) error {

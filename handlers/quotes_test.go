@@ -1403,17 +1403,23 @@ func TestQuoteManagerHidesTheBuiltInQuotes(t *testing.T) {
 		t.Fatalf("the Quote Manager is not on")
 	}
 	for _, who := range []*client{c, admin} {
-		for _, p := range []string{"/quotes", "/quotes/new", qtPath(q, ""), qtPath(q, "/print"), qtPath(q, ".pdf"), oppPage + "/quotes/new"} {
+		for _, p := range []string{"/quotes/new", qtPath(q, ""), qtPath(q, "/print"), qtPath(q, ".pdf"), oppPage + "/quotes/new"} {
 			if r := who.get(p); r.Status != http.StatusNotFound {
 				t.Errorf("GET %s with the Quote Manager on: %d, want 404", p, r.Status)
 			}
 		}
-		if who.get("/").doc(t).Find(`#nav a[href="/quotes"]`).Length() != 0 {
-			t.Errorf("the nav links Quotes with the Quote Manager on")
+		// The Quotes entry and /quotes stay: they list the Quote Manager's quotes.
+		if who.get("/").doc(t).Find(`#nav a[href="/quotes"]`).Length() != 1 {
+			t.Errorf("the nav has no Quotes link with the Quote Manager on")
+		}
+		list := who.get("/quotes")
+		wantStatus(t, "GET /quotes with the Quote Manager on", list, http.StatusOK)
+		if strings.Contains(list.Body, "Hidden quote") || list.doc(t).Find(`a[href^="/quotes/"]`).Length() != 0 {
+			t.Errorf("/quotes lists built-in quotes with the Quote Manager on")
 		}
 		page := who.get(oppPage)
 		wantStatus(t, "GET the opportunity", page, http.StatusOK)
-		if page.doc(t).Find(`a[href^="/quotes"], a[href*="/quotes/new"], #quotes-h`).Length() != 0 {
+		if strings.Contains(page.Body, "Hidden quote") || page.doc(t).Find(`main a[href^="/quotes"], a[href*="/quotes/new"]`).Length() != 0 {
 			t.Errorf("the opportunity page shows the built-in quotes with the Quote Manager on")
 		}
 	}

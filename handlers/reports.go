@@ -22,6 +22,7 @@ func (a *App) reportFilter(c echo.Context) (models.ReportFilter, views.ReportPag
 	f.CampaignID, _ = parseID(q.Get("campaign"))
 	f.OwnerID, _ = parseID(q.Get("owner"))
 	f.CategoryID, _ = parseID(q.Get("category"))
+	f.ExternalQuotes = featuresOf(c).On(models.FeatureQuoteManager)
 	now := a.now().UTC()
 	v.From, v.To = q.Get("from"), q.Get("to")
 	quarter := time.Date(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1, 0, 0, 0, 0, time.UTC)

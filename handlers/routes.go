@@ -18,6 +18,9 @@ func (a *App) routes(e *echo.Echo) {
 	e.GET("/healthz", a.healthz)
 	e.GET("/static/*", a.serveStatic)
 
+	// The Quote Manager's inbound API: bearer key, no cookie session, no CSRF.
+	a.quoteManagerAPIRoutes(e)
+
 	pub := e.Group("", limitBody, a.loadSession, checkCSRF)
 	pub.GET("/login", a.loginForm)
 	pub.POST("/login", a.login)
@@ -117,6 +120,7 @@ func (a *App) routes(e *echo.Echo) {
 
 	a.productRoutes(sales, salesAdmin)
 	a.quoteRoutes(in, pub)
+	a.quoteManagerRoutes(in)
 	a.salesOrderRoutes(in)
 	a.purchaseOrderRoutes(in)
 

@@ -26,6 +26,10 @@ func (a *App) settings(c echo.Context) error {
 		views.SettingsLink{URL: "/products", Name: "Product catalog", Description: "What quotes are built from: products, services, labor, with prices, costs and periods."},
 		views.SettingsLink{URL: "/admin/tax-rates", Name: "Tax rates", Description: "The tax rates a quote can apply to its taxable lines."},
 		views.SettingsLink{URL: "/admin/payment-terms", Name: "Payment terms", Description: "The payment terms printed on quotes."})
+	if featuresOf(c).On(models.FeatureQuoteManager) {
+		links = append(links, views.SettingsLink{URL: "/admin/quote-manager", Name: "Quote Manager integration",
+			Description: "The external quoting tool: its name and address, the API key it sends quotes with, and the log of its calls."})
+	}
 	for _, d := range models.PicklistDefs {
 		var n int64
 		if err := a.db.Model(&models.PicklistValue{}).Where("kind = ?", d.Kind).Count(&n).Error; err != nil {

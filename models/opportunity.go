@@ -275,6 +275,7 @@ type OppFilter struct {
 	OpenOnly       bool      // Active or Not Ready To Buy
 	WonOnly        bool      // Closed or Implemented
 	Quoted         bool      // has a quote, or is won
+	ExternalQuotes bool      // Quoted counts the Quote Manager's quotes, not the built-in ones
 	CreatedFrom    time.Time // created on or after, when set
 	CreatedBefore  time.Time // created before, when set
 	CloseFrom      time.Time // projected close on or after this date, when set
@@ -350,7 +351,7 @@ func (f OppFilter) apply(q *gorm.DB) *gorm.DB {
 		q = q.Where("opportunities.status IN ?", []OppStatus{StatusClosed, StatusImplemented})
 	}
 	if f.Quoted {
-		q = q.Where("(opportunities.status IN ? OR EXISTS (SELECT 1 FROM quotes WHERE quotes.opportunity_id = opportunities.id))",
+		q = q.Where("(opportunities.status IN ? OR "+quotedSQL(f.ExternalQuotes)+")",
 			[]OppStatus{StatusClosed, StatusImplemented})
 	}
 	if !f.CreatedFrom.IsZero() {

@@ -13,6 +13,9 @@ type ReportFilter struct {
 	CategoryID uint
 	From       time.Time // created on or after, when set
 	Before     time.Time // created before, when set
+	// ExternalQuotes: "Quoted" counts the Quote Manager's quotes, while the
+	// integration replaces the built-in ones.
+	ExternalQuotes bool
 }
 
 func (f ReportFilter) leads(db *gorm.DB) *gorm.DB {
@@ -55,7 +58,8 @@ func (f ReportFilter) opps(db *gorm.DB) *gorm.DB {
 // OppFilterFor is the opportunity-list filter showing the records behind a
 // report number, so the list totals to the number.
 func (f ReportFilter) OppFilter() OppFilter {
-	return OppFilter{CampaignID: f.CampaignID, OwnerID: f.OwnerID, CategoryID: f.CategoryID, CreatedFrom: f.From, CreatedBefore: f.Before}
+	return OppFilter{CampaignID: f.CampaignID, OwnerID: f.OwnerID, CategoryID: f.CategoryID, CreatedFrom: f.From, CreatedBefore: f.Before,
+		ExternalQuotes: f.ExternalQuotes}
 }
 
 // FunnelCounts are the funnel of product.md, each stage counted cumulatively:
@@ -88,7 +92,7 @@ func Funnel(db *gorm.DB, f ReportFilter) (FunnelCounts, error) {
 		WonAmount, LostAmount, OpenAmount, OpenWtd Money
 	}
 	err := f.opps(db).Select(`COUNT(*) AS opportunities,
-		COALESCE(SUM(CASE WHEN status IN ('closed', 'implemented') OR EXISTS (SELECT 1 FROM quotes WHERE quotes.opportunity_id = opportunities.id) THEN 1 ELSE 0 END), 0) AS quoted,
+		COALESCE(SUM(CASE WHEN status IN ('closed', 'implemented') OR ` + quotedSQL(f.ExternalQuotes) + ` THEN 1 ELSE 0 END), 0) AS quoted,
 		COALESCE(SUM(CASE WHEN status IN ('closed', 'implemented') THEN 1 ELSE 0 END), 0) AS won,
 		COALESCE(SUM(CASE WHEN status = 'lost' THEN 1 ELSE 0 END), 0) AS lost,
 		COALESCE(SUM(CASE WHEN is_open THEN 1 ELSE 0 END), 0) AS open,

@@ -55,6 +55,12 @@ func totalsSpan(t OppTable) int {
 }
 
 func outcomeAction(f OutcomeForm) string {
+	if f.ExternalQuoteID != 0 {
+		if f.Won {
+			return "/external-quotes/" + uitoa(f.ExternalQuoteID) + "/won"
+		}
+		return "/external-quotes/" + uitoa(f.ExternalQuoteID) + "/lost"
+	}
 	if f.QuoteID != 0 {
 		if f.Won {
 			return "/quotes/" + uitoa(f.QuoteID) + "/won"

@@ -172,7 +172,11 @@ type TodoForm struct {
 
 // OppView is an opportunity's page.
 type OppView struct {
-	ID            uint
+	ID uint
+	// ExtQuotes replaces the built-in quotes while the Quote Manager
+	// integration is active; WonExtQuote is a won one that offers "Mark as won".
+	ExtQuotes     *ExtQuotesSection
+	WonExtQuote   *ExtQuoteRow
 	Tab           string // "activity" or "history"
 	Title         string
 	OrgID         uint
@@ -234,19 +238,23 @@ type Criterion struct {
 
 // OutcomeForm marks an opportunity won or lost.
 type OutcomeForm struct {
-	Won          bool
-	QuoteID      uint // set when won or lost from a quote
-	OppID        uint
-	OppTitle     string
-	Version      string `form:"version"`
-	ReasonID     string `form:"reason_id"`
-	Detail       string `form:"detail"`
-	Date         string `form:"date"`
-	CompetitorID string `form:"competitor_id"`
-	PromisedDate string `form:"promised_date"` // won, with Procurement: of the sales order
-	Reasons      []Option
-	Competitors  []Option
-	Errs         Errors
+	Won     bool
+	QuoteID uint // set when won or lost from a quote
+	// ExternalQuoteID is set when won or lost from a quote of the Quote
+	// Manager integration; FromQuote says what that does.
+	ExternalQuoteID uint
+	FromQuote       string
+	OppID           uint
+	OppTitle        string
+	Version         string `form:"version"`
+	ReasonID        string `form:"reason_id"`
+	Detail          string `form:"detail"`
+	Date            string `form:"date"`
+	CompetitorID    string `form:"competitor_id"`
+	PromisedDate    string `form:"promised_date"` // won, with Procurement: of the sales order
+	Reasons         []Option
+	Competitors     []Option
+	Errs            Errors
 }
 
 // ReopenForm reopens a won or lost opportunity.
