@@ -362,3 +362,194 @@ func TestQuoteManagerAPIBurst(t *testing.T) {
 		t.Fatalf("%d calls logged, want %d", logged, len(calls))
 	}
 }
+
+// TestQuoteManagerUISwitch walks every page that lists quotes with the
+// integration on, off and on again: on, they show the external quotes and
+// the built-in quote pages answer 404; off, the reverse, with the built-in
+// quote as it was.
+func TestQuoteManagerUISwitch(t *testing.T) {
+	app := newTestApp(t)
+	rep := userByEmail(t, app, "rep@example.com")
+	bOpp := qtNewOpp(t, app, rep)
+	bq := qtNewQuote(t, app, bOpp, rep, "Built-in switch quote", qtItems())
+	token := qtSend(t, app, bq)
+	eOpp := qtNewOpp(t, app, rep)
+	key := qmOn(t, app)
+	if err := models.SaveQuoteManagerSettings(app.DB, models.QuoteManagerForm{DisplayName: "Kaseya QM", BaseURL: "https://qm.example.com/new"}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if r := postQuote(t, app, key, qmBody(eOpp.ID, map[string]any{"number": "EXT-555", "title": "External switch quote"})); r.Status != http.StatusCreated {
+		t.Fatalf("post: %d %s", r.Status, r.Body)
+	}
+	repC := app.client(t).login("rep@example.com")
+	mgr := app.client(t).login("manager@example.com")
+	admin := app.client(t).login("admin@example.com")
+	anon := app.client(t)
+	const builtIn, external = "Built-in switch quote", "External switch quote"
+	bPath, ePath := "/opportunities/"+idString(bOpp.ID), "/opportunities/"+idString(eOpp.ID)
+
+	for _, on := range []bool{true, false, true} {
+		state := map[bool]featureState{true: quoteManagerOn, false: allOn}[on]
+		setFeatureState(t, app, state)
+		show, hide := external, builtIn
+		if !on {
+			show, hide = builtIn, external
+		}
+		// The nav's Quotes entry, and /quotes.
+		home := repC.get("/")
+		if home.doc(t).Find(`#nav a[href="/quotes"]`).Length() != 1 {
+			t.Errorf("%s: no Quotes entry in the nav", state)
+		}
+		homeQuotes := home.doc(t).Find(`section[aria-labelledby="home-quotes-h"]`)
+		if homeQuotes.Length() != 1 || strings.Contains(homeQuotes.Text(), hide) {
+			t.Errorf("%s: Home's quotes %q", state, homeQuotes.Text())
+		}
+		if on && !strings.Contains(homeQuotes.Text(), "EXT-555") {
+			t.Errorf("%s: Home lacks the external quote: %q", state, homeQuotes.Text())
+		}
+		if !on && homeQuotes.Find(`a[href^="/quotes/"]`).Length() == 0 {
+			t.Errorf("%s: Home lists no built-in quote", state)
+		}
+		list := repC.get("/quotes")
+		if list.Status != http.StatusOK || !strings.Contains(list.Body, show) || strings.Contains(list.Body, hide) {
+			t.Errorf("%s: /quotes %d, want %q and not %q", state, list.Status, show, hide)
+		}
+		// The opportunities' quotes.
+		bPage, ePage := repC.get(bPath), repC.get(ePath)
+		if on {
+			d := ePage.doc(t)
+			sec := d.Find(`section[aria-labelledby="quotes-h"]`)
+			if !strings.Contains(sec.Text(), "EXT-555") || !strings.Contains(sec.Text(), "SO-77") || !strings.Contains(sec.Text(), "$2,448.80") ||
+				sec.Find(`a[href="https://quotes.example.com/d/QM-1001.pdf"]`).Length() != 1 {
+				t.Errorf("%s: the opportunity's external quote: %q", state, sec.Text())
+			}
+			if href, _ := sec.Find(`a.button`).Attr("href"); href != "https://qm.example.com/new?opportunity_id="+idString(eOpp.ID) {
+				t.Errorf("%s: New quote leads to %q", state, href)
+			}
+			if strings.Contains(bPage.Body, builtIn) || bPage.doc(t).Find(`main a[href^="/quotes/"], main a[href$="/quotes/new"]`).Length() != 0 {
+				t.Errorf("%s: the opportunity shows a built-in quote", state)
+			}
+		} else {
+			if !strings.Contains(bPage.Body, builtIn) || bPage.doc(t).Find(`main a[href="`+qtPath(bq, "")+`"]`).Length() != 1 {
+				t.Errorf("%s: the opportunity lacks its built-in quote", state)
+			}
+			if strings.Contains(ePage.Body, "EXT-555") {
+				t.Errorf("%s: the opportunity shows an external quote", state)
+			}
+		}
+		// The built-in quote pages, and the integration's own.
+		want := map[bool]int{true: http.StatusNotFound, false: http.StatusOK}[on]
+		for _, p := range []string{qtPath(bq, ""), qtPath(bq, ".pdf"), qtPath(bq, "/print"), qtPath(bq, "/edit"), "/quotes/new", bPath + "/quotes/new"} {
+			if r := repC.get(p); r.Status != want {
+				t.Errorf("%s: GET %s %d, want %d", state, p, r.Status, want)
+			}
+		}
+		for _, p := range []string{"/q/" + token, "/q/" + token + "/pdf"} {
+			if r := anon.get(p); r.Status != want {
+				t.Errorf("%s: GET %s %d, want %d", state, p, r.Status, want)
+			}
+		}
+		qmWant := map[bool]int{true: http.StatusOK, false: http.StatusNotFound}[on]
+		for _, p := range []string{"/admin/quote-manager", "/admin/quote-manager/log"} {
+			if r := admin.get(p); r.Status != qmWant {
+				t.Errorf("%s: GET %s %d, want %d", state, p, r.Status, qmWant)
+			}
+		}
+		// The funnel's Quoted stage and its drill-down.
+		funnel := mgr.get("/reports/funnel?preset=all")
+		link, ok := funnel.doc(t).Find(`a[href*="quoted=1"]`).First().Attr("href")
+		if funnel.Status != http.StatusOK || !ok {
+			t.Fatalf("%s: funnel %d, no Quoted link", state, funnel.Status)
+		}
+		for _, o := range []models.Opportunity{bOpp, eOpp} {
+			drill := mgr.get(link + "&q=" + url.QueryEscape(o.Title))
+			listed := drill.doc(t).Find(`main a[href="/opportunities/` + idString(o.ID) + `"]`).Length() > 0
+			if wantListed := (o.ID == eOpp.ID) == on; listed != wantListed {
+				t.Errorf("%s: the Quoted drill-down lists %q: %v, want %v", state, o.Title, listed, wantListed)
+			}
+		}
+	}
+	if s := qtLoad(t, app, bq.ID); s.Status != models.QuoteSent || len(s.Items) != len(qtItems()) || s.Name != builtIn {
+		t.Errorf("the built-in quote changed: %+v", s)
+	}
+}
+
+// TestExternalQuoteWonAndDeclined: a won quote offers "Mark as won" with its
+// totals, a declined one "Mark as lost"; with the setting ticked, a won quote
+// closes the opportunity by itself.
+func TestExternalQuoteWonAndDeclined(t *testing.T) {
+	app := newTestApp(t)
+	rep := userByEmail(t, app, "rep@example.com")
+	key := qmOn(t, app)
+	repC := app.client(t).login("rep@example.com")
+	won, declined, auto := qtNewOpp(t, app, rep), qtNewOpp(t, app, rep), qtNewOpp(t, app, rep)
+
+	postQuote(t, app, key, qmBody(won.ID, map[string]any{"external_id": "W-1", "status": "Won"}))
+	postQuote(t, app, key, qmBody(declined.ID, map[string]any{"external_id": "D-1", "status": "Declined"}))
+	page := repC.get("/opportunities/" + idString(won.ID)).doc(t)
+	winLink, _ := page.Find(`a.button[href^="/external-quotes/"][href$="/won"]`).First().Attr("href")
+	if !strings.HasPrefix(winLink, "/external-quotes/") || !strings.Contains(page.Find(".flash").Text(), "was won") {
+		t.Fatalf("no Mark as won for the won quote: %q", winLink)
+	}
+	form := repC.get(winLink)
+	if form.Status != http.StatusOK || !strings.Contains(form.Body, "$1,250.00 one-time + $99.90 monthly") {
+		t.Fatalf("won form %d: %s", form.Status, excerpt(form.Body))
+	}
+	var reason models.PicklistValue
+	app.DB.Where("kind = ? AND active = ?", models.WinReasons, true).First(&reason)
+	r := repC.post(winLink, url.Values{"csrf_token": {repC.token(winLink)}, "reason_id": {""}, "date": {"2026-11-26"}})
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("no reason: %d", r.Status)
+	}
+	r = repC.post(winLink, url.Values{"csrf_token": {repC.token(winLink)}, "reason_id": {idString(reason.ID)}, "date": {"2026-11-26"}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("won: %d %s", r.Status, excerpt(r.Body))
+	}
+	o := loadOpp(t, app, won.ID)
+	if o.Status != models.StatusClosed || o.Revenue.OneTime != 125000 || o.Revenue.Monthly != 9990 || o.Amount != 125000+12*9990 {
+		t.Fatalf("after won: %s %+v", o.Status, o.Revenue)
+	}
+	if r := repC.get(winLink); r.Status != http.StatusConflict {
+		t.Fatalf("won twice: %d", r.Status)
+	}
+
+	page = repC.get("/opportunities/" + idString(declined.ID)).doc(t)
+	loseLink, _ := page.Find(`a.button[href$="/lost"][href^="/external-quotes/"]`).Attr("href")
+	if loseLink == "" {
+		t.Fatal("no Mark as lost for the declined quote")
+	}
+	var lr models.PicklistValue
+	app.DB.Where("kind = ? AND active = ?", models.LossReasons, true).First(&lr)
+	r = repC.post(loseLink, url.Values{"csrf_token": {repC.token(loseLink)}, "reason_id": {idString(lr.ID)}, "date": {"2026-11-26"}})
+	if r.Status != http.StatusSeeOther || loadOpp(t, app, declined.ID).Status != models.StatusLost {
+		t.Fatalf("lost: %d", r.Status)
+	}
+
+	// The automatic win, set on the settings page.
+	admin := app.client(t).login("admin@example.com")
+	r = admin.post("/admin/quote-manager", url.Values{"csrf_token": {admin.token("/admin/quote-manager")}, "display_name": {"QM"}, "auto_mark_won": {"on"}})
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Choose the win reason") {
+		t.Fatalf("automatic without a reason: %d", r.Status)
+	}
+	r = admin.post("/admin/quote-manager", url.Values{"csrf_token": {admin.token("/admin/quote-manager")}, "display_name": {"QM"}, "auto_mark_won": {"on"},
+		"win_reason_id": {idString(reason.ID)}, "base_url": {"javascript:alert(1)"}})
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "web address") {
+		t.Fatalf("a script base URL: %d", r.Status)
+	}
+	r = admin.post("/admin/quote-manager", url.Values{"csrf_token": {admin.token("/admin/quote-manager")}, "display_name": {"QM"}, "auto_mark_won": {"on"},
+		"win_reason_id": {idString(reason.ID)}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("save settings: %d %s", r.Status, excerpt(r.Body))
+	}
+	postQuote(t, app, key, qmBody(auto.ID, map[string]any{"external_id": "A-1"}))
+	if o := loadOpp(t, app, auto.ID); o.Status != models.StatusActive {
+		t.Fatalf("a sent quote closed the opportunity: %s", o.Status)
+	}
+	res := postQuote(t, app, key, qmBody(auto.ID, map[string]any{"external_id": "A-1", "status": "Won", "updated_at": "2026-11-26T11:00:00Z"}))
+	if res.JSON["opportunity"] != "opportunity marked won" {
+		t.Fatalf("automatic win: %s", res.Body)
+	}
+	if o := loadOpp(t, app, auto.ID); o.Status != models.StatusClosed || o.Revenue.Monthly != 9990 {
+		t.Fatalf("after the automatic win: %s %+v", o.Status, o.Revenue)
+	}
+}
