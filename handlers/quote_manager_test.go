@@ -463,7 +463,7 @@ func TestQuoteManagerUISwitch(t *testing.T) {
 		}
 		for _, o := range []models.Opportunity{bOpp, eOpp} {
 			drill := mgr.get(link + "&q=" + url.QueryEscape(o.Title))
-			listed := drill.doc(t).Find(`main a[href="/opportunities/` + idString(o.ID) + `"]`).Length() > 0
+			listed := drill.doc(t).Find(`main a[href="/opportunities/`+idString(o.ID)+`"]`).Length() > 0
 			if wantListed := (o.ID == eOpp.ID) == on; listed != wantListed {
 				t.Errorf("%s: the Quoted drill-down lists %q: %v, want %v", state, o.Title, listed, wantListed)
 			}
