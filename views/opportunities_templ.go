@@ -3128,7 +3128,7 @@ func OutcomePage(p Page, f OutcomeForm) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				if p.On("procurement") {
+				if p.On("procurement") && f.ExternalQuoteID == 0 {
 					templ_7745c5c3_Err = Input(In{Label: "Promised fulfilment date", Name: "promised_date", Type: "date", Value: f.PromisedDate, Hint: "Optional: for the sales order of the quote’s products.", Errs: &f.Errs}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
