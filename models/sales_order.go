@@ -180,7 +180,10 @@ func createSalesOrder(tx *gorm.DB, quoteID uint, promised *time.Time, by *User, 
 	if err != nil {
 		return nil, err
 	}
-	if !feats.On(FeatureProcurement) {
+	// With the Quote Manager integration on, the built-in quotes are hidden
+	// and the external tool keeps its own sales order: a deal won then makes
+	// none from a built-in quote the rep cannot see.
+	if !feats.On(FeatureProcurement) || feats.On(FeatureQuoteManager) {
 		return nil, nil
 	}
 	q, err := LoadQuote(tx, quoteID)

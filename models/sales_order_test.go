@@ -238,3 +238,20 @@ func TestUpdateSalesOrder(t *testing.T) {
 		t.Errorf("stale edit: err = %v", err)
 	}
 }
+
+func TestSalesOrderNotCreatedWhileQuoteManagerReplacesQuotes(t *testing.T) {
+	e := soSetup(t, true)
+	if _, err := models.SetFeature(e.db, models.FeatureQuoteManager, true, nil, qtNow); err != nil {
+		t.Fatal(err)
+	}
+	o := e.opp(t, "Deal with a hidden built-in quote", false)
+	e.quote(t, o, "Offer", soItems()...)
+	o = e.loadOpp(t, o.ID)
+	in := models.OutcomeInput{ReasonID: e.pick(t, models.WinReasons, "Price"), Date: qtNow}
+	if err := models.MarkWon(e.db, o, o.Version, in, e.owner, qtNow); err != nil {
+		t.Fatal(err)
+	}
+	if so := e.salesOrderOf(t, o.ID); so != nil {
+		t.Errorf("won while Quote Manager is on, yet a sales order from the hidden built-in quote: %+v", so)
+	}
+}
