@@ -159,6 +159,7 @@ func gen(log *slog.Logger) error {
 	fs := flag.NewFlagSet("gen", flag.ExitOnError)
 	dsn := fs.String("db", env("DATABASE_URL", "salesdesk.db"), "SQLite file, or a postgres:// URL (env DATABASE_URL)")
 	n := fs.Int("opportunities", 100000, "how many opportunities to add")
+	leads := fs.Int("leads", -1, "how many leads to add (default three per opportunity)")
 	seed := fs.Uint64("seed", 1, "random seed, for repeatable data")
 	_ = fs.Parse(os.Args[2:])
 	gdb, err := db.Open(*dsn, log)
@@ -171,11 +172,14 @@ func gen(log *slog.Logger) error {
 	if _, err := db.SeedDemo(gdb, time.Now().UTC()); err != nil {
 		return err
 	}
+	if *leads < 0 {
+		*leads = 3 * *n
+	}
 	start := time.Now()
-	if err := db.Generate(gdb, db.GenOptions{Opportunities: *n, Seed: *seed}, time.Now().UTC()); err != nil {
+	if err := db.Generate(gdb, db.GenOptions{Opportunities: *n, Leads: *leads, Seed: *seed}, time.Now().UTC()); err != nil {
 		return err
 	}
-	log.Info("generated", "opportunities", *n, "seconds", time.Since(start).Seconds())
+	log.Info("generated", "opportunities", *n, "leads", *leads, "seconds", time.Since(start).Seconds())
 	return nil
 }
 

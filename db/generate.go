@@ -1,8 +1,14 @@
 package db
 
 import (
+	"context"
+	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"runtime/debug"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -13,128 +19,893 @@ import (
 // GenOptions says how much data Generate adds.
 type GenOptions struct {
 	Opportunities int
+	Leads         int
 	Seed          uint64
 }
 
-// Generate adds believable bulk data for benchmarks and load tests: one
-// organization with a contact per ten opportunities, and opportunities spread
-// over the existing active users, stages, statuses and two years of close
-// dates, each with its "created" and "stage" history. It writes in batches in
-// one transaction per batch, so a million rows take a minute, not an hour.
+// genTables are the tables Generate fills, in the order their rows depend on each other.
+var genTables = []string{"organizations", "contacts", "campaigns", "leads", "opportunities", "opportunity_history",
+	"quotes", "quote_items", "sales_orders", "sales_order_lines", "sales_order_events"}
+
+// Generate adds believable bulk data for benchmarks and load tests:
+// organizations with a contact each; campaigns; leads of those campaigns (and
+// a few of none) in every status, a share of them converted into
+// opportunities; more opportunities entered directly; each opportunity with
+// the history of the stages it went through, won or lost with reasons when it
+// closed; quotes with items for most deals that reached a proposal (every won
+// one); and sales orders, with lines and events, for the won deals.
+//
+// The same seed gives the same rows. It writes through multi-row prepared
+// INSERT statements in large transactions with ids it assigns itself; on
+// SQLite it turns off journaling and syncing and drops the secondary indexes
+// while it loads (the file is not crash-safe during generation) and builds
+// them afterwards. A million opportunities and three million leads take well
+// under a minute on two cores.
 func Generate(gdb *gorm.DB, o GenOptions, now time.Time) error {
-	rng := rand.New(rand.NewPCG(o.Seed, 7))
-	users, err := models.ActiveUsers(gdb)
-	if err != nil || len(users) == 0 {
-		return fmt.Errorf("generate needs users (start once with demo data first): %v", err)
+	now = now.UTC().Truncate(time.Second)
+	g := &generator{rng: rand.New(rand.NewPCG(o.Seed, 7)), now: now, o: o}
+	if err := g.loadReference(gdb); err != nil {
+		return err
 	}
-	var stages []models.Stage
-	if err := gdb.Order("position").Find(&stages).Error; err != nil || len(stages) == 0 {
-		return fmt.Errorf("no stages: %v", err)
-	}
-	cats, err := models.Picklist(gdb, models.Categories, false, nil)
+	ctx := context.Background()
+	sqlDB, err := gdb.DB()
 	if err != nil {
 		return err
 	}
-	nOrgs := max(o.Opportunities/10, 1)
-	const batch = 1000
-	orgIDs := make([]uint, 0, nOrgs)
-	contactIDs := make([]uint, 0, nOrgs)
-	for start := 0; start < nOrgs; start += batch {
-		n := min(batch, nOrgs-start)
-		orgs := make([]models.Organization, n)
-		for i := range orgs {
-			k := start + i
-			orgs[i] = models.Organization{Name: fmt.Sprintf("%s %s %d", genFirst[k%len(genFirst)], genSecond[(k/len(genFirst))%len(genSecond)], k),
-				Type: models.OrgTypes[k%4], City: genCities[k%len(genCities)], Country: "United States", OwnerID: &users[k%len(users)].ID}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	g.pg = gdb.Dialector.Name() == "postgres"
+	for _, t := range genTables {
+		var id int64
+		if err := conn.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM "+t).Scan(&id); err != nil {
+			return fmt.Errorf("generate: %s: %w", t, err)
 		}
-		err := gdb.Transaction(func(tx *gorm.DB) error {
-			if err := tx.CreateInBatches(&orgs, 250).Error; err != nil {
-				return err
-			}
-			contacts := make([]models.Contact, n)
-			for i, org := range orgs {
-				orgIDs = append(orgIDs, org.ID)
-				contacts[i] = models.Contact{OrganizationID: org.ID, FirstName: genPeople[i%len(genPeople)], LastName: "Contact", Title: "IT Manager"}
-			}
-			if err := tx.CreateInBatches(&contacts, 250).Error; err != nil {
-				return err
-			}
-			for _, ct := range contacts {
-				contactIDs = append(contactIDs, ct.ID)
-			}
-			return nil
-		})
-		if err != nil {
+		g.base = append(g.base, id)
+	}
+	for _, n := range []struct {
+		key, table string
+		to         *int64
+	}{{"next_quote_number", "quotes", &g.quoteNo}, {"next_sales_order_number", "sales_orders", &g.orderNo}} {
+		var v string
+		var max int64
+		if err := conn.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = "+g.ph(1), n.key).Scan(&v); err != nil {
+			return fmt.Errorf("generate: setting %s: %w", n.key, err)
+		}
+		if err := conn.QueryRowContext(ctx, "SELECT COALESCE(MAX(number), 0) FROM "+n.table).Scan(&max); err != nil {
+			return err
+		}
+		*n.to, _ = strconv.ParseInt(v, 10, 64)
+		*n.to = maxInt64(*n.to, max+1)
+	}
+
+	// Most of what is allocated lives for one statement: collect less often.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	restore, err := bulkMode(ctx, conn, g.pg)
+	if err != nil {
+		return err
+	}
+	err = g.fill(ctx, conn)
+	if rerr := restore(); err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return err
+	}
+	for _, n := range []struct {
+		key string
+		v   int64
+	}{{"next_quote_number", g.quoteNo}, {"next_sales_order_number", g.orderNo}} {
+		if _, err := conn.ExecContext(ctx, "UPDATE settings SET value = "+g.ph(1)+" WHERE key = "+g.ph(2), strconv.FormatInt(n.v, 10), n.key); err != nil {
 			return err
 		}
 	}
-	for start := 0; start < o.Opportunities; start += batch {
-		n := min(batch, o.Opportunities-start)
-		opps := make([]models.Opportunity, n)
-		for i := range opps {
-			k := rng.IntN(len(orgIDs))
-			st := stages[rng.IntN(len(stages))]
-			status := models.StatusActive
-			switch {
-			case st.IsWon:
-				status = models.StatusClosed
-			case st.IsLost:
-				status = models.StatusLost
-			case rng.IntN(10) == 0:
-				status = models.StatusNotReady
-			}
-			created := now.AddDate(0, 0, -rng.IntN(540)).Truncate(time.Second)
-			cat := cats[rng.IntN(len(cats))].ID
-			contact := contactIDs[k]
-			oneTime := models.Money(rng.IntN(5000)) * 10000
-			monthly := models.Money(rng.IntN(20)) * 25000
-			opps[i] = models.Opportunity{
-				Title: genDeals[rng.IntN(len(genDeals))], OrganizationID: orgIDs[k], ContactID: &contact,
-				OwnerID: users[rng.IntN(len(users))].ID, StageID: st.ID, Status: status, Probability: st.DefaultProbability,
-				Rating:             models.Ratings[rng.IntN(3)],
-				ProjectedCloseDate: time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, rng.IntN(720)-360),
-				Revenue:            models.Amounts{OneTime: oneTime, Monthly: monthly},
-				Cost:               models.Amounts{OneTime: oneTime * 6 / 10, Monthly: monthly / 2},
-				CategoryID:         &cat, Need: true, Solution: rng.IntN(2) == 0, Timeframe: rng.IntN(2) == 0, Budget: rng.IntN(2) == 0,
-				StageChangedAt: &created, Version: 1, CreatedAt: created, UpdatedAt: created,
+	if g.pg {
+		for _, t := range genTables {
+			if _, err := conn.ExecContext(ctx, "SELECT setval(pg_get_serial_sequence('"+t+"', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM "+t+"), false)"); err != nil {
+				return fmt.Errorf("generate: sequence of %s: %w", t, err)
 			}
 		}
-		err := gdb.Transaction(func(tx *gorm.DB) error {
-			if err := tx.CreateInBatches(&opps, 200).Error; err != nil {
-				return err
-			}
-			hist := make([]models.HistoryEntry, 0, 2*n)
-			for _, op := range opps {
-				ref := int64(op.StageID)
-				owner := op.OwnerID
-				hist = append(hist,
-					models.HistoryEntry{OpportunityID: op.ID, Version: 1, UserID: &owner, Field: "created", NewValue: op.Title, CreatedAt: op.CreatedAt},
-					models.HistoryEntry{OpportunityID: op.ID, Version: 1, UserID: &owner, Field: "stage", NewValue: stageName(stages, op.StageID), NewRef: &ref, CreatedAt: op.CreatedAt})
-			}
-			return tx.CreateInBatches(&hist, 300).Error
-		})
-		if err != nil {
+		if _, err := conn.ExecContext(ctx, "ANALYZE"); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func stageName(stages []models.Stage, id uint) string {
-	for _, s := range stages {
-		if s.ID == id {
-			return s.Name
+func maxInt64(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// bulkMode readies the connection for loading: on SQLite no journal, no sync,
+// no foreign-key checks and a large cache; on both, the secondary indexes of
+// the generated tables dropped. The function it returns builds them again and
+// restores the settings.
+func bulkMode(ctx context.Context, conn *sql.Conn, pg bool) (func() error, error) {
+	list := "'" + strings.Join(genTables, "', '") + "'"
+	q := "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (" + list + ")"
+	if pg {
+		// Unique indexes back constraints and stay.
+		q = "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN (" + list + ") AND indexdef NOT LIKE 'CREATE UNIQUE%'"
+	}
+	rows, err := conn.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	var names, defs []string
+	for rows.Next() {
+		var n, d string
+		if err := rows.Scan(&n, &d); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names, defs = append(names, n), append(defs, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var pragmas []string
+	if !pg {
+		pragmas = []string{"PRAGMA foreign_keys = OFF", "PRAGMA synchronous = OFF", "PRAGMA journal_mode = OFF",
+			"PRAGMA cache_size = -1000000", "PRAGMA temp_store = MEMORY", "PRAGMA threads = 2"}
+	}
+	for _, p := range pragmas {
+		if _, err := conn.ExecContext(ctx, p); err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 	}
-	return ""
+	dropped := 0
+	restore := func() error {
+		var first error
+		for _, d := range defs[:dropped] {
+			if _, err := conn.ExecContext(ctx, d); err != nil && first == nil {
+				first = fmt.Errorf("rebuild index: %s: %w", d, err)
+			}
+		}
+		if !pg {
+			for _, p := range []string{"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
+				"PRAGMA cache_size = -32000", "PRAGMA temp_store = DEFAULT", "PRAGMA threads = 0"} {
+				if _, err := conn.ExecContext(ctx, p); err != nil && first == nil {
+					first = fmt.Errorf("%s: %w", p, err)
+				}
+			}
+		}
+		return first
+	}
+	for _, n := range names {
+		if _, err := conn.ExecContext(ctx, "DROP INDEX "+n); err != nil {
+			return nil, errors2(restore(), fmt.Errorf("drop index %s: %w", n, err))
+		}
+		dropped++
+	}
+	return restore, nil
+}
+
+func errors2(a, b error) error {
+	if b != nil {
+		return b
+	}
+	return a
+}
+
+// generator holds the reference data and the running state of one Generate.
+type generator struct {
+	rng      *rand.Rand
+	now      time.Time
+	o        GenOptions
+	pg       bool
+	base     []int64 // the highest id of each of genTables before generating
+	quoteNo  int64
+	orderNo  int64
+	owners   []int64 // reps and managers own the records
+	open     []models.Stage
+	won      models.Stage
+	lost     models.Stage
+	cats     []int64
+	comps    []int64
+	winWhy   []int64
+	lossWhy  []int64
+	direct   []int64          // lead sources of opportunities entered directly
+	srcOf    map[string]int64 // lead source of a campaign type
+	products []models.Product
+	taxes    []int64
+	terms    []int64
+
+	nOrgs      int
+	campaigns  []genCampaign
+	converted  []genConverted
+	oppBase    int64
+	contactOff int64
+}
+
+type genCampaign struct {
+	id    int64
+	name  string
+	typ   models.CampaignType
+	start time.Time
+}
+
+// genConverted is what a converted lead hands to its opportunity.
+type genConverted struct {
+	lead     int64
+	campaign int32 // index in campaigns, -1 for none
+	org      int32
+	owner    int64
+	at       time.Time
+	person   string
+}
+
+func (g *generator) ph(n int) string {
+	if g.pg {
+		return "$" + strconv.Itoa(n)
+	}
+	return "?"
+}
+
+func (g *generator) loadReference(gdb *gorm.DB) error {
+	users, err := models.ActiveUsers(gdb)
+	if err != nil || len(users) == 0 {
+		return fmt.Errorf("generate needs users (start once with demo data first): %v", err)
+	}
+	for _, u := range users {
+		if u.Role != "admin" {
+			g.owners = append(g.owners, int64(u.ID))
+		}
+	}
+	if len(g.owners) == 0 {
+		g.owners = append(g.owners, int64(users[0].ID))
+	}
+	var stages []models.Stage
+	if err := gdb.Where("active = ?", true).Order("position").Find(&stages).Error; err != nil {
+		return err
+	}
+	var haveWon, haveLost bool
+	for _, s := range stages {
+		switch {
+		case s.IsWon && !haveWon:
+			g.won, haveWon = s, true
+		case s.IsLost && !haveLost:
+			g.lost, haveLost = s, true
+		case !s.IsWon && !s.IsLost:
+			g.open = append(g.open, s)
+		}
+	}
+	if len(g.open) == 0 || !haveWon || !haveLost {
+		return fmt.Errorf("generate needs open, won and lost stages")
+	}
+	g.srcOf = map[string]int64{}
+	for _, k := range []models.PicklistKind{models.Categories, models.Competitors, models.WinReasons, models.LossReasons, models.LeadSources} {
+		vs, err := models.Picklist(gdb, k, true, nil)
+		if err != nil {
+			return err
+		}
+		for _, v := range vs {
+			id := int64(v.ID)
+			switch k {
+			case models.Categories:
+				g.cats = append(g.cats, id)
+			case models.Competitors:
+				g.comps = append(g.comps, id)
+			case models.WinReasons:
+				g.winWhy = append(g.winWhy, id)
+			case models.LossReasons:
+				g.lossWhy = append(g.lossWhy, id)
+			case models.LeadSources:
+				g.srcOf[v.Name] = id
+				if v.Name != "Trade show" && v.Name != "Webinar" && v.Name != "E-mail campaign" {
+					g.direct = append(g.direct, id)
+				}
+			}
+		}
+	}
+	if len(g.cats) == 0 || len(g.winWhy) == 0 || len(g.lossWhy) == 0 {
+		return fmt.Errorf("generate needs categories, win and loss reasons")
+	}
+	if err := gdb.Where("active = ?", true).Order("id").Find(&g.products).Error; err != nil {
+		return err
+	}
+	if err := gdb.Table("tax_rates").Where("active = ?", true).Order("id").Pluck("id", &g.taxes).Error; err != nil {
+		return err
+	}
+	return gdb.Table("payment_terms").Where("active = ?", true).Order("id").Pluck("id", &g.terms).Error
+}
+
+func (g *generator) pick(ids []int64) any {
+	if len(ids) == 0 {
+		return nil
+	}
+	return ids[g.rng.IntN(len(ids))]
+}
+
+func (g *generator) owner() int64 { return g.owners[g.rng.IntN(len(g.owners))] }
+
+// ago is a moment up to days before now, to the second.
+func (g *generator) ago(days int) time.Time {
+	return g.now.Add(-time.Duration(g.rng.Int64N(int64(days)*86400)) * time.Second)
+}
+
+func (g *generator) chance(p float64) bool { return g.rng.Float64() < p }
+
+func orgName(k int) string {
+	return genFirst[k%len(genFirst)] + " " + genSecond[(k/len(genFirst))%len(genSecond)] + " " + strconv.Itoa(k+1)
+}
+
+func contactName(k int) (string, string) {
+	return leadFirst[(k*7)%len(leadFirst)], leadLast[(k*11)%len(leadLast)]
+}
+
+func domainOf(k int) string {
+	return strings.ToLower(genFirst[k%len(genFirst)]+genSecond[(k/len(genFirst))%len(genSecond)]) + strconv.Itoa(k+1) + ".example"
+}
+
+func (g *generator) fill(ctx context.Context, conn *sql.Conn) error {
+	w, err := newBulkWriter(ctx, conn, g.pg)
+	if err != nil {
+		return err
+	}
+	t := g.tables(w)
+	err = g.organizations(t)
+	if err == nil {
+		err = g.campaignRows(t)
+	}
+	if err == nil {
+		err = g.leads(t)
+	}
+	if err == nil {
+		err = g.opportunities(t)
+	}
+	all := []*bulkTable{t.orgs, t.contacts, t.campaigns, t.leads, t.opps, t.history, t.quotes, t.items, t.orders, t.lines, t.events}
+	if cerr := w.close(all...); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+type genTablesW struct {
+	orgs, contacts, campaigns, leads, opps, history, quotes, items, orders, lines, events *bulkTable
+}
+
+func (g *generator) tables(w *bulkWriter) *genTablesW {
+	return &genTablesW{
+		orgs:      w.table("organizations", "id", "name", "type", "address", "city", "postal_code", "country", "phone", "website", "owner_id", "name_key", "created_at", "updated_at"),
+		contacts:  w.table("contacts", "id", "organization_id", "first_name", "last_name", "email", "phone", "title", "created_at", "updated_at"),
+		campaigns: w.table("campaigns", "id", "name", "type", "start_date", "end_date", "cost", "owner_id", "description", "created_at", "updated_at"),
+		leads: w.table("leads", "id", "campaign_id", "person_name", "company_name", "email", "phone", "owner_id", "status", "disqualify_reason",
+			"need", "need_note", "solution", "timeframe", "budget", "budget_note", "opportunity_id", "converted_at", "created_at", "updated_at"),
+		opps: w.table("opportunities", "id", "title", "organization_id", "contact_id", "owner_id", "stage_id", "status", "probability", "rating",
+			"projected_close_date", "revenue_one_time", "revenue_monthly", "revenue_yearly", "cost_one_time", "cost_monthly", "cost_yearly", "amount",
+			"description", "need", "solution", "timeframe", "budget", "version", "created_at", "updated_at", "start_date", "lead_source_id",
+			"competitor_id", "category_id", "next_step", "win_reason_id", "win_detail", "closed_date", "loss_reason_id", "loss_detail", "lost_date",
+			"stage_changed_at", "is_open", "campaign_id"),
+		history: w.table("opportunity_history", "id", "opportunity_id", "version", "user_id", "field", "old_value", "new_value", "old_ref", "new_ref", "created_at"),
+		quotes: w.table("quotes", "id", "number", "opportunity_id", "name", "effective_date", "expiration_date", "bill_to", "ship_to", "payment_term_id",
+			"tax_rate_id", "term_months", "is_primary", "status", "token", "sent_at", "sent_to", "response_name", "response_ip", "responded_at",
+			"owner_id", "created_at", "updated_at"),
+		items: w.table("quote_items", "id", "quote_id", "position", "kind", "product_id", "name", "description", "quantity", "unit_price", "unit_cost",
+			"discount_type", "discount_value", "period", "optional", "taxable"),
+		orders: w.table("sales_orders", "id", "number", "title", "organization_id", "contact_id", "opportunity_id", "quote_id", "owner_id", "order_date",
+			"promised_date", "status", "cancel_reason", "bill_to", "ship_to", "created_at", "updated_at"),
+		lines:  w.table("sales_order_lines", "id", "sales_order_id", "position", "product_id", "name", "description", "quantity_ordered", "quantity_fulfilled", "unit_price"),
+		events: w.table("sales_order_events", "id", "sales_order_id", "user_id", "what", "note", "happened_on", "created_at"),
+	}
+}
+
+var genOrgTypes = []string{"customer", "prospect", "prospect", "lead"}
+
+// organizations: one per ten opportunities (at least one), each with a contact.
+func (g *generator) organizations(t *genTablesW) error {
+	g.nOrgs = max(g.o.Opportunities/10, 1)
+	for k := 0; k < g.nOrgs; k++ {
+		id, cid := g.base[0]+int64(k)+1, g.base[1]+int64(k)+1
+		name := orgName(k)
+		created := g.ago(900)
+		phone := fmt.Sprintf("+1 555 %04d", k%10000)
+		if err := t.orgs.row(id, name, genOrgTypes[k%len(genOrgTypes)], strconv.Itoa(100+k%900)+" Main Street", genCities[k%len(genCities)],
+			fmt.Sprintf("%05d", 10000+k%89999), "United States", phone, "https://www."+domainOf(k), g.owner(), strings.ToLower(name), created, created); err != nil {
+			return err
+		}
+		first, last := contactName(k)
+		if err := t.contacts.row(cid, id, first, last, strings.ToLower(first+"."+last)+"@"+domainOf(k), phone, genTitles[k%len(genTitles)], created, created); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// campaignRows: one campaign per 5,000 leads, spread over the last two years.
+func (g *generator) campaignRows(t *genTablesW) error {
+	if g.o.Leads <= 0 {
+		return nil
+	}
+	n := max(g.o.Leads/5000, 1)
+	for i := 0; i < n; i++ {
+		typ := models.CampaignTypes[i%len(models.CampaignTypes)]
+		start := models.DateOnly(g.ago(730))
+		days := map[models.CampaignType]int{"trade_show": 2, "webinar": 0, "email": 14, "referral": 90, "other": 30}[typ]
+		end := start.AddDate(0, 0, days)
+		name := fmt.Sprintf("%s %s %d", genCampaignNames[typ][i%len(genCampaignNames[typ])], genCities[(i/5)%len(genCities)], start.Year())
+		c := genCampaign{id: g.base[2] + int64(i) + 1, name: name + " #" + strconv.Itoa(i+1), typ: typ, start: start}
+		g.campaigns = append(g.campaigns, c)
+		created := start.AddDate(0, 0, -30)
+		if err := t.campaigns.row(c.id, c.name, string(typ), start, end, int64(50000+g.rng.IntN(60)*50000), g.owner(),
+			typ.Label()+" in "+genCities[(i/5)%len(genCities)]+" for IT decision makers.", created, created); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// leads: most from a campaign, in every status; a share converted, each into
+// one of the first opportunities.
+func (g *generator) leads(t *genTablesW) error {
+	n := g.o.Leads
+	if n <= 0 {
+		return nil
+	}
+	target := min(n/5, g.o.Opportunities*6/10)
+	pConv := float64(target) / float64(n)
+	g.oppBase = g.base[4]
+	for i := 0; i < n; i++ {
+		id := g.base[3] + int64(i) + 1
+		camp := int32(-1)
+		var created time.Time
+		if len(g.campaigns) > 0 && !g.chance(0.08) {
+			camp = int32(g.rng.IntN(len(g.campaigns)))
+			start := g.campaigns[camp].start
+			span := min(g.now.Sub(start), 45*24*time.Hour)
+			created = start
+			if span > 0 {
+				created = start.Add(time.Duration(g.rng.Int64N(int64(span/time.Second))) * time.Second)
+			}
+		} else {
+			created = g.ago(730)
+		}
+		owner := g.owner()
+		first, last := leadFirst[g.rng.IntN(len(leadFirst))], leadLast[g.rng.IntN(len(leadLast))]
+		company := leadCompany[g.rng.IntN(len(leadCompany))] + " " + strconv.Itoa(1+g.rng.IntN(5000))
+		email := strings.ToLower(first+"."+last) + strconv.Itoa(i) + "@" + strings.ToLower(strings.ReplaceAll(company, " ", "")) + ".example"
+		phone := fmt.Sprintf("+1 555 %04d", g.rng.IntN(10000))
+		age := g.now.Sub(created)
+		var campID any
+		if camp >= 0 {
+			campID = g.campaigns[camp].id
+		}
+		status, reason := models.LeadNew, ""
+		need, solution, timeframe, budget := false, false, false, false
+		var oppID, convertedAt any
+		updated := created
+		switch r := g.rng.Float64(); {
+		case r < pConv && len(g.converted) < g.o.Opportunities && age > 48*time.Hour:
+			status = models.LeadConverted
+			need, solution, timeframe, budget = true, true, true, true
+			org := g.rng.IntN(g.nOrgs)
+			first, last = contactName(org)
+			company = orgName(org)
+			email = strings.ToLower(first+"."+last) + "@" + domainOf(org)
+			at := created.Add(time.Duration(24+g.rng.Int64N(min(int64(age/time.Hour)-24, 30*24))) * time.Hour)
+			oppID, convertedAt, updated = g.oppBase+int64(len(g.converted))+1, at, at
+			g.converted = append(g.converted, genConverted{lead: id, campaign: camp, org: int32(org), owner: owner, at: at, person: first + " " + last})
+		case age < 14*24*time.Hour && r < pConv+0.8*(1-pConv):
+			// recent: mostly not yet called
+		case r < pConv+0.15:
+			status = models.LeadQualified
+			need, solution, timeframe, budget = true, g.chance(0.7), g.chance(0.5), g.chance(0.4)
+			updated = created.Add(time.Duration(min(int64(age/time.Hour), 24*7)) * time.Hour)
+		case r < pConv+0.6:
+			status, reason = models.LeadDisqualified, disqualifyReasons[g.rng.IntN(len(disqualifyReasons))]
+			need = g.chance(0.3)
+			updated = created.Add(time.Duration(min(int64(age/time.Hour), 24*7)) * time.Hour)
+		default:
+			need = g.chance(0.2)
+		}
+		budgetNote := ""
+		if budget {
+			budgetNote = genBudgetNotes[g.rng.IntN(len(genBudgetNotes))]
+		}
+		needNote := ""
+		if need {
+			needNote = genNeedNotes[g.rng.IntN(len(genNeedNotes))]
+		}
+		if err := t.leads.row(id, campID, first+" "+last, company, email, phone, owner, string(status), reason,
+			need, needNote, solution, timeframe, budget, budgetNote, oppID, convertedAt, created, updated); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// opportunities: first those of the converted leads, then ones entered
+// directly; each walks the stages, and the older ones closed won or lost.
+func (g *generator) opportunities(t *genTablesW) error {
+	hid := g.base[5]
+	qid, iid := g.base[6], g.base[7]
+	sid, lid, eid := g.base[8], g.base[9], g.base[10]
+	g.oppBase = g.base[4]
+	for i := 0; i < g.o.Opportunities; i++ {
+		id := g.oppBase + int64(i) + 1
+		var conv *genConverted
+		if i < len(g.converted) {
+			conv = &g.converted[i]
+		}
+		var created time.Time
+		var org int
+		var owner int64
+		var title string
+		var campID, source any
+		if conv != nil {
+			created, org, owner = conv.at, int(conv.org), conv.owner
+			title = orgName(org)
+			if conv.campaign >= 0 {
+				c := g.campaigns[conv.campaign]
+				title += " — " + c.name
+				campID = c.id
+				if s, ok := g.srcOf[c.typ.Label()]; ok {
+					source = s
+				}
+			}
+		} else {
+			created, org, owner = g.ago(720), g.rng.IntN(g.nOrgs), g.owner()
+			title = genDeals[g.rng.IntN(len(genDeals))]
+			source = g.pick(g.direct)
+		}
+		orgID, contactID := g.base[0]+int64(org)+1, g.base[1]+int64(org)+1
+		age := g.now.Sub(created)
+
+		// How far it got: open stages passed, and whether it closed.
+		outcome := 0 // 0 open, 1 won, 2 lost
+		switch r := g.rng.Float64(); {
+		case age > 45*24*time.Hour && r < 0.30, age > 7*24*time.Hour && r < 0.10:
+			outcome = 1
+		case age > 45*24*time.Hour && r < 0.65, age > 7*24*time.Hour && r < 0.25:
+			outcome = 2
+		}
+		k := 1 + g.rng.IntN(len(g.open)) // stages reached, 1..len(open)
+		switch {
+		case outcome == 0 && k > 1 && g.chance(0.4):
+			k-- // the open pipeline leans to the early stages
+		case outcome == 1 && g.chance(0.8):
+			k = len(g.open)
+		}
+		steps := k - 1
+		if outcome != 0 {
+			steps++
+		}
+		// When each step happened: a few days to a month apart, squeezed into the time since creation.
+		times := make([]time.Time, steps+1)
+		times[0] = created
+		durs := make([]int64, steps)
+		var sum int64
+		for s := range durs {
+			durs[s] = int64(2*86400 + g.rng.IntN(28*86400))
+			sum += durs[s]
+		}
+		avail := int64(age/time.Second) - 3600
+		for s := range durs {
+			d := durs[s]
+			if sum > avail {
+				d = d * max(avail, 0) / sum
+			}
+			times[s+1] = times[s].Add(time.Duration(d) * time.Second)
+		}
+		last := times[len(times)-1]
+
+		stage := g.open[k-1]
+		status := models.StatusActive
+		var closedDate, lostDate, startDate, winWhy, lossWhy, competitor any
+		winDetail, lossDetail, nextStep := "", "", ""
+		projected := models.DateOnly(g.now).AddDate(0, 0, g.rng.IntN(300)-60)
+		switch outcome {
+		case 1:
+			stage, status = g.won, models.StatusClosed
+			if g.now.Sub(last) > 60*24*time.Hour && g.chance(0.4) {
+				status = models.StatusImplemented
+			}
+			d := models.DateOnly(last)
+			closedDate, startDate, projected = d, d.AddDate(0, 0, 14), d
+			winWhy, winDetail = g.pick(g.winWhy), genWinDetails[g.rng.IntN(len(genWinDetails))]
+		case 2:
+			stage, status = g.lost, models.StatusLost
+			d := models.DateOnly(last)
+			lostDate, projected = d, d
+			lossWhy, lossDetail = g.pick(g.lossWhy), genLossDetails[g.rng.IntN(len(genLossDetails))]
+			if g.chance(0.65) {
+				competitor = g.pick(g.comps)
+			}
+		default:
+			if g.chance(0.1) {
+				status = models.StatusNotReady
+			}
+			if g.chance(0.2) {
+				competitor = g.pick(g.comps)
+			}
+			nextStep = genNextSteps[g.rng.IntN(len(genNextSteps))]
+		}
+		rev := models.Amounts{OneTime: models.Money(g.rng.IntN(400)) * 5000, Monthly: models.Money(g.rng.IntN(40)) * 5000}
+		if g.chance(0.1) {
+			rev.Yearly = models.Money(1+g.rng.IntN(20)) * 10000
+		}
+		if rev.OneTime == 0 && rev.Monthly == 0 && rev.Yearly == 0 {
+			rev.OneTime = 250000
+		}
+		cost := models.Amounts{OneTime: rev.OneTime * 6 / 10, Monthly: rev.Monthly / 2, Yearly: rev.Yearly * 7 / 10}
+		need, solution, timeframe, budget := true, true, true, true
+		if conv == nil {
+			solution, timeframe, budget = g.chance(0.7), g.chance(0.5), g.chance(0.5)
+		}
+
+		// History: creation, each stage entered, the close.
+		version := int64(1)
+		hist := func(field, old, new string, oldRef, newRef any, at time.Time) error {
+			hid++
+			return t.history.row(hid, id, version, owner, field, old, new, oldRef, newRef, at)
+		}
+		if err := hist("created", "", title, nil, nil, created); err != nil {
+			return err
+		}
+		if err := hist("stage", "", g.open[0].Name, nil, int64(g.open[0].ID), created); err != nil {
+			return err
+		}
+		if conv != nil {
+			from := "Lead " + conv.person
+			if conv.campaign >= 0 {
+				from += " (" + g.campaigns[conv.campaign].name + ")"
+			}
+			if err := hist("lead", "", from, nil, nil, created); err != nil {
+				return err
+			}
+		}
+		prev := g.open[0]
+		for s := 1; s <= steps; s++ {
+			next := g.open[min(s, k-1)]
+			if s == steps && outcome == 1 {
+				next = g.won
+			} else if s == steps && outcome == 2 {
+				next = g.lost
+			}
+			version++
+			if err := hist("stage", prev.Name, next.Name, int64(prev.ID), int64(next.ID), times[s]); err != nil {
+				return err
+			}
+			if next.IsWon || next.IsLost {
+				to := models.StatusClosed.Label()
+				if next.IsLost {
+					to = models.StatusLost.Label()
+				}
+				if err := hist("status", models.StatusActive.Label(), to, nil, nil, times[s]); err != nil {
+					return err
+				}
+			}
+			prev = next
+		}
+		updated := last
+		if status == models.StatusImplemented {
+			version++
+			updated = last.Add(time.Duration(30+g.rng.IntN(30)) * 24 * time.Hour)
+			if err := hist("status", models.StatusClosed.Label(), models.StatusImplemented.Label(), nil, nil, updated); err != nil {
+				return err
+			}
+		}
+		if err := t.opps.row(id, title, orgID, contactID, owner, int64(stage.ID), string(status), int64(stage.DefaultProbability),
+			string(models.Ratings[g.rng.IntN(len(models.Ratings))]), projected,
+			int64(rev.OneTime), int64(rev.Monthly), int64(rev.Yearly), int64(cost.OneTime), int64(cost.Monthly), int64(cost.Yearly), int64(rev.FirstYear()),
+			"", need, solution, timeframe, budget, version, created, updated, startDate, source,
+			competitor, g.pick(g.cats), nextStep, winWhy, winDetail, closedDate, lossWhy, lossDetail, lostDate,
+			last, status.Open(), campID); err != nil {
+			return err
+		}
+
+		// Quotes: every won deal, most that reached a proposal.
+		proposal := min(2, len(g.open)-1) // index of the Proposal stage
+		quoted := false
+		switch {
+		case outcome == 1:
+			quoted = true
+		case k > proposal:
+			quoted = g.chance(0.85)
+		case k == proposal:
+			quoted = g.chance(0.15)
+		default:
+			quoted = outcome == 2 && g.chance(0.05)
+		}
+		if !quoted {
+			continue
+		}
+		at := times[min(proposal, len(times)-1)]
+		if k <= proposal {
+			at = times[len(times)-1]
+		}
+		if outcome != 0 && len(times) > 1 && !at.Before(last) {
+			at = times[len(times)-2].Add(last.Sub(times[len(times)-2]) / 2)
+		}
+		final := models.QuoteDraft
+		switch {
+		case outcome == 1:
+			final = models.QuoteAccepted
+		case outcome == 2:
+			final = []models.QuoteStatus{models.QuoteDeclined, models.QuoteDeclined, models.QuoteSent, models.QuoteDraft}[g.rng.IntN(4)]
+		case k > proposal:
+			final = []models.QuoteStatus{models.QuoteSent, models.QuoteSent, models.QuoteDraft, models.QuoteAccepted}[g.rng.IntN(4)]
+		}
+		nq := 1
+		if g.chance(0.12) {
+			nq = 2 // a revision after the first was declined
+		}
+		contact := contactID
+		first, lastName := contactName(org)
+		sentTo := strings.ToLower(first+"."+lastName) + "@" + domainOf(org)
+		billTo := orgName(org) + "\n" + strconv.Itoa(100+org%900) + " Main Street\n" + genCities[org%len(genCities)]
+		term := g.pick(g.terms)
+		tax := g.pick(g.taxes)
+		months := int64([]int{12, 24, 36}[g.rng.IntN(3)])
+		var accepted []genItem
+		var acceptedID, acceptedNo int64
+		for q := 0; q < nq; q++ {
+			qid++
+			status := final
+			name := title + " — proposal"
+			if q < nq-1 {
+				status = models.QuoteDeclined
+			} else if nq > 1 {
+				name = title + " — revised proposal"
+			}
+			qAt := at.Add(time.Duration(q) * 72 * time.Hour)
+			if qAt.After(g.now) {
+				qAt = g.now.Add(-time.Hour)
+			}
+			var token, sentAt, respondedAt any
+			sent, respName, respIP := "", "", ""
+			if status != models.QuoteDraft {
+				b := make([]byte, 16)
+				for j := range b {
+					b[j] = byte(g.rng.IntN(256))
+				}
+				token, sentAt, sent = hex.EncodeToString(b), qAt.Add(time.Hour), sentTo
+			}
+			if status == models.QuoteAccepted || status == models.QuoteDeclined {
+				respondedAt, respName, respIP = qAt.Add(time.Duration(2+g.rng.IntN(72))*time.Hour), first+" "+lastName, "203.0.113."+strconv.Itoa(1+g.rng.IntN(250))
+			}
+			eff := models.DateOnly(qAt)
+			if err := t.quotes.row(qid, g.quoteNo, id, name, eff, eff.AddDate(0, 0, 30), billTo, billTo, term, tax, months, q == nq-1,
+				string(status), token, sentAt, sent, respName, respIP, respondedAt, owner, qAt, qAt); err != nil {
+				return err
+			}
+			items := g.items(outcome == 1)
+			for p, it := range items {
+				iid++
+				if err := t.items.row(iid, qid, int64(p+1), string(it.p.Type), int64(it.p.ID), it.p.Name, it.p.Description, int64(it.qty),
+					int64(it.p.UnitPrice), int64(it.p.UnitCost), string(it.disc), it.discValue, string(it.p.Period), it.optional, it.p.Taxable); err != nil {
+					return err
+				}
+			}
+			if status == models.QuoteAccepted {
+				accepted, acceptedID, acceptedNo = items, qid, g.quoteNo
+			}
+			g.quoteNo++
+		}
+
+		// The sales order of a won deal, from its accepted quote's product lines.
+		if outcome != 1 || acceptedID == 0 {
+			continue
+		}
+		var orderable []genItem
+		for _, it := range accepted {
+			if it.p.Type == models.KindProduct && !it.optional {
+				orderable = append(orderable, it)
+			}
+		}
+		if len(orderable) == 0 {
+			continue
+		}
+		sid++
+		orderDate := models.DateOnly(last)
+		age = g.now.Sub(last)
+		so := models.SONew
+		switch r := g.rng.Float64(); {
+		case status == models.StatusImplemented:
+			so = models.SOFulfilled
+		case r < 0.05:
+			so = models.SOCanceled
+		case age > 60*24*time.Hour && r < 0.7:
+			so = models.SOFulfilled
+		case r < 0.45:
+			so = models.SOInProgress
+		case r < 0.65 && len(orderable) > 1:
+			so = models.SOPartiallyFulfilled
+		}
+		cancel := ""
+		if so == models.SOCanceled {
+			cancel = "The customer postponed the hardware part of the project."
+		}
+		if err := t.orders.row(sid, g.orderNo, title, orgID, contact, id, acceptedID, owner, orderDate, orderDate.AddDate(0, 0, 30),
+			string(so), cancel, billTo, billTo, last, last); err != nil {
+			return err
+		}
+		g.orderNo++
+		for p, it := range orderable {
+			lid++
+			done := int64(0)
+			if so == models.SOFulfilled || so == models.SOPartiallyFulfilled && p == 0 {
+				done = int64(it.qty)
+			}
+			if err := t.lines.row(lid, sid, int64(p+1), int64(it.p.ID), it.p.Name, it.p.Description, int64(it.qty), done, int64(it.p.UnitPrice)); err != nil {
+				return err
+			}
+		}
+		eid++
+		if err := t.events.row(eid, sid, owner, fmt.Sprintf("Created from quote #%d when the deal was won", acceptedNo), "", nil, last); err != nil {
+			return err
+		}
+		if so != models.SONew {
+			eid++
+			later := last.Add(time.Duration(1+g.rng.IntN(20)) * 24 * time.Hour)
+			if later.After(g.now) {
+				later = g.now
+			}
+			if err := t.events.row(eid, sid, owner, "Status: "+models.SONew.Label()+" → "+so.Label(), cancel, nil, later); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+type genItem struct {
+	p         *models.Product
+	qty       models.Quantity
+	disc      models.DiscountType
+	discValue int64
+	optional  bool
+}
+
+// items picks one to six catalog lines; a quote that is won starts with a
+// product, so its deal gets a sales order.
+func (g *generator) items(wantProduct bool) []genItem {
+	if len(g.products) == 0 {
+		return nil
+	}
+	n := 1 + g.rng.IntN(6)
+	out := make([]genItem, 0, n)
+	for i := 0; i < n; i++ {
+		p := &g.products[g.rng.IntN(len(g.products))]
+		if i == 0 && wantProduct {
+			for j := 0; j < len(g.products) && p.Type != models.KindProduct; j++ {
+				p = &g.products[(g.rng.IntN(len(g.products)))]
+			}
+		}
+		it := genItem{p: p, qty: models.Quantity(1+g.rng.IntN(20)) * models.QuantityScale}
+		if g.chance(0.1) {
+			it.disc, it.discValue = models.DiscountPercent, int64(5+g.rng.IntN(11))*1000
+		}
+		it.optional = i > 0 && g.chance(0.05)
+		out = append(out, it)
+	}
+	return out
 }
 
 var (
 	genFirst  = []string{"Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Wonka", "Hooli", "Vandelay", "Soylent", "Cyberdyne", "Tyrell", "Aperture", "Massive", "Oscorp", "Pied Piper"}
 	genSecond = []string{"Dental", "Logistics", "Law", "Clinics", "Manufacturing", "Retail", "Partners", "Holdings", "Foods", "Labs", "Engineering", "Hotels"}
 	genCities = []string{"Seattle", "Denver", "Austin", "Boston", "Chicago", "Atlanta", "Phoenix", "Portland", "Miami", "Dallas"}
-	genPeople = []string{"Alex", "Jordan", "Taylor", "Casey", "Morgan", "Riley", "Jamie", "Avery", "Quinn", "Drew"}
+	genTitles = []string{"IT Manager", "Office Manager", "CFO", "Owner", "Operations Director", "Practice Manager"}
 	genDeals  = []string{"Managed services agreement", "Microsoft 365 migration", "Firewall replacement", "Backup and disaster recovery",
 		"Network refresh", "Help desk, 24x7", "Laptop fleet renewal", "Security awareness training", "VoIP telephony rollout",
 		"Azure landing zone", "Endpoint detection and response", "Wi-Fi upgrade", "Server consolidation", "Compliance audit"}
+	genCampaignNames = map[models.CampaignType][]string{
+		"trade_show": {"IT Expo", "Security Summit", "SMB Tech Fair"},
+		"webinar":    {"Webinar: cloud security for clinics", "Webinar: backup that restores", "Webinar: Microsoft 365 for law firms"},
+		"email":      {"E-mail: firewall end of life", "E-mail: managed services offer", "E-mail: spring hardware refresh"},
+		"referral":   {"Customer referral programme", "Partner referrals"},
+		"other":      {"Open day", "Breakfast briefing"},
+	}
+	genNeedNotes   = []string{"Ageing servers, two sites", "Backups never tested", "Phishing incident last month", "Moving offices in spring", "Licences up for renewal"}
+	genBudgetNotes = []string{"Approved for next quarter", "Part of this year's IT budget", "Needs the owner's sign-off", "Grant funding available"}
+	genWinDetails  = []string{"Chose us after the on-site demo.", "Our response times won it.", "Best fit for their compliance needs.", "Long relationship with the owner."}
+	genLossDetails = []string{"Their budget was frozen for the year.", "A national MSP came in 15% cheaper.", "They decided to wait another year.", "Went with their existing vendor."}
+	genNextSteps   = []string{"Send the revised proposal", "Book a site survey", "Call the CFO about the budget", "Demo the monitoring dashboard", "Agree the start date"}
 )

@@ -1,0 +1,230 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// bulkWriter loads generated rows fast and portably: multi-row INSERT
+// statements with bound parameters, prepared once per shape, executed on one
+// connection in large transactions by a goroutine of their own, so the rows of
+// the next statement are made while SQLite writes the last ones.
+type bulkWriter struct {
+	ctx    context.Context
+	conn   *sql.Conn
+	pg     bool
+	ch     chan bulkBatch
+	done   chan struct{}
+	err    error       // set by the writer goroutine before done closes
+	failed atomic.Bool // set with err, for the generating goroutine to stop early
+	stmts  map[string]*sql.Stmt
+	rows   int64 // rows written in the open transaction
+}
+
+type bulkBatch struct {
+	table *bulkTable
+	args  []any
+	rows  int
+}
+
+// bulkTable collects the rows of one table until a statement's worth is ready.
+type bulkTable struct {
+	w      *bulkWriter
+	name   string
+	cols   []string
+	per    int // rows in a full statement
+	args   []any
+	rows   int
+	Total  int64
+	sqlFor map[int]string
+}
+
+var errBulkFailed = errors.New("bulk insert failed")
+
+func newBulkWriter(ctx context.Context, conn *sql.Conn, pg bool) (*bulkWriter, error) {
+	w := &bulkWriter{ctx: ctx, conn: conn, pg: pg, ch: make(chan bulkBatch, 8), done: make(chan struct{}), stmts: map[string]*sql.Stmt{}}
+	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+		return nil, err
+	}
+	go w.run()
+	return w, nil
+}
+
+// table starts the rows of a table with the given columns.
+func (w *bulkWriter) table(name string, cols ...string) *bulkTable {
+	// SQLite binds at most 32,766 parameters a statement, PostgreSQL 65,535.
+	per := min(500, 30000/len(cols))
+	return &bulkTable{w: w, name: name, cols: cols, per: per, args: make([]any, 0, per*len(cols)), sqlFor: map[int]string{}}
+}
+
+// row adds one row; its values follow the table's columns.
+func (t *bulkTable) row(vals ...any) error {
+	if len(vals) != len(t.cols) {
+		panic(fmt.Sprintf("%s: %d values for %d columns", t.name, len(vals), len(t.cols)))
+	}
+	if !t.w.pg {
+		// Times as the text the SQLite driver writes, made here rather than
+		// on the writer's goroutine.
+		for i, v := range vals {
+			if tm, ok := v.(time.Time); ok {
+				vals[i] = sqliteTime(tm)
+			}
+		}
+	}
+	t.args = append(t.args, vals...)
+	t.rows++
+	t.Total++
+	if t.rows == t.per {
+		return t.flush()
+	}
+	return nil
+}
+
+// flush hands the collected rows to the writer.
+func (t *bulkTable) flush() error {
+	if t.rows == 0 {
+		return nil
+	}
+	if t.w.failed.Load() {
+		return errBulkFailed
+	}
+	b := bulkBatch{table: t, args: t.args, rows: t.rows}
+	t.args, t.rows = make([]any, 0, t.per*len(t.cols)), 0
+	select {
+	case t.w.ch <- b:
+		return nil
+	case <-t.w.done:
+		return t.w.err
+	}
+}
+
+func (t *bulkTable) sql(rows int) string {
+	if s, ok := t.sqlFor[rows]; ok {
+		return s
+	}
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES ")
+	n := 1
+	for r := 0; r < rows; r++ {
+		if r > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for c := range t.cols {
+			if c > 0 {
+				b.WriteByte(',')
+			}
+			if t.w.pg {
+				b.WriteString("$" + strconv.Itoa(n))
+				n++
+			} else {
+				b.WriteByte('?')
+			}
+		}
+		b.WriteByte(')')
+	}
+	s := b.String()
+	t.sqlFor[rows] = s
+	return s
+}
+
+func (w *bulkWriter) run() {
+	defer close(w.done)
+	for b := range w.ch {
+		if w.err != nil {
+			continue // drain
+		}
+		if w.err = w.exec(b); w.err != nil {
+			w.failed.Store(true)
+		}
+	}
+	if w.err == nil {
+		_, w.err = w.conn.ExecContext(w.ctx, "COMMIT")
+	} else {
+		_, _ = w.conn.ExecContext(w.ctx, "ROLLBACK")
+	}
+	for _, s := range w.stmts {
+		s.Close()
+	}
+}
+
+func (w *bulkWriter) exec(b bulkBatch) error {
+	text := b.table.sql(b.rows)
+	var err error
+	if b.rows == b.table.per {
+		st, ok := w.stmts[text]
+		if !ok {
+			if st, err = w.conn.PrepareContext(w.ctx, text); err != nil {
+				return fmt.Errorf("prepare %s: %w", b.table.name, err)
+			}
+			w.stmts[text] = st
+		}
+		_, err = st.ExecContext(w.ctx, b.args...)
+	} else {
+		_, err = w.conn.ExecContext(w.ctx, text, b.args...)
+	}
+	if err != nil {
+		return fmt.Errorf("insert into %s: %w", b.table.name, err)
+	}
+	// Commit now and then, so neither a rollback journal nor PostgreSQL's
+	// transaction grows without end.
+	if w.rows += int64(b.rows); w.rows >= 250000 {
+		w.rows = 0
+		if _, err := w.conn.ExecContext(w.ctx, "COMMIT"); err != nil {
+			return err
+		}
+		if _, err := w.conn.ExecContext(w.ctx, "BEGIN"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// close flushes the given tables, waits for the writer and commits.
+func (w *bulkWriter) close(tables ...*bulkTable) error {
+	var err error
+	for _, t := range tables {
+		if err == nil {
+			err = t.flush()
+		}
+	}
+	close(w.ch)
+	<-w.done
+
+	if w.err != nil {
+		return w.err
+	}
+	return err
+}
+
+// sqliteTime formats t as the SQLite driver does ("2006-01-02
+// 15:04:05.999999999-07:00"), quickly for whole seconds in UTC.
+func sqliteTime(t time.Time) string {
+	if t.Nanosecond() != 0 || t.Location() != time.UTC {
+		return t.Format("2006-01-02 15:04:05.999999999-07:00")
+	}
+	y, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	var b [25]byte
+	two := func(i, v int) { b[i], b[i+1] = byte('0'+v/10), byte('0'+v%10) }
+	two(0, y/100)
+	two(2, y%100)
+	b[4] = '-'
+	two(5, int(mo))
+	b[7] = '-'
+	two(8, d)
+	b[10] = ' '
+	two(11, h)
+	b[13] = ':'
+	two(14, mi)
+	b[16] = ':'
+	two(17, s)
+	copy(b[19:], "+00:00")
+	return string(b[:])
+}
