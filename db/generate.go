@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime/debug"
@@ -124,31 +125,40 @@ func maxInt64(a, b int64) int64 {
 
 // bulkMode readies the connection for loading: on SQLite no journal, no sync,
 // no foreign-key checks and a large cache; on both, the secondary indexes of
-// the generated tables dropped. The function it returns builds them again and
-// restores the settings.
+// the generated tables dropped, and on PostgreSQL their foreign keys too (it
+// checks them row by row otherwise, and in the order rows arrive). The
+// function it returns builds them again and restores the settings.
 func bulkMode(ctx context.Context, conn *sql.Conn, pg bool) (func() error, error) {
 	list := "'" + strings.Join(genTables, "', '") + "'"
-	q := "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (" + list + ")"
+	type undo struct{ drop, create string }
+	var steps []undo
+	queries := []string{"SELECT 'DROP INDEX ' || name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (" + list + ")"}
 	if pg {
-		// Unique indexes back constraints and stay.
-		q = "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN (" + list + ") AND indexdef NOT LIKE 'CREATE UNIQUE%'"
+		queries = []string{
+			// Unique indexes back constraints and stay.
+			"SELECT 'DROP INDEX ' || indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN (" + list + ") AND indexdef NOT LIKE 'CREATE UNIQUE%'",
+			"SELECT 'ALTER TABLE ' || conrelid::regclass::text || ' DROP CONSTRAINT ' || quote_ident(conname), " +
+				"'ALTER TABLE ' || conrelid::regclass::text || ' ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid) " +
+				"FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text IN (" + list + ")",
+		}
 	}
-	rows, err := conn.QueryContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	var names, defs []string
-	for rows.Next() {
-		var n, d string
-		if err := rows.Scan(&n, &d); err != nil {
-			rows.Close()
+	for _, q := range queries {
+		rows, err := conn.QueryContext(ctx, q)
+		if err != nil {
 			return nil, err
 		}
-		names, defs = append(names, n), append(defs, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+		for rows.Next() {
+			var u undo
+			if err := rows.Scan(&u.drop, &u.create); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			steps = append(steps, u)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
 	var pragmas []string
 	if !pg {
@@ -160,12 +170,12 @@ func bulkMode(ctx context.Context, conn *sql.Conn, pg bool) (func() error, error
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 	}
-	dropped := 0
+	done := 0
 	restore := func() error {
 		var first error
-		for _, d := range defs[:dropped] {
-			if _, err := conn.ExecContext(ctx, d); err != nil && first == nil {
-				first = fmt.Errorf("rebuild index: %s: %w", d, err)
+		for _, u := range steps[:done] {
+			if _, err := conn.ExecContext(ctx, u.create); err != nil && first == nil {
+				first = fmt.Errorf("after generating: %s: %w", u.create, err)
 			}
 		}
 		if !pg {
@@ -178,11 +188,11 @@ func bulkMode(ctx context.Context, conn *sql.Conn, pg bool) (func() error, error
 		}
 		return first
 	}
-	for _, n := range names {
-		if _, err := conn.ExecContext(ctx, "DROP INDEX "+n); err != nil {
-			return nil, errors2(restore(), fmt.Errorf("drop index %s: %w", n, err))
+	for _, u := range steps {
+		if _, err := conn.ExecContext(ctx, u.drop); err != nil {
+			return nil, errors2(restore(), fmt.Errorf("%s: %w", u.drop, err))
 		}
-		dropped++
+		done++
 	}
 	return restore, nil
 }
@@ -361,7 +371,7 @@ func (g *generator) fill(ctx context.Context, conn *sql.Conn) error {
 		err = g.opportunities(t)
 	}
 	all := []*bulkTable{t.orgs, t.contacts, t.campaigns, t.leads, t.opps, t.history, t.quotes, t.items, t.orders, t.lines, t.events}
-	if cerr := w.close(all...); err == nil {
+	if cerr := w.close(all...); err == nil || errors.Is(err, errBulkFailed) && cerr != nil {
 		err = cerr
 	}
 	return err
