@@ -166,9 +166,11 @@ func bulkMode(ctx context.Context, conn *sql.Conn, pg bool) (func() error, error
 			"PRAGMA cache_size = -1000000", "PRAGMA temp_store = MEMORY", "PRAGMA threads = 2"}
 	}
 	for _, p := range pragmas {
-		if _, err := conn.ExecContext(ctx, p); err != nil {
+		if _, err := conn.ExecContext(ctx, p); err != nil && p != "PRAGMA journal_mode = OFF" {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
+		// Leaving WAL needs the file to itself: with another connection
+		// open (the app's writer connection) the load stays in WAL.
 	}
 	done := 0
 	restore := func() error {
