@@ -103,6 +103,16 @@ func Generate(gdb *gorm.DB, o GenOptions, now time.Time) error {
 			return err
 		}
 	}
+	// The opportunity sums (migration 12) are kept by triggers on each write;
+	// the bulk load bypassed them.
+	for _, q := range []string{"DELETE FROM opportunity_sums",
+		`INSERT INTO opportunity_sums (owner_id, stage_id, status, category_id, rating, n, amount, weighted)
+			SELECT owner_id, stage_id, status, COALESCE(category_id, 0), rating, COUNT(*), SUM(amount), SUM((amount * probability + 50) / 100)
+			FROM opportunities GROUP BY owner_id, stage_id, status, COALESCE(category_id, 0), rating`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("generate: opportunity sums: %w", err)
+		}
+	}
 	if g.pg {
 		for _, t := range genTables {
 			if _, err := conn.ExecContext(ctx, "SELECT setval(pg_get_serial_sequence('"+t+"', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM "+t+"), false)"); err != nil {
