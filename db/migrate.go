@@ -648,6 +648,14 @@ var migrations = []migration{
 		`CREATE INDEX integration_log_created ON integration_log (created_at, id)`,
 	}},
 	{12, "opportunity sums per owner, stage, status, category and rating, kept by triggers", opportunitySums()},
+	{14, "rate limits: fixed-window request counters shared by every app instance", []string{
+		`CREATE TABLE rate_limits (
+			bucket TEXT NOT NULL,
+			window_start BIGINT NOT NULL,
+			hits INTEGER NOT NULL,
+			PRIMARY KEY (bucket, window_start))`,
+		`CREATE INDEX rate_limits_window ON rate_limits (window_start)`,
+	}},
 }
 
 // opportunity_sums holds the count, amount and weighted amount of the

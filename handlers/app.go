@@ -33,6 +33,9 @@ type Config struct {
 	SMTPURL string
 	// Now is the clock; tests set it to move time.
 	Now func() time.Time
+	// QuoteLinkLimit is how many requests a minute one client IP may make to the
+	// public customer quote links; 0 means the default (ratelimit.go).
+	QuoteLinkLimit int
 }
 
 // App holds the dependencies the handlers share.
@@ -47,6 +50,8 @@ type App struct {
 	cssURL  string
 	jsURL   string
 	started time.Time
+	// quoteLinkLimit: requests a minute per client IP on /q/{token}.
+	quoteLinkLimit int
 }
 
 // New builds the Echo server with every route.
@@ -60,11 +65,14 @@ func New(cfg Config) (*echo.Echo, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.QuoteLinkLimit <= 0 {
+		cfg.QuoteLinkLimit = defaultQuoteLinkLimit
+	}
 	prints, err := static.Fingerprints()
 	if err != nil {
 		return nil, err
 	}
-	a := &App{db: cfg.DB, log: cfg.Log, secure: cfg.SecureCookies, smtpURL: cfg.SMTPURL, now: cfg.Now, assets: prints, started: time.Now()}
+	a := &App{db: cfg.DB, log: cfg.Log, secure: cfg.SecureCookies, smtpURL: cfg.SMTPURL, now: cfg.Now, assets: prints, started: time.Now(), quoteLinkLimit: cfg.QuoteLinkLimit}
 	a.cssURL = "/static/css/app.css?v=" + prints["css/app.css"]
 	a.jsURL = "/static/js/app.js?v=" + prints["js/app.js"]
 	a.store = newSessionStore(cfg.SessionKey, cfg.SecureCookies)
@@ -147,14 +155,14 @@ func (a *App) handleError(err error, c echo.Context) {
 		}
 		if status >= 500 {
 			msg = "Something went wrong on our side. It has been logged; please try again."
-			a.log.Error("request failed", "path", c.Request().URL.Path, "err", err)
+			a.log.Error("request failed", "path", logPath(c.Request().URL.Path), "err", err)
 		}
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		status, msg = http.StatusNotFound, "That record does not exist, or it has been removed."
 	case errors.Is(err, context.Canceled):
 		return
 	default:
-		a.log.Error("request failed", "path", c.Request().URL.Path, "err", err)
+		a.log.Error("request failed", "path", logPath(c.Request().URL.Path), "err", err)
 	}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
 	"salesdesk/db"
@@ -23,9 +24,10 @@ import (
 // SQLite file, or a fresh PostgreSQL database when DATABASE_URL points at
 // one), behind a real HTTP server.
 type testApp struct {
-	URL string
-	DB  *gorm.DB
-	srv *httptest.Server
+	URL  string
+	DB   *gorm.DB
+	Echo *echo.Echo
+	srv  *httptest.Server
 }
 
 func newTestApp(t testing.TB) *testApp {
@@ -37,6 +39,13 @@ func newTestApp(t testing.TB) *testApp {
 // data if it is empty.
 func newTestAppOn(t testing.TB, dsn string) *testApp {
 	t.Helper()
+	return newTestAppWith(t, dsn, nil)
+}
+
+// newTestAppWith is newTestAppOn with a say in the configuration (a log to
+// read, secure cookies, a lower rate limit).
+func newTestAppWith(t testing.TB, dsn string, configure func(*handlers.Config)) *testApp {
+	t.Helper()
 	gdb, err := db.Open(dsn, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +56,11 @@ func newTestAppOn(t testing.TB, dsn string) *testApp {
 	if _, err := db.SeedDemo(gdb, time.Now().UTC()); err != nil {
 		t.Fatal(err)
 	}
-	e, err := handlers.New(handlers.Config{DB: gdb, Log: slog.New(slog.DiscardHandler), SessionKey: []byte(strings.Repeat("k", 32))})
+	cfg := handlers.Config{DB: gdb, Log: slog.New(slog.DiscardHandler), SessionKey: []byte(strings.Repeat("k", 32))}
+	if configure != nil {
+		configure(&cfg)
+	}
+	e, err := handlers.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +71,7 @@ func newTestAppOn(t testing.TB, dsn string) *testApp {
 			s.Close()
 		}
 	})
-	return &testApp{URL: srv.URL, DB: gdb, srv: srv}
+	return &testApp{URL: srv.URL, DB: gdb, Echo: e, srv: srv}
 }
 
 // client is one browser: a cookie jar, no automatic redirects.

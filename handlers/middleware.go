@@ -45,10 +45,24 @@ func (a *App) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if status >= 500 {
 			level = a.log.Error
 		}
-		level("request", "method", c.Request().Method, "path", c.Request().URL.Path,
+		level("request", "method", c.Request().Method, "path", logPath(c.Request().URL.Path),
 			"status", status, "duration_ms", float64(time.Since(start).Microseconds())/1000, "ip", c.RealIP())
 		return nil
 	}
+}
+
+// logPath is a request path as it may be written to the log: the secret of a
+// customer quote link (/q/{token}) is replaced, so whoever reads the logs cannot
+// open the customer's quote. The query string is never logged.
+func logPath(p string) string {
+	rest, ok := strings.CutPrefix(p, "/q/")
+	if !ok {
+		return p
+	}
+	if _, tail, found := strings.Cut(rest, "/"); found {
+		return "/q/[redacted]/" + tail
+	}
+	return "/q/[redacted]"
 }
 
 // securityHeaders sets a strict Content-Security-Policy (no inline script or

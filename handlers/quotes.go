@@ -30,7 +30,9 @@ func requireBuiltinQuotes(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func (a *App) quoteRoutes(in, pub *echo.Group) {
+// quoteRoutes adds the quote pages to in and the customer's side (no sign-in)
+// to link, the group of /q with its own rate limit.
+func (a *App) quoteRoutes(in, link *echo.Group) {
 	// "Quotes" is the built-in quotes, or the Quote Manager's while that
 	// integration replaces them: one address for the list either way.
 	in.GET("/quotes", a.quotesIndex, RequireFeature(models.FeatureSales))
@@ -58,7 +60,7 @@ func (a *App) quoteRoutes(in, pub *echo.Group) {
 	q.POST("/quotes/:id/lost", a.quoteOutcome(false))
 	in.GET("/admin/outbox", a.outbox, RequireRole(models.RoleAdmin))
 
-	cust := pub.Group("/q", RequireFeature(models.FeatureSales), requireBuiltinQuotes)
+	cust := link.Group("", RequireFeature(models.FeatureSales), requireBuiltinQuotes)
 	cust.GET("/:token", a.customerQuote)
 	cust.POST("/:token", a.answerQuote)
 	cust.GET("/:token/pdf", a.customerQuotePDF)

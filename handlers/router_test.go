@@ -444,28 +444,6 @@ func TestSignOutEndsTheSessionServerSide(t *testing.T) {
 	}
 }
 
-func TestSessionCookieFlags(t *testing.T) {
-	app := newTestApp(t)
-	c := app.client(t)
-	r := c.get("/login")
-	var found bool
-	for _, sc := range (&http.Response{Header: r.Header}).Cookies() {
-		if sc.Name != "salesdesk" {
-			continue
-		}
-		found = true
-		if !sc.HttpOnly {
-			t.Errorf("session cookie is not HttpOnly")
-		}
-		if sc.SameSite != http.SameSiteLaxMode && sc.SameSite != http.SameSiteStrictMode {
-			t.Errorf("session cookie SameSite = %v, want Lax or Strict", sc.SameSite)
-		}
-	}
-	if !found {
-		t.Errorf("GET /login set no session cookie (needed for the CSRF token)")
-	}
-}
-
 // ---------------------------------------------------------------------------
 // CSRF
 

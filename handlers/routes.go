@@ -119,7 +119,9 @@ func (a *App) routes(e *echo.Echo) {
 	salesAdmin.POST("/picklists/:kind/:id/delete", a.deleteValue)
 
 	a.productRoutes(sales, salesAdmin)
-	a.quoteRoutes(in, pub)
+	// The customer quote links need no sign-in; they are rate-limited per client
+	// IP before anything else reads the request.
+	a.quoteRoutes(in, e.Group("/q", a.limitQuoteLink, limitBody, a.loadSession, checkCSRF))
 	a.quoteManagerRoutes(in)
 	a.salesOrderRoutes(in)
 	a.purchaseOrderRoutes(in)

@@ -285,7 +285,7 @@ func AverageTimeInStage(db *gorm.DB, f ReportFilter) ([]StageAverage, error) {
 	}
 	out := make([]StageAverage, len(rows))
 	for i, r := range rows {
-		out[i] = StageAverage{Stage: r.Stage, Days: r.Days, Spans: r.Spans}
+		out[i] = StageAverage(r)
 	}
 	return out, nil
 }

@@ -1,0 +1,41 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"salesdesk/models"
+)
+
+// The public customer quote link (/q/{token}) needs no sign-in, so it is
+// limited per client IP: at most quoteLinkLimit requests a minute, counted in
+// the database so that several app instances share one count. A customer reads
+// a quote in a handful of requests; a script guessing links or hammering one
+// is answered 429 after the limit.
+const (
+	defaultQuoteLinkLimit = 60
+	quoteLinkWindow       = time.Minute
+)
+
+// limitQuoteLink answers 429 with a Retry-After header once the client IP has
+// used up its requests of the current window.
+func (a *App) limitQuoteLink(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		now := a.now().UTC()
+		hits, end, err := models.HitRateLimit(a.db, "quote-link:"+c.RealIP(), now, quoteLinkWindow)
+		if err != nil {
+			return err
+		}
+		if hits > a.quoteLinkLimit {
+			wait := max(int(end.Sub(now).Round(time.Second)/time.Second), 1)
+			c.Response().Header().Set("Retry-After", strconv.Itoa(wait))
+			return echo.NewHTTPError(http.StatusTooManyRequests, fmt.Sprintf(
+				"This quote has been opened very often from your network in the last minute. Please wait %d seconds, then reload the page.", wait))
+		}
+		return next(c)
+	}
+}

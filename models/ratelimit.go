@@ -1,0 +1,31 @@
+package models
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// HitRateLimit counts one request against bucket in the fixed window of the
+// given length that contains now, and returns how many requests the window has
+// seen (this one included) and when it ends. The counter lives in the database,
+// so every app instance behind a load balancer counts against the same limit;
+// one upsert keeps it exact under concurrent requests.
+func HitRateLimit(db *gorm.DB, bucket string, now time.Time, window time.Duration) (int, time.Time, error) {
+	start := now.UTC().Truncate(window)
+	var hits int
+	err := db.Raw(`INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?, ?, 1)
+		ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
+		RETURNING hits`, bucket, start.Unix()).Scan(&hits).Error
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	if hits == 1 {
+		// The first request of a new window clears the windows that have ended,
+		// so the table stays as small as the number of recent clients.
+		if err := db.Exec(`DELETE FROM rate_limits WHERE window_start < ?`, start.Unix()).Error; err != nil {
+			return 0, time.Time{}, err
+		}
+	}
+	return hits, start.Add(window), nil
+}
