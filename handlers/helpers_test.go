@@ -56,7 +56,9 @@ func newTestAppWith(t testing.TB, dsn string, configure func(*handlers.Config)) 
 	if _, err := db.SeedDemo(gdb, time.Now().UTC()); err != nil {
 		t.Fatal(err)
 	}
-	cfg := handlers.Config{DB: gdb, Log: slog.New(slog.DiscardHandler), SessionKey: []byte(strings.Repeat("k", 32))}
+	// Tests make many requests to the customer quote links from one IP; the
+	// rate limit has its own test (security_test.go).
+	cfg := handlers.Config{DB: gdb, Log: slog.New(slog.DiscardHandler), SessionKey: []byte(strings.Repeat("k", 32)), QuoteLinkLimit: 1 << 30}
 	if configure != nil {
 		configure(&cfg)
 	}

@@ -19,7 +19,8 @@ const MaxMoney Money = 100_000_000_000_00
 // ErrMoneyFormat is returned for text that is not an amount.
 var ErrMoneyFormat = errors.New("enter an amount such as 1250 or 1,250.50")
 
-// ParseMoney reads an amount typed by a person: optional currency sign,
+// ParseMoney reads an amount typed by a person: optional currency sign (before
+// or after the minus sign),
 // thousands separators (commas), at most two decimals. An empty string is zero.
 func ParseMoney(s string) (Money, error) {
 	s = strings.TrimSpace(s)
@@ -30,8 +31,9 @@ func ParseMoney(s string) (Money, error) {
 	}
 	neg := false
 	if strings.HasPrefix(s, "-") {
+		// "-$3.00", as Display writes a negative amount, and "-3.00" alike.
 		neg = true
-		s = strings.TrimSpace(s[1:])
+		s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s[1:]), "$"))
 	}
 	whole, frac, hasDot := strings.Cut(s, ".")
 	if whole == "" && (!hasDot || frac == "") {
