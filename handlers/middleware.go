@@ -288,9 +288,22 @@ func RequireFeature(key string) echo.MiddlewareFunc {
 	}
 }
 
-// flash queues a message for the next page shown.
+// flash queues a message for the next page shown. Messages nobody has seen
+// (a client that does not follow the redirects) give way to the new one once
+// they add up to a kilobyte, so the session cookie never outgrows what a
+// browser keeps (4 KB), which would fail every later request.
 func (a *App) flash(c echo.Context, msg string) {
 	if s := sessionOf(c); s != nil {
+		size := len(msg)
+		pending, _ := s.Values["_flash"].([]any) // gorilla/sessions' default flash key
+		for _, f := range pending {
+			if m, ok := f.(string); ok {
+				size += len(m)
+			}
+		}
+		if size > 1024 {
+			s.Flashes()
+		}
 		s.AddFlash(msg)
 	}
 }
