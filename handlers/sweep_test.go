@@ -64,20 +64,21 @@ type source struct {
 }
 
 var sweepSources = map[string]source{
-	"organizations": {"organizations", "t.owner_id"},
-	"contacts":      {"contacts", "(SELECT owner_id FROM organizations o WHERE o.id = t.organization_id)"},
-	"opportunities": {"opportunities", "t.owner_id"},
-	"todos":         {"todos", "t.assignee_id"},
-	"campaigns":     {"campaigns", "t.owner_id"},
-	"leads":         {"leads", "t.owner_id"},
-	"import":        {"lead_imports", "t.user_id"},
-	"quotes":        {"quotes", "t.owner_id"},
-	"sales-orders":  {"sales_orders", "t.owner_id"},
-	"products":      {"products", ""},
-	"tax-rates":     {"tax_rates", ""},
-	"payment-terms": {"payment_terms", ""},
-	"stages":        {"opportunity_stages", ""},
-	"users":         {"users", "t.id"},
+	"organizations":   {"organizations", "t.owner_id"},
+	"contacts":        {"contacts", "(SELECT owner_id FROM organizations o WHERE o.id = t.organization_id)"},
+	"opportunities":   {"opportunities", "t.owner_id"},
+	"todos":           {"todos", "t.assignee_id"},
+	"campaigns":       {"campaigns", "t.owner_id"},
+	"leads":           {"leads", "t.owner_id"},
+	"import":          {"lead_imports", "t.user_id"},
+	"quotes":          {"quotes", "t.owner_id"},
+	"sales-orders":    {"sales_orders", "t.owner_id"},
+	"purchase-orders": {"purchase_orders", "(SELECT owner_id FROM sales_orders so WHERE so.id = t.sales_order_id)"},
+	"products":        {"products", ""},
+	"tax-rates":       {"tax_rates", ""},
+	"payment-terms":   {"payment_terms", ""},
+	"stages":          {"opportunity_stages", ""},
+	"users":           {"users", "t.id"},
 }
 
 // sweeper runs the sweep for one role on its own app.
@@ -525,6 +526,7 @@ func (s *sweeper) protectedRows() map[string]string {
 			"others' leads":            "SELECT * FROM leads WHERE owner_id <> " + others,
 			"others' campaigns":        "SELECT * FROM campaigns WHERE owner_id <> " + others,
 			"others' sales orders":     "SELECT * FROM sales_orders WHERE owner_id <> " + others,
+			"others' purchase orders":  "SELECT * FROM purchase_orders WHERE sales_order_id IN (SELECT id FROM sales_orders WHERE owner_id <> " + others + ")",
 			"others' lead imports":     "SELECT * FROM lead_imports WHERE user_id <> " + others,
 			"history of others' opps":  "SELECT COUNT(*) FROM opportunity_history WHERE opportunity_id IN (SELECT id FROM opportunities WHERE owner_id <> " + others + ")",
 			"organizations (anon)":     "SELECT * FROM organizations WHERE " + fmt.Sprint(uid) + " = 0",
