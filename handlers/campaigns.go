@@ -229,14 +229,16 @@ func (a *App) showCampaign(c echo.Context) error {
 		label string
 		n     int64
 	}{{"Leads", r.Leads}, {"Qualified leads", r.Qualified}, {"Opportunities", r.Opportunities}, {"Won", r.Won}}
+	var prev int64
 	for i, s := range steps {
 		st := views.FunnelStep{Label: s.label, Count: strconv.FormatInt(s.n, 10), Width: "0"}
 		if steps[0].n > 0 {
 			st.Width = strconv.FormatInt(s.n*100/steps[0].n, 10)
 		}
 		if i > 0 {
-			st.Percent = percent(s.n, steps[i-1].n)
+			st.Percent = percent(s.n, prev)
 		}
+		prev = s.n
 		v.Funnel = append(v.Funnel, st)
 	}
 	v.Beside = []views.Fact{{Label: "Lost", Value: strconv.FormatInt(r.Lost, 10)}, {Label: "Still open", Value: strconv.FormatInt(r.Open, 10)},

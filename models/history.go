@@ -135,7 +135,7 @@ func refName(tx *gorm.DB, t tracked, id *uint) (string, *int64, error) {
 	}
 	var name string
 	err := tx.Table(t.table).Where("id = ?", *id).Select(t.nameCol).Scan(&name).Error
-	v := int64(*id)
+	v := int64(*id) // #nosec G115 -- ids come from BIGINT columns, far below MaxInt64
 	return name, &v, err
 }
 

@@ -98,16 +98,17 @@ func mulRound(amount int64, factor int64, scale int64) Money {
 	neg := (amount < 0) != (factor < 0)
 	a, f := absU(amount), absU(factor)
 	hi, lo := bits.Mul64(a, f)
+	s := uint64(scale) // #nosec G115 -- scale is one of the positive constants 100 or QuantityScale
 	var carry uint64
-	lo, carry = bits.Add64(lo, uint64(scale/2), 0)
+	lo, carry = bits.Add64(lo, s/2, 0)
 	hi += carry
-	if hi >= uint64(scale) {
+	if hi >= s {
 		if neg {
 			return Money(math.MinInt64)
 		}
 		return Money(math.MaxInt64)
 	}
-	q, _ := bits.Div64(hi, lo, uint64(scale))
+	q, _ := bits.Div64(hi, lo, s)
 	if q > math.MaxInt64 {
 		q = math.MaxInt64
 	}

@@ -178,7 +178,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		email := cfg.Users[i%len(cfg.Users)]
 		clients[i] = &client{
 			n: i, cfg: &cfg, led: led, res: res, fail: fail, manager: cfg.Managers[email],
-			rnd:  rand.New(rand.NewPCG(cfg.Seed, uint64(i))),
+			rnd:  rand.New(rand.NewPCG(cfg.Seed, uint64(i))), // #nosec G404 -- a reproducible load pattern; nothing secret is drawn from it
 			http: &http.Client{Jar: jar, Transport: transport, Timeout: 60 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 		}
 		if cookies, ok := sessions[email]; ok {
