@@ -150,7 +150,7 @@ func (w *bulkWriter) run() {
 		_, _ = w.conn.ExecContext(w.ctx, "ROLLBACK")
 	}
 	for _, s := range w.stmts {
-		s.Close()
+		_ = s.Close()
 	}
 }
 
@@ -212,7 +212,7 @@ func sqliteTime(t time.Time) string {
 	y, mo, d := t.Date()
 	h, mi, s := t.Clock()
 	var b [25]byte
-	two := func(i, v int) { b[i], b[i+1] = byte('0'+v/10), byte('0'+v%10) }
+	two := func(i, v int) { b[i], b[i+1] = byte('0'+v/10), byte('0'+v%10) } // #nosec G115 -- ids and counts of generated rows are far below the limits of either type
 	two(0, y/100)
 	two(2, y%100)
 	b[4] = '-'

@@ -75,7 +75,7 @@ func open(t testing.TB, dsn string) *gorm.DB {
 	}
 	t.Cleanup(func() {
 		if s, err := gdb.DB(); err == nil {
-			s.Close()
+			_ = s.Close()
 		}
 	})
 	if err := db.Migrate(gdb); err != nil {
@@ -130,7 +130,7 @@ func Kept(t testing.TB, name string, fill func(*gorm.DB) error) string {
 		}
 		defer func() {
 			if s, err := gdb.DB(); err == nil {
-				s.Close()
+				_ = s.Close()
 			}
 		}()
 		if err := db.Migrate(gdb); err != nil {
@@ -149,7 +149,7 @@ func Kept(t testing.TB, name string, fill func(*gorm.DB) error) string {
 			return path
 		}
 		tmp := path + ".part"
-		os.Remove(tmp)
+		_ = os.Remove(tmp)
 		build(tmp)
 		if err := os.Rename(tmp, path); err != nil {
 			t.Fatal(err)
@@ -276,7 +276,7 @@ func poolFor(demo bool) (*pool, error) {
 		_, err = db.SeedDemo(gdb, time.Now().UTC())
 	}
 	if s, e := gdb.DB(); e == nil {
-		s.Close() // a template must have no connection while it is cloned
+		_ = s.Close() // a template must have no connection while it is cloned
 	}
 	if err != nil {
 		dropDatabase(name)
@@ -340,7 +340,7 @@ func Main(m *testing.M) int {
 	dropped.Wait()
 	if adminDB != nil {
 		if s, err := adminDB.DB(); err == nil {
-			s.Close()
+			_ = s.Close()
 		}
 	}
 	return code
