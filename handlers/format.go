@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -111,4 +112,16 @@ func moneyError(err error) string {
 		return "Enter an amount such as 1250 or 1,250.50."
 	}
 	return "The amount is too large: at most " + models.MaxMoney.Display() + "."
+}
+
+// parseVersion reads the record version a form was made from. Anything that
+// is not a version a record can have (empty, malformed, out of range) is -1,
+// which never matches, so the save is refused as a conflict instead of
+// overflowing the version column.
+func parseVersion(s string) int {
+	v, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || v <= 0 || v > math.MaxInt32 {
+		return -1
+	}
+	return v
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -206,6 +207,9 @@ func csrfToken(c echo.Context) string {
 // X-CSRF-Token header) does not match the session's token: 403, nothing changed.
 func checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if !storable(c.QueryParams()) {
+			return errUnstorable()
+		}
 		switch c.Request().Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
@@ -232,8 +236,34 @@ func checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
 			return echo.NewHTTPError(http.StatusForbidden, "This form has expired or did not come from Salesdesk. Go back, reload the page and try again.")
 		}
+		if !storable(req.PostForm) {
+			return errUnstorable()
+		}
 		return next(c)
 	}
+}
+
+// errUnstorable answers a request whose text no database can keep: PostgreSQL
+// refuses NUL characters and invalid UTF-8 in text, and no keyboard types them.
+func errUnstorable() error {
+	return echo.NewHTTPError(http.StatusBadRequest,
+		"The request contains characters that cannot be stored (a NUL character or text that is not UTF-8). Remove them and try again.")
+}
+
+// storable says whether every name and value is valid UTF-8 without NUL.
+func storable(v url.Values) bool {
+	ok := func(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+	for k, vs := range v {
+		if !ok(k) {
+			return false
+		}
+		for _, s := range vs {
+			if !ok(s) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func currentUser(c echo.Context) *models.User {

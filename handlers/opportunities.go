@@ -391,7 +391,7 @@ func (a *App) moveOpportunityStage(c echo.Context) error {
 	if back == "" {
 		back = "/opportunities/board"
 	}
-	version, _ := strconv.Atoi(c.FormValue("version"))
+	version := parseVersion(c.FormValue("version"))
 	stageID, ok := parseID(c.FormValue("stage_id"))
 	if !ok {
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, "Choose a stage to move the opportunity to.")

@@ -147,7 +147,7 @@ func (a *App) updateOpportunity(c echo.Context) error {
 		return errBadForm
 	}
 	f.ID = before.ID
-	version, _ := strconv.Atoi(f.Version)
+	version := parseVersion(f.Version)
 	o := *before
 	o.Organization, o.Contact, o.Owner, o.Stage = nil, nil, nil, nil
 	if err := a.decodeOpp(&f, &o, before, u, featuresOf(c)); err != nil {

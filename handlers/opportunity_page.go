@@ -360,7 +360,7 @@ func (a *App) saveOutcome(won bool) echo.HandlerFunc {
 			return errBadForm
 		}
 		in := decodeOutcome(&f)
-		version, _ := strconv.Atoi(f.Version)
+		version := parseVersion(f.Version)
 		if !f.Errs.Any() {
 			o.Organization, o.Contact, o.Owner, o.Stage = nil, nil, nil, nil
 			o.LeadSource, o.Competitor, o.Category, o.WinReason, o.LossReason = nil, nil, nil, nil, nil
@@ -432,7 +432,7 @@ func (a *App) reopen(c echo.Context) error {
 	if f.Errs.Any() {
 		return render(c, http.StatusUnprocessableEntity, views.ReopenPage(a.page(c, "Reopen “"+o.Title+"”"), f))
 	}
-	version, _ := strconv.Atoi(f.Version)
+	version := parseVersion(f.Version)
 	o.Organization, o.Contact, o.Owner, o.Stage = nil, nil, nil, nil
 	o.LeadSource, o.Competitor, o.Category, o.WinReason, o.LossReason = nil, nil, nil, nil, nil
 	err = models.Reopen(a.db, o, version, f.Reason, currentUser(c), a.now().UTC())

@@ -305,13 +305,7 @@ func (a *App) printPurchaseOrder(c echo.Context) error {
 
 // formVersion reads the version field of a form; a form without one is stale
 // by definition.
-func formVersion(c echo.Context) int {
-	v, err := strconv.Atoi(c.FormValue("version"))
-	if err != nil || v <= 0 {
-		return -1
-	}
-	return v
-}
+func formVersion(c echo.Context) int { return parseVersion(c.FormValue("version")) }
 
 // poConflict re-renders the purchase order as it is now, saying why the
 // user's action was not carried out.

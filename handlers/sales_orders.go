@@ -262,7 +262,7 @@ func (a *App) recordFulfilment(c echo.Context) error {
 	if f.Errs.Any() {
 		return a.renderSalesOrder(c, so, http.StatusUnprocessableEntity, f, nil)
 	}
-	version, _ := strconv.Atoi(f.Version)
+	version := parseVersion(f.Version)
 	so.Version = version
 	if version == 0 {
 		so.Version = -1 // a form without its version is stale by definition
@@ -401,7 +401,7 @@ func (a *App) updateSalesOrder(c echo.Context) error {
 	if f.Errs.Any() {
 		return a.renderSalesOrderForm(c, so, http.StatusUnprocessableEntity, f)
 	}
-	version, _ := strconv.Atoi(f.Version)
+	version := parseVersion(f.Version)
 	err = models.UpdateSalesOrder(a.db, so, version, e, currentUser(c), a.now().UTC())
 	switch {
 	case errors.Is(err, models.ErrSOStale):
@@ -467,7 +467,7 @@ func (a *App) cancelSalesOrder(c echo.Context) error {
 	}
 	f.Validate()
 	if !f.Errs.Any() {
-		version, _ := strconv.Atoi(f.Version)
+		version := parseVersion(f.Version)
 		err = models.SetSalesOrderStatus(a.db, so, version, models.SOCanceled, f.Reason, currentUser(c), a.now().UTC())
 		switch {
 		case errors.Is(err, models.ErrSOStale):
