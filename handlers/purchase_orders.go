@@ -354,33 +354,11 @@ func (a *App) receivePurchaseOrder(c echo.Context) error {
 	if !ok {
 		f.Errs.Add("date", "Enter a date such as 2026-12-31.")
 	}
-	lines := map[uint]models.Quantity{}
-	first := ""
-	for _, l := range po.Lines {
-		if l.Outstanding() == 0 {
-			continue
-		}
-		field := views.QtyField(l.ID)
-		if first == "" {
-			first = field
-		}
-		raw := strings.TrimSpace(c.FormValue(field))
-		f.Qty[l.ID] = raw
-		if raw == "" {
-			continue
-		}
-		q, err := models.ParseQuantity(raw)
-		switch {
-		case err != nil:
-			f.Errs.Add(field, l.Name+": enter a quantity such as 1 or 2.5.")
-		case q < 0:
-			f.Errs.Add(field, l.Name+": a quantity cannot be negative.")
-		case q > l.Outstanding():
-			f.Errs.Add(field, l.Name+": at most "+l.Outstanding().String()+" are outstanding.")
-		case q > 0:
-			lines[l.ID] = q
-		}
+	left := make([]lineLeft, len(po.Lines))
+	for i, l := range po.Lines {
+		left[i] = lineLeft{ID: l.ID, Name: l.Name, Left: l.Outstanding(), What: "are outstanding"}
 	}
+	lines, first := readLineQuantities(c, &f, left)
 	if len(lines) == 0 && !f.Errs.Any() {
 		f.Errs.Add(first, "Enter the quantity received now for at least one line.")
 	}

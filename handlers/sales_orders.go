@@ -226,33 +226,11 @@ func (a *App) recordFulfilment(c echo.Context) error {
 	if !ok {
 		f.Errs.Add("date", "Enter a date such as 2026-12-31.")
 	}
-	lines := map[uint]models.Quantity{}
-	first := ""
-	for _, l := range so.Lines {
-		if l.Remaining() == 0 {
-			continue
-		}
-		field := views.QtyField(l.ID)
-		if first == "" {
-			first = field
-		}
-		raw := strings.TrimSpace(c.FormValue(field))
-		f.Qty[l.ID] = raw
-		if raw == "" {
-			continue
-		}
-		q, err := models.ParseQuantity(raw)
-		switch {
-		case err != nil:
-			f.Errs.Add(field, l.Name+": enter a quantity such as 1 or 2.5.")
-		case q < 0:
-			f.Errs.Add(field, l.Name+": a quantity cannot be negative.")
-		case q > l.Remaining():
-			f.Errs.Add(field, l.Name+": at most "+l.Remaining().String()+" remain to be fulfilled.")
-		case q > 0:
-			lines[l.ID] = q
-		}
+	left := make([]lineLeft, len(so.Lines))
+	for i, l := range so.Lines {
+		left[i] = lineLeft{ID: l.ID, Name: l.Name, Left: l.Remaining(), What: "remain to be fulfilled"}
 	}
+	lines, first := readLineQuantities(c, &f, left)
 	if len(lines) == 0 && !f.Errs.Any() {
 		if first == "" {
 			return echo.NewHTTPError(http.StatusUnprocessableEntity, "Everything on this sales order has been fulfilled already.")
@@ -503,4 +481,48 @@ func (a *App) salesOrderRef(c echo.Context, oppID uint) (*views.SalesOrderRef, e
 		return nil, err
 	}
 	return &views.SalesOrderRef{ID: so.ID, Number: soNumber(so.Number), Status: so.Status.Label(), StatusKey: string(so.Status)}, nil
+}
+
+// lineLeft is an order line as a per-line quantity form reads it: what is
+// left to fulfil or receive, and how the message says so.
+type lineLeft struct {
+	ID   uint
+	Name string
+	Left models.Quantity
+	What string // "remain to be fulfilled", "are outstanding"
+}
+
+// readLineQuantities reads the quantity typed for each line with something
+// left, for fulfilment and for receiving: it keeps the input in f, adds a
+// message next to each bad field, and returns the quantities above zero and
+// the first field (where "enter at least one" goes).
+func readLineQuantities(c echo.Context, f *views.FulfilForm, left []lineLeft) (map[uint]models.Quantity, string) {
+	lines := map[uint]models.Quantity{}
+	first := ""
+	for _, l := range left {
+		if l.Left == 0 {
+			continue
+		}
+		field := views.QtyField(l.ID)
+		if first == "" {
+			first = field
+		}
+		raw := strings.TrimSpace(c.FormValue(field))
+		f.Qty[l.ID] = raw
+		if raw == "" {
+			continue
+		}
+		q, err := models.ParseQuantity(raw)
+		switch {
+		case err != nil:
+			f.Errs.Add(field, l.Name+": enter a quantity such as 1 or 2.5.")
+		case q < 0:
+			f.Errs.Add(field, l.Name+": a quantity cannot be negative.")
+		case q > l.Left:
+			f.Errs.Add(field, l.Name+": at most "+l.Left.String()+" "+l.What+".")
+		case q > 0:
+			lines[l.ID] = q
+		}
+	}
+	return lines, first
 }
