@@ -369,19 +369,7 @@ func (a *App) saveOutcome(won bool) echo.HandlerFunc {
 			} else {
 				err = models.MarkLost(a.db, o, version, in, currentUser(c), a.now().UTC())
 			}
-			var conflict *models.ConflictError
-			switch {
-			case errors.As(err, &conflict):
-				return a.renderConflictNotice(c, conflict, "/opportunities/"+idStr(o.ID))
-			case errors.Is(err, models.ErrNotOffered):
-				if in.CompetitorID != nil && models.CheckPicklist(a.db, models.Competitors, *in.CompetitorID, nil) != nil {
-					f.Errs.Add("competitor_id", "Choose a competitor from the list.")
-				} else {
-					f.Errs.Add("reason_id", "Choose a reason from the list.")
-				}
-			case errors.Is(err, models.ErrNoStage):
-				f.Errs.Add("reason_id", "An admin must first mark one stage as the won stage and one as the lost stage.")
-			case err != nil:
+			if done, err := a.outcomeRefused(c, err, &f, in, o.ID); done {
 				return err
 			}
 		}
@@ -486,4 +474,26 @@ func decodeOutcome(f *views.OutcomeForm) models.OutcomeInput {
 		}
 	}
 	return in
+}
+
+// outcomeRefused turns what MarkWon or MarkLost refused into the answer: the
+// conflict notice (done), a message next to the field the user must change
+// (not done: the form is shown again), or the error itself (done).
+func (a *App) outcomeRefused(c echo.Context, err error, f *views.OutcomeForm, in models.OutcomeInput, oppID uint) (bool, error) {
+	var conflict *models.ConflictError
+	switch {
+	case errors.As(err, &conflict):
+		return true, a.renderConflictNotice(c, conflict, "/opportunities/"+idStr(oppID))
+	case errors.Is(err, models.ErrNotOffered):
+		if in.CompetitorID != nil && models.CheckPicklist(a.db, models.Competitors, *in.CompetitorID, nil) != nil {
+			f.Errs.Add("competitor_id", "Choose a competitor from the list.")
+		} else {
+			f.Errs.Add("reason_id", "Choose a reason from the list.")
+		}
+	case errors.Is(err, models.ErrNoStage):
+		f.Errs.Add("reason_id", "An admin must first mark one stage as the won stage and one as the lost stage.")
+	case err != nil:
+		return true, err
+	}
+	return false, nil
 }

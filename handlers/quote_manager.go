@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -258,19 +257,7 @@ func (a *App) extOutcome(won bool) echo.HandlerFunc {
 			} else {
 				err = models.LoseFromExternalQuote(a.db, q, in, currentUser(c), a.now().UTC())
 			}
-			var conflict *models.ConflictError
-			switch {
-			case errors.As(err, &conflict):
-				return a.renderConflictNotice(c, conflict, "/opportunities/"+idStr(q.OpportunityID))
-			case errors.Is(err, models.ErrNotOffered):
-				if in.CompetitorID != nil && models.CheckPicklist(a.db, models.Competitors, *in.CompetitorID, nil) != nil {
-					f.Errs.Add("competitor_id", "Choose a competitor from the list.")
-				} else {
-					f.Errs.Add("reason_id", "Choose a reason from the list.")
-				}
-			case errors.Is(err, models.ErrNoStage):
-				f.Errs.Add("reason_id", "An admin must first mark one stage as the won stage and one as the lost stage.")
-			case err != nil:
+			if done, err := a.outcomeRefused(c, err, &f, in, q.OpportunityID); done {
 				return err
 			}
 		}
