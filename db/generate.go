@@ -103,8 +103,10 @@ func Generate(gdb *gorm.DB, o GenOptions, now time.Time) error {
 			return err
 		}
 	}
-	// The opportunity sums (migration 12) are kept by triggers on each write;
-	// the bulk load bypassed them.
+	if err := RebuildReportRollups(gdb); err != nil {
+		return fmt.Errorf("generate: report rollups: %w", err)
+	}
+	// The opportunity sums (migration 12) were not kept while the triggers were off.
 	for _, q := range []string{"DELETE FROM opportunity_sums",
 		`INSERT INTO opportunity_sums (owner_id, stage_id, status, category_id, rating, n, amount, weighted)
 			SELECT owner_id, stage_id, status, COALESCE(category_id, 0), rating, COUNT(*), SUM(amount), SUM((amount * probability + 50) / 100)
@@ -135,14 +137,16 @@ func maxInt64(a, b int64) int64 {
 
 // bulkMode readies the connection for loading: on SQLite no journal, no sync,
 // no foreign-key checks and a large cache; on both, the secondary indexes of
-// the generated tables dropped, and on PostgreSQL their foreign keys too (it
+// the generated tables and their triggers dropped (the generator writes what
+// the triggers would), and on PostgreSQL their foreign keys too (it
 // checks them row by row otherwise, and in the order rows arrive). The
 // function it returns builds them again and restores the settings.
 func bulkMode(ctx context.Context, conn *sql.Conn, pg bool) (func() error, error) {
 	list := "'" + strings.Join(genTables, "', '") + "'"
 	type undo struct{ drop, create string }
 	var steps []undo
-	queries := []string{"SELECT 'DROP INDEX ' || name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (" + list + ")"}
+	// Triggers too: the generator writes what they would (quoted, from_lead).
+	queries := []string{"SELECT 'DROP ' || upper(type) || ' ' || name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN (" + list + ")"}
 	if pg {
 		queries = []string{
 			// Unique indexes back constraints and stay.
@@ -150,6 +154,8 @@ func bulkMode(ctx context.Context, conn *sql.Conn, pg bool) (func() error, error
 			"SELECT 'ALTER TABLE ' || conrelid::regclass::text || ' DROP CONSTRAINT ' || quote_ident(conname), " +
 				"'ALTER TABLE ' || conrelid::regclass::text || ' ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid) " +
 				"FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text IN (" + list + ")",
+			"SELECT 'DROP TRIGGER ' || quote_ident(tgname) || ' ON ' || tgrelid::regclass::text, pg_get_triggerdef(oid) " +
+				"FROM pg_trigger WHERE NOT tgisinternal AND tgrelid::regclass::text IN (" + list + ")",
 		}
 	}
 	for _, q := range queries {
@@ -403,7 +409,7 @@ func (g *generator) tables(w *bulkWriter) *genTablesW {
 			"projected_close_date", "revenue_one_time", "revenue_monthly", "revenue_yearly", "cost_one_time", "cost_monthly", "cost_yearly", "amount",
 			"description", "need", "solution", "timeframe", "budget", "version", "created_at", "updated_at", "start_date", "lead_source_id",
 			"competitor_id", "category_id", "next_step", "win_reason_id", "win_detail", "closed_date", "loss_reason_id", "loss_detail", "lost_date",
-			"stage_changed_at", "is_open", "campaign_id"),
+			"stage_changed_at", "is_open", "campaign_id", "quoted", "from_lead"),
 		history: w.table("opportunity_history", "id", "opportunity_id", "version", "user_id", "field", "old_value", "new_value", "old_ref", "new_ref", "created_at"),
 		quotes: w.table("quotes", "id", "number", "opportunity_id", "name", "effective_date", "expiration_date", "bill_to", "ship_to", "payment_term_id",
 			"tax_rate_id", "term_months", "is_primary", "status", "token", "sent_at", "sent_to", "response_name", "response_ip", "responded_at",
@@ -712,15 +718,6 @@ func (g *generator) opportunities(t *genTablesW) error {
 				return err
 			}
 		}
-		if err := t.opps.row(id, title, orgID, contactID, owner, int64(stage.ID), string(status), int64(stage.DefaultProbability), // #nosec G115 -- ids and counts of generated rows are far below the limits of either type
-			string(models.Ratings[g.rng.IntN(len(models.Ratings))]), projected,
-			int64(rev.OneTime), int64(rev.Monthly), int64(rev.Yearly), int64(cost.OneTime), int64(cost.Monthly), int64(cost.Yearly), int64(rev.FirstYear()),
-			"", need, solution, timeframe, budget, version, created, updated, startDate, source,
-			competitor, g.pick(g.cats), nextStep, winWhy, winDetail, closedDate, lossWhy, lossDetail, lostDate,
-			last, status.Open(), campID); err != nil {
-			return err
-		}
-
 		// Quotes: every won deal, most that reached a proposal.
 		proposal := min(2, len(g.open)-1) // index of the Proposal stage
 		quoted := false
@@ -734,6 +731,15 @@ func (g *generator) opportunities(t *genTablesW) error {
 		default:
 			quoted = outcome == 2 && g.chance(0.05)
 		}
+		if err := t.opps.row(id, title, orgID, contactID, owner, int64(stage.ID), string(status), int64(stage.DefaultProbability), // #nosec G115 -- ids and counts of generated rows are far below the limits of either type
+			string(models.Ratings[g.rng.IntN(len(models.Ratings))]), projected,
+			int64(rev.OneTime), int64(rev.Monthly), int64(rev.Yearly), int64(cost.OneTime), int64(cost.Monthly), int64(cost.Yearly), int64(rev.FirstYear()),
+			"", need, solution, timeframe, budget, version, created, updated, startDate, source,
+			competitor, g.pick(g.cats), nextStep, winWhy, winDetail, closedDate, lossWhy, lossDetail, lostDate,
+			last, status.Open(), campID, quoted, conv != nil); err != nil {
+			return err
+		}
+
 		if !quoted {
 			continue
 		}

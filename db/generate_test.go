@@ -69,6 +69,8 @@ func TestGenerateBelievableConsistentData(t *testing.T) {
 		{"sales orders of deals not won", "SELECT COUNT(*) FROM sales_orders s JOIN opportunities o ON o.id = s.opportunity_id WHERE o.status NOT IN ('closed', 'implemented')", 0},
 		{"sales orders without lines", "SELECT COUNT(*) FROM sales_orders s WHERE NOT EXISTS (SELECT 1 FROM sales_order_lines l WHERE l.sales_order_id = s.id)", 0},
 		{"closed deals without a close date", "SELECT COUNT(*) FROM opportunities WHERE (status IN ('closed', 'implemented') AND closed_date IS NULL) OR (status = 'lost' AND lost_date IS NULL)", 0},
+		{"quoted flag wrong", "SELECT COUNT(*) FROM opportunities o WHERE o.quoted <> EXISTS (SELECT 1 FROM quotes q WHERE q.opportunity_id = o.id)", 0},
+		{"from_lead flag wrong", "SELECT COUNT(*) FROM opportunities o WHERE o.from_lead <> EXISTS (SELECT 1 FROM leads l WHERE l.opportunity_id = o.id)", 0},
 		{"is_open wrong", "SELECT COUNT(*) FROM opportunities WHERE is_open <> (status IN ('active', 'not_ready'))", 0},
 		{"amount not the first-year revenue", `SELECT COUNT(*) FROM opportunities WHERE amount <> revenue_one_time + 12 * revenue_monthly +
 			4 * revenue_quarterly + 2 * revenue_semi_annual + revenue_yearly`, 0},
@@ -130,9 +132,14 @@ func TestGenerateBelievableConsistentData(t *testing.T) {
 	if err := db.Migrate(fresh); err != nil {
 		t.Fatal(err)
 	}
-	q := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'"
-	if got, want := genCount(t, gdb, q), genCount(t, fresh, q); got != want {
-		t.Errorf("%d indexes after generating, want the schema's %d", got, want)
+	for _, kind := range []string{"index", "trigger"} {
+		q := "SELECT COUNT(*) FROM sqlite_master WHERE type = '" + kind + "'"
+		if got, want := genCount(t, gdb, q), genCount(t, fresh, q); got != want || want == 0 {
+			t.Errorf("%d of type %s after generating, want the schema's %d", got, kind, want)
+		}
+	}
+	if err := db.CheckReportRollups(gdb); err != nil {
+		t.Error(err)
 	}
 	if ok := genCount(t, gdb, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"); ok != 1 {
 		t.Errorf("integrity check fails")

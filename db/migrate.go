@@ -39,6 +39,14 @@ func forDialect(dialect, stmt string) (string, bool) {
 
 // ddl rewrites the placeholders {{id}} and {{time}} for the dialect.
 func ddl(dialect, stmt string) string {
+	for _, d := range []string{"sqlite", "postgres"} {
+		if rest, ok := strings.CutPrefix(stmt, d+":"); ok {
+			if d != dialect {
+				return ""
+			}
+			stmt = rest
+		}
+	}
 	id, ts := "INTEGER PRIMARY KEY AUTOINCREMENT", "DATETIME"
 	if dialect == "postgres" {
 		id, ts = "BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ"
@@ -647,6 +655,56 @@ var migrations = []migration{
 			created_at {{time}} NOT NULL)`,
 		`CREATE INDEX integration_log_created ON integration_log (created_at, id)`,
 	}},
+	{11, "reports: quoted and from-a-lead flags on opportunities and report rollups, kept by triggers", reportMigration([]string{
+		`ALTER TABLE opportunities ADD COLUMN quoted BOOLEAN NOT NULL DEFAULT FALSE`,
+		`ALTER TABLE opportunities ADD COLUMN from_lead BOOLEAN NOT NULL DEFAULT FALSE`,
+		`UPDATE opportunities SET quoted = EXISTS (SELECT 1 FROM quotes WHERE quotes.opportunity_id = opportunities.id),
+			from_lead = EXISTS (SELECT 1 FROM leads WHERE leads.opportunity_id = opportunities.id)`,
+	}, []string{
+		`CREATE TRIGGER quotes_quoted_insert AFTER INSERT ON quotes BEGIN
+			UPDATE opportunities SET quoted = TRUE WHERE id = NEW.opportunity_id AND NOT quoted;
+		END`,
+		`CREATE TRIGGER quotes_quoted_delete AFTER DELETE ON quotes BEGIN
+			UPDATE opportunities SET quoted = EXISTS (SELECT 1 FROM quotes WHERE opportunity_id = OLD.opportunity_id) WHERE id = OLD.opportunity_id;
+		END`,
+		`CREATE TRIGGER quotes_quoted_update AFTER UPDATE OF opportunity_id ON quotes BEGIN
+			UPDATE opportunities SET quoted = EXISTS (SELECT 1 FROM quotes WHERE opportunity_id = opportunities.id) WHERE id IN (OLD.opportunity_id, NEW.opportunity_id);
+		END`,
+		`CREATE TRIGGER leads_from_lead_insert AFTER INSERT ON leads WHEN NEW.opportunity_id IS NOT NULL BEGIN
+			UPDATE opportunities SET from_lead = TRUE WHERE id = NEW.opportunity_id AND NOT from_lead;
+		END`,
+		`CREATE TRIGGER leads_from_lead_delete AFTER DELETE ON leads WHEN OLD.opportunity_id IS NOT NULL BEGIN
+			UPDATE opportunities SET from_lead = EXISTS (SELECT 1 FROM leads WHERE opportunity_id = OLD.opportunity_id) WHERE id = OLD.opportunity_id;
+		END`,
+		`CREATE TRIGGER leads_from_lead_update AFTER UPDATE OF opportunity_id ON leads BEGIN
+			UPDATE opportunities SET from_lead = EXISTS (SELECT 1 FROM leads WHERE opportunity_id = opportunities.id) WHERE id IN (OLD.opportunity_id, NEW.opportunity_id);
+		END`,
+	}, []string{
+		`CREATE FUNCTION opportunities_quoted_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF TG_OP <> 'DELETE' THEN
+				UPDATE opportunities SET quoted = TRUE WHERE id = NEW.opportunity_id AND NOT quoted;
+			END IF;
+			IF TG_OP <> 'INSERT' THEN
+				UPDATE opportunities SET quoted = EXISTS (SELECT 1 FROM quotes WHERE opportunity_id = OLD.opportunity_id) WHERE id = OLD.opportunity_id;
+			END IF;
+			RETURN NULL;
+		END $$`,
+		`CREATE TRIGGER quotes_quoted AFTER INSERT OR DELETE OR UPDATE OF opportunity_id ON quotes
+			FOR EACH ROW EXECUTE FUNCTION opportunities_quoted_sync()`,
+		`CREATE FUNCTION opportunities_from_lead_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF TG_OP <> 'DELETE' AND NEW.opportunity_id IS NOT NULL THEN
+				UPDATE opportunities SET from_lead = TRUE WHERE id = NEW.opportunity_id AND NOT from_lead;
+			END IF;
+			IF TG_OP <> 'INSERT' AND OLD.opportunity_id IS NOT NULL THEN
+				UPDATE opportunities SET from_lead = EXISTS (SELECT 1 FROM leads WHERE opportunity_id = OLD.opportunity_id) WHERE id = OLD.opportunity_id;
+			END IF;
+			RETURN NULL;
+		END $$`,
+		`CREATE TRIGGER leads_from_lead AFTER INSERT OR DELETE OR UPDATE OF opportunity_id ON leads
+			FOR EACH ROW EXECUTE FUNCTION opportunities_from_lead_sync()`,
+	})},
 	{12, "opportunity sums per owner, stage, status, category and rating, kept by triggers", opportunitySums()},
 	{14, "rate limits: fixed-window request counters shared by every app instance", []string{
 		`CREATE TABLE rate_limits (
@@ -737,4 +795,12 @@ var postgresSumTriggers = []string{
 	END $$`,
 	`CREATE TRIGGER opportunity_sums_insert_delete AFTER INSERT OR DELETE ON opportunities FOR EACH ROW EXECUTE FUNCTION opportunity_sums_apply()`,
 	`CREATE TRIGGER opportunity_sums_update AFTER UPDATE ON opportunities FOR EACH ROW WHEN (` + sumsChanged + `) EXECUTE FUNCTION opportunity_sums_apply()`,
+}
+
+// reportMigration is migration 11: statements for both dialects, the
+// triggers of each, and the report rollups (rollups.go, SQLite only).
+func reportMigration(both, sqlite, postgres []string) []string {
+	out := append(both, onlyOn("sqlite", sqlite...)...)
+	out = append(out, onlyOn("postgres", postgres...)...)
+	return append(out, sqliteOnly(rollupTables, rollupTriggers(), rollupRebuild())...)
 }

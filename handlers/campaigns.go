@@ -206,13 +206,6 @@ func (a *App) saveCampaign(c echo.Context, cp *models.Campaign) error {
 	return a.redirectWithFlash(c, "/campaigns/"+idStr(cp.ID), verb+" the campaign “"+cp.Name+"”.")
 }
 
-func percent(n, of int64) string {
-	if of == 0 {
-		return "—"
-	}
-	return strconv.FormatInt((n*1000/of+5)/10, 10) + "%"
-}
-
 func (a *App) showCampaign(c echo.Context) error {
 	cp, err := a.loadCampaign(c)
 	if err != nil {
@@ -225,24 +218,11 @@ func (a *App) showCampaign(c echo.Context) error {
 	v := views.CampaignView{ID: cp.ID, Name: cp.Name, Type: cp.Type.Label(), Dates: dateRange(cp.StartDate, cp.EndDate),
 		Cost: cp.Cost.Display(), Owner: cp.Owner.Name, Description: cp.Description, CanEdit: currentUser(c).CanEditOwned(cp.OwnerID),
 		LeadsURL: "/leads?campaign=" + idStr(cp.ID)}
-	steps := []struct {
-		label string
-		n     int64
-	}{{"Leads", r.Leads}, {"Qualified leads", r.Qualified}, {"Opportunities", r.Opportunities}, {"Won", r.Won}}
-	var prev int64
-	for i, s := range steps {
-		st := views.FunnelStep{Label: s.label, Count: strconv.FormatInt(s.n, 10), Width: "0"}
-		if steps[0].n > 0 {
-			st.Width = strconv.FormatInt(s.n*100/steps[0].n, 10)
-		}
-		if i > 0 {
-			st.Percent = percent(s.n, prev)
-		}
-		prev = s.n
-		v.Funnel = append(v.Funnel, st)
+	fc, err := models.Funnel(a.db, models.ReportFilter{CampaignID: cp.ID})
+	if err != nil {
+		return err
 	}
-	v.Beside = []views.Fact{{Label: "Lost", Value: strconv.FormatInt(r.Lost, 10)}, {Label: "Still open", Value: strconv.FormatInt(r.Open, 10)},
-		{Label: "Overall conversion (won ÷ leads)", Value: percent(r.Won, r.Leads)}}
+	v.Funnel = funnelView(fc, models.ReportFilter{CampaignID: cp.ID}, true)
 	roi := "—"
 	if pct, ok := r.ROIPercent(cp.Cost); ok {
 		roi = strconv.FormatInt(pct, 10) + "% (won revenue ÷ cost)"

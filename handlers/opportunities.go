@@ -57,6 +57,7 @@ func (a *App) parseOppQuery(c echo.Context, action string, board bool) (oppQuery
 	f.CampaignID, _ = parseID(q.Get("campaign"))
 	f.Quoted = q.Get("quoted") == "1"
 	f.ExternalQuotes = featuresOf(c).On(models.FeatureQuoteManager)
+	f.NoLead = q.Get("lead") == "none"
 	if d, ok := parseDate(q.Get("created_from")); ok {
 		f.CreatedFrom = d
 	}
@@ -154,7 +155,7 @@ func (a *App) parseOppQuery(c echo.Context, action string, board bool) (oppQuery
 		defaultOwner = "me"
 	}
 	form.Filtered = f.Text != "" || status != "open" || owner != defaultOwner || f.StageID != 0 || f.CategoryID != 0 ||
-		f.Rating != "" || form.CloseFrom != "" || form.CloseTo != "" || f.CampaignID != 0 || f.Quoted || !f.CreatedFrom.IsZero() || !f.CreatedBefore.IsZero()
+		f.Rating != "" || form.CloseFrom != "" || form.CloseTo != "" || f.CampaignID != 0 || f.Quoted || f.NoLead || !f.CreatedFrom.IsZero() || !f.CreatedBefore.IsZero()
 	form.ClearURL = action
 	return oppQuery{filter: f, form: form, values: q, users: users}, nil
 }

@@ -129,53 +129,7 @@ func (a *App) funnelReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	marketing := featuresOf(c).On(models.FeatureMarketing)
-	steps := []struct {
-		label string
-		n     int64
-		url   string
-	}{
-		{"Leads", fc.Leads, drill("/leads", f, nil)},
-		{"Qualified leads", fc.Qualified, drill("/leads", f, map[string]string{"solid": "1"})},
-		{"Opportunities", fc.Opportunities, drill("/opportunities", f, map[string]string{"status": "all"})},
-		{"Quoted", fc.Quoted, drill("/opportunities", f, map[string]string{"status": "all", "quoted": "1"})},
-		{"Won", fc.Won, drill("/opportunities", f, map[string]string{"status": "won"})},
-	}
-	if !marketing {
-		steps = steps[2:] // leads are part of Marketing: hidden when it is off
-	}
-	top := steps[0].n
-	var alt []string
-	for i, s := range steps {
-		b := views.FunnelBar{Label: s.label, Count: strconv.FormatInt(s.n, 10), URL: s.url}
-		if i > 0 {
-			b.Percent = percent1(s.n, steps[i-1].n)
-		}
-		// Each band is as wide as its share of the first stage, never thinner than a sliver.
-		w := func(n int64) float64 {
-			if top == 0 {
-				return 170
-			}
-			// Never narrower than its label.
-			return 170 + 210*float64(n)/float64(top)
-		}
-		next := s.n
-		if i+1 < len(steps) {
-			next = steps[i+1].n
-		}
-		y0, y1 := 10+float64(i)*48, 10+float64(i)*48+44
-		w0, w1 := w(s.n), w(next)
-		b.Points = fmt.Sprintf("%.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f", 200-w0/2, y0, 200+w0/2, y0, 200+w1/2, y1, 200-w1/2, y1)
-		b.TextY = fmt.Sprintf("%.0f", y0+27)
-		v.Funnel = append(v.Funnel, b)
-		alt = append(alt, s.label+" "+b.Count)
-	}
-	v.FunnelAlt = strings.Join(alt, ", ") + fmt.Sprintf("; lost %d, still open %d.", fc.Lost, fc.Open)
-	v.Beside = []views.ReportFact{
-		{Label: "Lost", Value: strconv.FormatInt(fc.Lost, 10), URL: drill("/opportunities", f, map[string]string{"status": "lost"})},
-		{Label: "Still open", Value: strconv.FormatInt(fc.Open, 10), URL: drill("/opportunities", f, map[string]string{"status": "open"})},
-	}
-	v.Overall = percent1(fc.Won, top)
+	v.Funnel = funnelView(fc, f, featuresOf(c).On(models.FeatureMarketing))
 	k, err := models.Figures(a.db, f, fc)
 	if err != nil {
 		return err
@@ -252,6 +206,71 @@ func (a *App) funnelReport(c echo.Context) error {
 	}
 	p := a.page(c, "Sales funnel and forecast")
 	return render(c, status, views.ReportsPage(p, v))
+}
+
+// funnelView draws the funnel component of the report page and of a
+// campaign's page: the cumulative stages, each number linking to the lists
+// of the records behind it.
+func funnelView(fc models.FunnelCounts, f models.ReportFilter, marketing bool) views.FunnelView {
+	type step struct {
+		label string
+		n     int64
+		url   string
+		parts []views.ReportFact
+	}
+	// Opportunities entered without a lead count as leads and qualified
+	// leads too: those numbers are two lists.
+	split := func(n int64, label, url string) []views.ReportFact {
+		if fc.Direct == 0 {
+			return nil
+		}
+		return []views.ReportFact{{Value: itoa64(n - fc.Direct), Label: label, URL: url},
+			{Value: itoa64(fc.Direct), Label: "opportunities without a lead", URL: drill("/opportunities", f, map[string]string{"status": "all", "lead": "none"})}}
+	}
+	leadsURL, solidURL := drill("/leads", f, nil), drill("/leads", f, map[string]string{"solid": "1"})
+	steps := []step{
+		{"Leads", fc.Leads, leadsURL, split(fc.Leads, "leads", leadsURL)},
+		{"Qualified leads", fc.Qualified, solidURL, split(fc.Qualified, "qualified leads", solidURL)},
+		{"Opportunities", fc.Opportunities, drill("/opportunities", f, map[string]string{"status": "all"}), nil},
+		{"Quoted", fc.Quoted, drill("/opportunities", f, map[string]string{"status": "all", "quoted": "1"}), nil},
+		{"Won", fc.Won, drill("/opportunities", f, map[string]string{"status": "won"}), nil},
+	}
+	if !marketing {
+		steps = steps[2:] // leads are part of Marketing: hidden when it is off
+	}
+	v := views.FunnelView{Leads: marketing}
+	top := steps[0].n
+	var alt []string
+	for i, s := range steps {
+		b := views.FunnelBar{Label: s.label, Count: itoa64(s.n), URL: s.url, Parts: s.parts}
+		if i > 0 {
+			b.Percent = percent1(s.n, steps[i-1].n)
+		}
+		// Each band is as wide as its share of the first stage, never narrower than its label.
+		w := func(n int64) float64 {
+			if top == 0 {
+				return 170
+			}
+			return 170 + 210*float64(n)/float64(top)
+		}
+		next := s.n
+		if i+1 < len(steps) {
+			next = steps[i+1].n
+		}
+		y0, y1 := 10+float64(i)*48, 10+float64(i)*48+44
+		w0, w1 := w(s.n), w(next)
+		b.Points = fmt.Sprintf("%.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f", 200-w0/2, y0, 200+w0/2, y0, 200+w1/2, y1, 200-w1/2, y1)
+		b.TextY = fmt.Sprintf("%.0f", y0+27)
+		v.Bars = append(v.Bars, b)
+		alt = append(alt, s.label+" "+b.Count)
+	}
+	v.Alt = strings.Join(alt, ", ") + fmt.Sprintf("; lost %d, still open %d.", fc.Lost, fc.Open)
+	v.Beside = []views.ReportFact{
+		{Label: "Lost", Value: itoa64(fc.Lost), URL: drill("/opportunities", f, map[string]string{"status": "lost"})},
+		{Label: "Still open", Value: itoa64(fc.Open), URL: drill("/opportunities", f, map[string]string{"status": "open"})},
+	}
+	v.Overall = percent1(fc.Won, top)
+	return v
 }
 
 func percent1(n, of int64) string {

@@ -276,6 +276,7 @@ type OppFilter struct {
 	WonOnly        bool      // Closed or Implemented
 	Quoted         bool      // has a quote, or is won
 	ExternalQuotes bool      // Quoted counts the Quote Manager's quotes, not the built-in ones
+	NoLead         bool      // not converted from a lead (the funnel's Direct)
 	CreatedFrom    time.Time // created on or after, when set
 	CreatedBefore  time.Time // created before, when set
 	CloseFrom      time.Time // projected close on or after this date, when set
@@ -353,6 +354,9 @@ func (f OppFilter) apply(q *gorm.DB) *gorm.DB {
 	if f.Quoted {
 		q = q.Where("(opportunities.status IN ? OR "+quotedSQL(f.ExternalQuotes)+")",
 			[]OppStatus{StatusClosed, StatusImplemented})
+	}
+	if f.NoLead {
+		q = q.Where("NOT opportunities.from_lead")
 	}
 	if !f.CreatedFrom.IsZero() {
 		q = q.Where("opportunities.created_at >= ?", f.CreatedFrom)

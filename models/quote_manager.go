@@ -709,5 +709,5 @@ func quotedSQL(external bool) string {
 	if external {
 		return "EXISTS (SELECT 1 FROM external_quotes WHERE external_quotes.opportunity_id = opportunities.id AND external_quotes.status <> 'withdrawn')"
 	}
-	return "EXISTS (SELECT 1 FROM quotes WHERE quotes.opportunity_id = opportunities.id)"
+	return "opportunities.quoted"
 }

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"sort"
 	"time"
 
 	"gorm.io/gorm"
@@ -55,6 +56,40 @@ func (f ReportFilter) opps(db *gorm.DB) *gorm.DB {
 	return q
 }
 
+// UseReportRollups lets the reports read the rollups the database keeps
+// (db/rollups.go, SQLite); tests turn it off to compare with the records.
+var UseReportRollups = true
+
+// rollup is the filter on a report rollup table, when the rollups can answer
+// it: on SQLite, for a period of whole months (or none). Leads have no
+// category (as in leads()).
+func (f ReportFilter) rollup(db *gorm.DB, table string, category bool) (*gorm.DB, bool) {
+	whole := func(t time.Time) bool {
+		return t.IsZero() || t.Equal(time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC))
+	}
+	if !UseReportRollups || db.Dialector.Name() != "sqlite" || !whole(f.From) || !whole(f.Before) {
+		return nil, false
+	}
+	campaign := int64(-1)
+	if f.CampaignID != 0 {
+		campaign = int64(f.CampaignID)
+	}
+	q := db.Table(table+" AS r").Where("r.campaign_id = ? AND r.n > 0", campaign)
+	if f.OwnerID != 0 {
+		q = q.Where("r.owner_id = ?", f.OwnerID)
+	}
+	if category && f.CategoryID != 0 {
+		q = q.Where("r.category_id = ?", f.CategoryID)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("r.month >= ?", f.From.Format("2006-01"))
+	}
+	if !f.Before.IsZero() {
+		q = q.Where("r.month < ?", f.Before.Format("2006-01"))
+	}
+	return q, true
+}
+
 // OppFilterFor is the opportunity-list filter showing the records behind a
 // report number, so the list totals to the number.
 func (f ReportFilter) OppFilter() OppFilter {
@@ -64,44 +99,68 @@ func (f ReportFilter) OppFilter() OppFilter {
 
 // FunnelCounts are the funnel of product.md, each stage counted cumulatively:
 // a won deal also counts as quoted, as an opportunity, as qualified, as a lead.
+// An opportunity entered without a lead (Direct) is its own lead: it counts
+// in Leads and Qualified too, so no stage holds more than the one before.
 type FunnelCounts struct {
-	Leads         int64
-	Qualified     int64 // leads qualified or converted
+	Leads         int64 // leads, and the Direct opportunities
+	Qualified     int64 // leads qualified or converted, and the Direct opportunities
 	Opportunities int64
 	Quoted        int64 // opportunities with a quote, or won
 	Won           int64
 	Lost          int64
 	Open          int64
+	Direct        int64 // opportunities not converted from a lead
 	WonAmount     Money
 	LostAmount    Money
 	OpenAmount    Money
 	OpenWeighted  Money
 }
 
-// Funnel counts in SQL aggregates, two queries in all.
+// Funnel counts in SQL aggregates, two queries in all; quoted and from_lead
+// are flags the database keeps on each opportunity (migration 11).
 func Funnel(db *gorm.DB, f ReportFilter) (FunnelCounts, error) {
 	var c FunnelCounts
 	var leads struct{ Leads, Qualified int64 }
-	if err := f.leads(db).Select("COUNT(*) AS leads, COALESCE(SUM(CASE WHEN status IN ('qualified', 'converted') THEN 1 ELSE 0 END), 0) AS qualified").
+	lq, n := f.leads(db), "1"
+	if r, ok := f.rollup(db, "report_leads", false); ok {
+		lq, n = r, "r.n"
+	}
+	if err := lq.Select("COALESCE(SUM(" + n + "), 0) AS leads, COALESCE(SUM(CASE WHEN status IN ('qualified', 'converted') THEN " + n + " ELSE 0 END), 0) AS qualified").
 		Scan(&leads).Error; err != nil {
 		return c, err
 	}
-	c.Leads, c.Qualified = leads.Leads, leads.Qualified
 	var o struct {
-		Opportunities, Quoted, Won, Lost, Open     int64
-		WonAmount, LostAmount, OpenAmount, OpenWtd Money
+		Opportunities, Quoted, Won, Lost, Open, Direct int64
+		WonAmount, LostAmount, OpenAmount, OpenWtd     Money
 	}
-	err := f.opps(db).Select(`COUNT(*) AS opportunities,
-		COALESCE(SUM(CASE WHEN status IN ('closed', 'implemented') OR ` + quotedSQL(f.ExternalQuotes) + ` THEN 1 ELSE 0 END), 0) AS quoted,
-		COALESCE(SUM(CASE WHEN status IN ('closed', 'implemented') THEN 1 ELSE 0 END), 0) AS won,
-		COALESCE(SUM(CASE WHEN status = 'lost' THEN 1 ELSE 0 END), 0) AS lost,
-		COALESCE(SUM(CASE WHEN is_open THEN 1 ELSE 0 END), 0) AS open,
-		COALESCE(SUM(CASE WHEN status IN ('closed', 'implemented') THEN amount ELSE 0 END), 0) AS won_amount,
-		COALESCE(SUM(CASE WHEN status = 'lost' THEN amount ELSE 0 END), 0) AS lost_amount,
-		COALESCE(SUM(CASE WHEN is_open THEN amount ELSE 0 END), 0) AS open_amount,
-		COALESCE(SUM(CASE WHEN is_open THEN (amount * probability + 50) / 100 ELSE 0 END), 0) AS open_wtd`).Scan(&o).Error
-	c.Opportunities, c.Quoted, c.Won, c.Lost, c.Open = o.Opportunities, o.Quoted, o.Won, o.Lost, o.Open
+	var err error
+	// The rollups know the built-in quotes only.
+	if r, ok := f.rollup(db, "report_opps", true); ok && !f.ExternalQuotes {
+		err = r.Select(`COALESCE(SUM(n), 0) AS opportunities,
+			COALESCE(SUM(CASE WHEN quoted = 1 OR status IN ('closed', 'implemented') THEN n ELSE 0 END), 0) AS quoted,
+			COALESCE(SUM(CASE WHEN status IN ('closed', 'implemented') THEN n ELSE 0 END), 0) AS won,
+			COALESCE(SUM(CASE WHEN status = 'lost' THEN n ELSE 0 END), 0) AS lost,
+			COALESCE(SUM(CASE WHEN is_open = 1 THEN n ELSE 0 END), 0) AS open,
+			COALESCE(SUM(CASE WHEN from_lead = 1 THEN 0 ELSE n END), 0) AS direct,
+			COALESCE(SUM(CASE WHEN status IN ('closed', 'implemented') THEN amount ELSE 0 END), 0) AS won_amount,
+			COALESCE(SUM(CASE WHEN status = 'lost' THEN amount ELSE 0 END), 0) AS lost_amount,
+			COALESCE(SUM(CASE WHEN is_open = 1 THEN amount ELSE 0 END), 0) AS open_amount,
+			COALESCE(SUM(weighted), 0) AS open_wtd`).Scan(&o).Error
+	} else {
+		err = f.opps(db).Select(`COUNT(*) AS opportunities,
+			COALESCE(SUM(CASE WHEN status IN ('closed', 'implemented') OR ` + quotedSQL(f.ExternalQuotes) + ` THEN 1 ELSE 0 END), 0) AS quoted,
+			COALESCE(SUM(CASE WHEN status IN ('closed', 'implemented') THEN 1 ELSE 0 END), 0) AS won,
+			COALESCE(SUM(CASE WHEN status = 'lost' THEN 1 ELSE 0 END), 0) AS lost,
+			COALESCE(SUM(CASE WHEN is_open THEN 1 ELSE 0 END), 0) AS open,
+			COALESCE(SUM(CASE WHEN from_lead THEN 0 ELSE 1 END), 0) AS direct,
+			COALESCE(SUM(CASE WHEN status IN ('closed', 'implemented') THEN amount ELSE 0 END), 0) AS won_amount,
+			COALESCE(SUM(CASE WHEN status = 'lost' THEN amount ELSE 0 END), 0) AS lost_amount,
+			COALESCE(SUM(CASE WHEN is_open THEN amount ELSE 0 END), 0) AS open_amount,
+			COALESCE(SUM(CASE WHEN is_open THEN (amount * probability + 50) / 100 ELSE 0 END), 0) AS open_wtd`).Scan(&o).Error
+	}
+	c.Opportunities, c.Quoted, c.Won, c.Lost, c.Open, c.Direct = o.Opportunities, o.Quoted, o.Won, o.Lost, o.Open, o.Direct
 	c.WonAmount, c.LostAmount, c.OpenAmount, c.OpenWeighted = o.WonAmount, o.LostAmount, o.OpenAmount, o.OpenWtd
+	c.Leads, c.Qualified = leads.Leads+c.Direct, leads.Qualified+c.Direct
 	return c, err
 }
 
@@ -116,6 +175,32 @@ type ReasonRow struct {
 // WinLoss groups won deals by win reason and lost ones by loss reason and by competitor.
 func WinLoss(db *gorm.DB, f ReportFilter) ([]ReasonRow, error) {
 	var out []ReasonRow
+	if r, ok := f.rollup(db, "report_reasons", true); ok {
+		var rows []ReasonRow
+		err := r.Joins("LEFT JOIN picklist_values ON picklist_values.id = r.reason_id").
+			Select("r.kind AS kind, COALESCE(picklist_values.name, '(none given)') AS name, SUM(r.n) AS count, SUM(r.amount) AS amount").
+			Group("r.kind, picklist_values.name").Scan(&rows).Error
+		if err != nil {
+			return nil, err
+		}
+		// In the order of the query on the records: by kind, most deals first, then by name.
+		for _, kind := range []string{"win_reason", "loss_reason", "competitor"} {
+			var part []ReasonRow
+			for _, row := range rows {
+				if row.Kind == kind {
+					part = append(part, row)
+				}
+			}
+			sort.SliceStable(part, func(i, j int) bool {
+				if part[i].Count != part[j].Count {
+					return part[i].Count > part[j].Count
+				}
+				return part[i].Name < part[j].Name
+			})
+			out = append(out, part...)
+		}
+		return out, nil
+	}
 	for _, g := range []struct{ kind, col, status string }{
 		{"win_reason", "win_reason_id", "status IN ('closed', 'implemented')"},
 		{"loss_reason", "loss_reason_id", "status = 'lost'"},
@@ -164,13 +249,31 @@ func Forecast(db *gorm.DB, f ReportFilter, now time.Time) ([]ForecastMonth, erro
 		Amount, Weighted Money
 	}
 	var open, won []row
-	if err := f.opps(db).Where("is_open = ? AND projected_close_date >= ? AND projected_close_date < ?", true, start, end).
+	if r, ok := f.rollup(db, "report_forecast", true); ok {
+		var rows []struct {
+			Kind, Month      string
+			Count            int64
+			Amount, Weighted Money
+		}
+		if err := r.Where("r.at_month >= ? AND r.at_month < ?", start.Format("2006-01"), end.Format("2006-01")).
+			Select("r.kind AS kind, r.at_month AS month, SUM(r.n) AS count, SUM(r.amount) AS amount, SUM(r.weighted) AS weighted").
+			Group("r.kind, r.at_month").Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, x := range rows {
+			r := row{Month: x.Month, Count: x.Count, Amount: x.Amount, Weighted: x.Weighted}
+			if x.Kind == "open" {
+				open = append(open, r)
+			} else {
+				won = append(won, r)
+			}
+		}
+	} else if err := f.opps(db).Where("is_open = ? AND projected_close_date >= ? AND projected_close_date < ?", true, start, end).
 		Select(monthKey(db, "projected_close_date") + " AS month, COUNT(*) AS count, COALESCE(SUM(amount), 0) AS amount, " +
 			"COALESCE(SUM((amount * probability + 50) / 100), 0) AS weighted").
 		Group("month").Scan(&open).Error; err != nil {
 		return nil, err
-	}
-	if err := f.opps(db).Where("status IN ('closed', 'implemented') AND closed_date >= ? AND closed_date < ?", start, end).
+	} else if err := f.opps(db).Where("status IN ('closed', 'implemented') AND closed_date >= ? AND closed_date < ?", start, end).
 		Select(monthKey(db, "closed_date") + " AS month, COALESCE(SUM(amount), 0) AS amount").
 		Group("month").Scan(&won).Error; err != nil {
 		return nil, err
@@ -220,7 +323,11 @@ func Figures(db *gorm.DB, f ReportFilter, c FunnelCounts) (KeyFigures, error) {
 		N   int64
 		Avg *float64
 	}
-	if err := f.opps(db).Where("status IN ('closed', 'implemented', 'lost') AND COALESCE(closed_date, lost_date) IS NOT NULL").
+	if r, ok := f.rollup(db, "report_opps", true); ok {
+		if err := r.Select("COALESCE(SUM(r.cycle_n), 0) AS n, SUM(r.cycle_days) / SUM(r.cycle_n) AS avg").Scan(&cycle).Error; err != nil {
+			return k, err
+		}
+	} else if err := f.opps(db).Where("status IN ('closed', 'implemented', 'lost') AND COALESCE(closed_date, lost_date) IS NOT NULL").
 		Select("COUNT(*) AS n, AVG(" + days + ") AS avg").Scan(&cycle).Error; err != nil {
 		return k, err
 	}
@@ -244,6 +351,13 @@ type OwnerForecast struct {
 func ForecastByOwner(db *gorm.DB, f ReportFilter, now time.Time) ([]OwnerForecast, error) {
 	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	var rows []OwnerForecast
+	if r, ok := f.rollup(db, "report_forecast", true); ok {
+		err := r.Joins("JOIN users ON users.id = r.owner_id").
+			Where("r.kind = 'open' AND r.at_month >= ? AND r.at_month < ?", from.Format("2006-01"), from.AddDate(0, 7, 0).Format("2006-01")).
+			Select("r.owner_id AS owner_id, users.name AS name, SUM(r.n) AS count, SUM(r.amount) AS amount, SUM(r.weighted) AS weighted").
+			Group("r.owner_id, users.name").Order("amount DESC").Scan(&rows).Error
+		return rows, err
+	}
 	err := f.opps(db).Joins("JOIN users ON users.id = opportunities.owner_id").
 		Where("opportunities.is_open = ? AND opportunities.projected_close_date >= ? AND opportunities.projected_close_date < ?", true, from, from.AddDate(0, 7, 0)).
 		Select("opportunities.owner_id AS owner_id, users.name AS name, COUNT(*) AS count, COALESCE(SUM(opportunities.amount), 0) AS amount, " +
@@ -266,6 +380,13 @@ func AverageTimeInStage(db *gorm.DB, f ReportFilter) ([]StageAverage, error) {
 	days := "julianday(left_at) - julianday(created_at)"
 	if db.Dialector.Name() == "postgres" {
 		days = "EXTRACT(EPOCH FROM (left_at - created_at)) / 86400.0"
+	}
+	if r, ok := f.rollup(db, "report_stages", true); ok {
+		var rows []StageAverage
+		err := r.Joins("LEFT JOIN opportunity_stages ON opportunity_stages.id = r.stage_ref").
+			Select("r.stage AS stage, SUM(r.days) / SUM(r.n) AS days, SUM(r.n) AS spans").
+			Group("r.stage").Order("MIN(COALESCE(opportunity_stages.position, 999)), r.stage").Scan(&rows).Error
+		return rows, err
 	}
 	ids := f.opps(db).Select("opportunities.id")
 	spans := db.Table("opportunity_history").Where("field = ? AND opportunity_id IN (?)", "stage", ids).

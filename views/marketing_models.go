@@ -32,14 +32,6 @@ type CampaignForm struct {
 	Errs        Errors
 }
 
-// FunnelStep is one bar of a campaign's funnel.
-type FunnelStep struct {
-	Label   string
-	Count   string
-	Percent string // of the step before, "" for the first
-	Width   string // percent of the first step, for the bar ("0" … "100")
-}
-
 type CampaignView struct {
 	ID          uint
 	Name        string
@@ -49,9 +41,8 @@ type CampaignView struct {
 	Owner       string
 	Description string
 	CanEdit     bool
-	Funnel      []FunnelStep
-	Beside      []Fact // lost, open, disqualified
-	Money       []Fact // cost per lead, per won deal, won revenue, ROI
+	Funnel      FunnelView // the report's funnel component, for this campaign
+	Money       []Fact     // cost per lead, per won deal, won revenue, ROI
 	ByStatus    []Fact
 	Leads       []LeadRow
 	LeadsURL    string

@@ -1,11 +1,24 @@
 package views
 
+// FunnelView is the funnel component (picture, table, conversion), the same
+// on the report page and on a campaign's page.
+type FunnelView struct {
+	Bars    []FunnelBar
+	Beside  []ReportFact // lost, still open
+	Overall string       // leads (or opportunities) to won
+	Alt     string       // the picture's numbers as text
+	Leads   bool         // the lead stages are shown (Marketing is on)
+}
+
 // FunnelBar is one stage of the funnel picture and table.
 type FunnelBar struct {
 	Label   string
 	Count   string
 	Percent string // of the stage before
 	URL     string // the records behind the number
+	// Parts, when set, are the lists that together make up the number (the
+	// leads, and the opportunities entered without one).
+	Parts []ReportFact
 	// Trapezoid of the SVG, in its coordinate space.
 	Points string
 	TextY  string
@@ -43,15 +56,12 @@ type ReportPage struct {
 	From, To    string
 	Errs        Errors
 	Query       string // the filter query, for CSV links
-	Funnel      []FunnelBar
-	Beside      []ReportFact
-	Overall     string
+	Funnel      FunnelView
 	Figures     []ReportFact
 	WinReasons  []ReasonLine
 	LossReasons []ReasonLine
 	Competitors []ReasonLine
 	Forecast    []ForecastBar
-	FunnelAlt   string
 	ByOwner     []ReasonLine // name, count, "amount · weighted"
 	StageTimes  []ReasonLine // stage, spans, average days
 	ForecastAlt string

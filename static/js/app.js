@@ -28,10 +28,6 @@
   document.querySelectorAll("[data-colour]").forEach(function (el) {
     el.style.backgroundColor = el.getAttribute("data-colour");
   });
-  // Bar widths (the campaign funnel), also through the CSSOM.
-  document.querySelectorAll("[data-width]").forEach(function (el) {
-    el.style.width = Math.max(0, Math.min(100, Number(el.getAttribute("data-width")) || 0)) + "%";
-  });
   // Quote editor: add or edit lines without a full reload. The form posts as
   // usual; the page it leads to replaces the current one in place, and the
   // focus goes back to the first field of the line entry for the next line.
