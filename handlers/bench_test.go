@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,10 +87,9 @@ func benchItems(n int) []models.QuoteItem {
 }
 
 // bench100k is a database with the demo data and 100,000 generated
-// opportunities, made once and kept between runs (a file in the temp folder,
-// or a PostgreSQL database; the name carries the schema version, so a new
-// migration makes a new one). Making it takes a while, so the benchmarks on it
-// run only with BENCH_BIG=1:
+// opportunities and 300,000 leads, made once and kept between runs (a file in
+// the temp folder, or a PostgreSQL database; the name carries the schema
+// version, so a new migration makes a new one).
 //
 //	BENCH_BIG=1 go test ./handlers -run XXX -bench 100k
 func bench100k(b *testing.B) string {
@@ -96,17 +97,63 @@ func bench100k(b *testing.B) string {
 	if os.Getenv("BENCH_BIG") == "" {
 		b.Skip("set BENCH_BIG=1 to benchmark on 100,000 generated opportunities")
 	}
-	return dbtest.Kept(b, "salesdesk_bench_100k_v3", func(gdb *gorm.DB) error {
+	return benchKept(b, "salesdesk_bench_100k_v11", db.GenOptions{Opportunities: 100000, Leads: 300000, Seed: 1})
+}
+
+// bench1M is the database of a million opportunities and three million
+// leads. Generating it takes minutes, so it is made only when
+// SALESDESK_BENCH_1M=1 (and then kept); without it the benchmarks on it skip.
+func bench1M(b *testing.B) string {
+	b.Helper()
+	const name = "salesdesk_bench_1m_v11"
+	path := filepath.Join(os.TempDir(), strings.ReplaceAll(name, "_", "-")+".db")
+	if _, err := os.Stat(path); (err != nil || dbtest.Postgres()) && os.Getenv("SALESDESK_BENCH_1M") != "1" {
+		b.Skip("set SALESDESK_BENCH_1M=1 to generate the 1M database (once, kept as " + name + ")")
+	}
+	return benchKept(b, name, db.GenOptions{Opportunities: 1000000, Leads: 3000000, Seed: 1})
+}
+
+func benchKept(b *testing.B, name string, o db.GenOptions) string {
+	b.Helper()
+	return dbtest.Kept(b, name, func(gdb *gorm.DB) error {
 		now := time.Now().UTC()
 		if _, err := db.SeedDemo(gdb, now); err != nil {
 			return err
 		}
-		return db.Generate(gdb, db.GenOptions{Opportunities: 100000, Seed: 1}, now)
+		return db.Generate(gdb, o, now)
 	})
 }
 
-func benchPages(b *testing.B, pages map[string]string) {
-	app := newTestAppOn(b, bench100k(b))
+// funnelPages are the report page unfiltered and with each kind of filter.
+func funnelPages(b *testing.B, app *testApp) map[string]string {
+	var campaign, owner uint
+	app.DB.Raw("SELECT campaign_id FROM leads WHERE campaign_id IS NOT NULL ORDER BY id DESC LIMIT 1").Scan(&campaign)
+	app.DB.Raw("SELECT id FROM users WHERE email = ?", "rep@example.com").Scan(&owner)
+	from := time.Now().UTC().AddDate(0, -5, 0).Format("2006-01-02")
+	return map[string]string{
+		"all":           "/reports/funnel",
+		"campaign":      fmt.Sprintf("/reports/funnel?campaign=%d", campaign),
+		"owner":         fmt.Sprintf("/reports/funnel?owner=%d", owner),
+		"this-year":     "/reports/funnel?preset=this_year",
+		"days-period":   "/reports/funnel?from=" + from,
+		"campaign-page": fmt.Sprintf("/campaigns/%d", campaign),
+	}
+}
+
+// BenchmarkFunnelPage is the whole report page on the demo data, with each
+// kind of filter; it runs in CI (-benchtime=1x) so the benchmark keeps working.
+func BenchmarkFunnelPage(b *testing.B) {
+	app := newTestApp(b)
+	benchPagesOn(b, app, funnelPages(b, app))
+}
+
+// BenchmarkFunnelPage1M: SALESDESK_BENCH_1M=1 go test ./handlers -run XXX -bench FunnelPage1M -benchtime 20x
+func BenchmarkFunnelPage1M(b *testing.B) {
+	app := newTestAppOn(b, bench1M(b))
+	benchPagesOn(b, app, funnelPages(b, app))
+}
+
+func benchPagesOn(b *testing.B, app *testApp, pages map[string]string) {
 	c := app.client(b).login("manager@example.com")
 	for name, path := range pages {
 		b.Run(name, func(b *testing.B) {
@@ -118,6 +165,10 @@ func benchPages(b *testing.B, pages map[string]string) {
 			}
 		})
 	}
+}
+
+func benchPages(b *testing.B, pages map[string]string) {
+	benchPagesOn(b, newTestAppOn(b, bench100k(b)), pages)
 }
 
 // BenchmarkList100k: go test ./handlers -run XXX -bench 100k
