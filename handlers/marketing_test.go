@@ -1503,8 +1503,8 @@ func TestCampaignCostPerNothingIsNotZero(t *testing.T) {
 	doc.Find(`section[aria-labelledby="results-h"] dl.facts div`).Each(func(_ int, d *goquery.Selection) {
 		facts[strings.TrimSpace(d.Find("dt").Text())] = strings.TrimSpace(d.Find("dd").Text())
 	})
-	if facts["Overall conversion (won ÷ leads)"] != "—" {
-		t.Errorf("overall conversion %q, want —", facts["Overall conversion (won ÷ leads)"])
+	if got := rptText(doc.Find(`section[aria-labelledby="results-h"] p.summary strong`)); got != "—" {
+		t.Errorf("overall conversion %q, want —", got)
 	}
 	for _, label := range []string{"Cost per lead", "Cost per won deal"} {
 		if v, ok := facts[label]; !ok || v == "$0.00" {
