@@ -70,9 +70,9 @@ func (f ReportFilter) rollup(db *gorm.DB, table string, category bool) (*gorm.DB
 	if !UseReportRollups || db.Dialector.Name() != "sqlite" || !whole(f.From) || !whole(f.Before) {
 		return nil, false
 	}
-	campaign := int64(-1)
+	var campaign any = -1 // the rows of all campaigns
 	if f.CampaignID != 0 {
-		campaign = int64(f.CampaignID)
+		campaign = f.CampaignID
 	}
 	q := db.Table(table+" AS r").Where("r.campaign_id = ? AND r.n > 0", campaign)
 	if f.OwnerID != 0 {
