@@ -144,6 +144,8 @@ func FuzzLeadImport(f *testing.F) {
 	f.Add("../../etc/passwd", []byte("First;Last;Phone\n<script>alert(1)</script>;' OR 1=1 --;+1 555\n"))
 	f.Add("\x00.csv", []byte("\xef\xbb\xbfemail\n\"unterminated\n"))
 	f.Add(`"'><img src=x onerror=alert(1)>.csv`, []byte("a,b,c\n1,2,3\n4,5\n"))
+	f.Add("leads\xff.csv", []byte("name,email\nAda,ada@example.com\n"))
+	f.Add("leads.csv", []byte("name,email\nAda\x00,ada@example.com\xff\n"))
 	app := newTestApp(f)
 	cl := app.client(f).login("admin@example.com")
 	f.Fuzz(func(t *testing.T, name string, data []byte) {

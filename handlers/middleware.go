@@ -5,11 +5,11 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -236,7 +236,7 @@ func checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
 			return echo.NewHTTPError(http.StatusForbidden, "This form has expired or did not come from Salesdesk. Go back, reload the page and try again.")
 		}
-		if !storable(req.PostForm) {
+		if !storable(req.PostForm) || !storableFileNames(req.MultipartForm) {
 			return errUnstorable()
 		}
 		return next(c)
@@ -252,13 +252,31 @@ func errUnstorable() error {
 
 // storable says whether every name and value is valid UTF-8 without NUL.
 func storable(v url.Values) bool {
-	ok := func(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 	for k, vs := range v {
-		if !ok(k) {
+		if !models.Storable(k) {
 			return false
 		}
 		for _, s := range vs {
-			if !ok(s) {
+			if !models.Storable(s) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// storableFileNames says the same of the names of uploaded files (a lead
+// import keeps its file's name), which are not form values.
+func storableFileNames(f *multipart.Form) bool {
+	if f == nil {
+		return true
+	}
+	for k, fhs := range f.File {
+		if !models.Storable(k) {
+			return false
+		}
+		for _, fh := range fhs {
+			if !models.Storable(fh.Filename) {
 				return false
 			}
 		}

@@ -686,11 +686,14 @@ func LogIntegration(db *gorm.DB, method, externalID string, status int, result s
 			lines[i] = p.Field + ": " + p.Msg
 		}
 	}
-	if len(externalID) > 100 {
-		externalID = externalID[:100]
+	// What the caller sent (an id from the path, an unknown field's name) is
+	// logged as text both databases can store, cut at 100 characters.
+	externalID = StorableText(externalID)
+	if r := []rune(externalID); len(r) > 100 {
+		externalID = string(r[:100])
 	}
-	return db.Create(&IntegrationLogEntry{Method: method, ExternalID: externalID, Status: status, Result: result,
-		Problems: strings.Join(lines, "\n"), CreatedAt: now}).Error
+	return db.Create(&IntegrationLogEntry{Method: method, ExternalID: externalID, Status: status, Result: StorableText(result),
+		Problems: StorableText(strings.Join(lines, "\n")), CreatedAt: now}).Error
 }
 
 // IntegrationLog is one page of the log, newest first.

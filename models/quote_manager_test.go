@@ -345,6 +345,7 @@ func FuzzQuoteManagerJSON(f *testing.F) {
 	f.Add([]byte(`[]`))
 	f.Add([]byte(`{"totals":null,"status":"WON","updated_at":"2026-01-01T00:00:00+14:00"}`))
 	f.Add([]byte("\xff\xfe"))
+	f.Add([]byte(`{"title":"a\u0000b","\u0000":1,"totals":{"\u0000":"1\u0000"}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		in, probs := models.DecodeExternalQuote(body)
 		if len(probs) > 0 {
