@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -79,6 +80,7 @@ var sweepSources = map[string]source{
 	"payment-terms":   {"payment_terms", ""},
 	"stages":          {"opportunity_stages", ""},
 	"users":           {"users", "t.id"},
+	"external-quotes": {"external_quotes", "(SELECT owner_id FROM opportunities o WHERE o.id = t.opportunity_id)"},
 }
 
 // sweeper runs the sweep for one role on its own app.
@@ -95,6 +97,7 @@ type sweeper struct {
 	token   string                // a customer quote link
 	adminPW string                // the admin's password hash, restored after user edits
 	n       int                   // requests sent
+	qm      bool                  // the Quote Manager pass: only its routes and the pages that show its quotes
 	// csrfToken is the session's token; "" when it must be read again.
 	csrfToken string
 }
@@ -109,15 +112,72 @@ func TestSweepEveryRouteAsEveryRole(t *testing.T) {
 			name = "anonymous"
 		}
 		t.Run(name, func(t *testing.T) {
-			s := newSweeper(t, email)
+			s := newSweeper(t, email, false)
 			s.run()
 		})
 	}
 }
 
-func newSweeper(t *testing.T, email string) *sweeper {
+// TestSweepQuoteManager sweeps, with the Quote Manager integration on, its
+// routes and the pages that show its quotes instead of the built-in ones:
+// external quotes of the user's own opportunities and of others', won and
+// declined, with markup in their titles as the external tool may send it.
+func TestSweepQuoteManager(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the sweep sends thousands of requests")
+	}
+	for _, email := range []string{"", "rep@example.com", "manager@example.com", "admin@example.com"} {
+		name := email
+		if name == "" {
+			name = "anonymous"
+		}
+		t.Run(name, func(t *testing.T) {
+			s := newSweeper(t, email, true)
+			s.run()
+		})
+	}
+}
+
+// qmSweepRoute: a route the Quote Manager pass sweeps.
+func qmSweepRoute(path string) bool {
+	switch path {
+	case "/", "/quotes", "/opportunities/:id", "/reports/funnel":
+		return true
+	}
+	return strings.Contains(path, "external-quotes") || strings.Contains(path, "quote-manager")
+}
+
+// addExternalQuotes gives every user's first open opportunity a won and a
+// declined external quote, both titled with markup.
+func addExternalQuotes(t *testing.T, app *testApp) {
+	t.Helper()
+	setFeatureState(t, app, quoteManagerOn)
+	var opps []models.Opportunity
+	app.DB.Raw(`SELECT o.* FROM opportunities o WHERE o.status = 'active' AND o.id = (
+		SELECT MIN(o2.id) FROM opportunities o2 WHERE o2.owner_id = o.owner_id AND o2.status = 'active') ORDER BY o.id`).Scan(&opps)
+	if len(opps) < 2 {
+		t.Fatalf("%d owners with an open opportunity, want at least 2", len(opps))
+	}
+	now := time.Now().UTC()
+	for i, st := range []models.ExternalStatus{models.ExtWon, models.ExtDeclined} {
+		for _, o := range opps {
+			id := fmt.Sprintf("SWEEP-%d-%d", o.ID, i)
+			in := models.ExternalQuoteInput{ExternalID: id, Number: id, Title: []string{xssScript, xssAttr}[i], OpportunityID: o.ID,
+				Status: st, Currency: "USD", OneTime: 125000, Total: 125000, ExpiresOn: now.AddDate(0, 1, 0).Truncate(24 * time.Hour),
+				OwnerEmail: "rep@example.com", DocumentURL: "https://quotes.example.com/" + id, UpdatedAt: now}
+			if _, _, _, err := models.UpsertExternalQuote(app.DB, in, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+func newSweeper(t *testing.T, email string, qm bool) *sweeper {
 	app := newTestApp(t)
-	s := &sweeper{t: t, app: app, email: email, forms: map[string]url.Values{}, fields: map[string]bool{}, queries: map[string]bool{}}
+	s := &sweeper{t: t, app: app, email: email, qm: qm, forms: map[string]url.Values{}, fields: map[string]bool{}, queries: map[string]bool{}}
+	if qm {
+		addExternalQuotes(t, app)
+	}
 	s.c = app.client(t)
 	if email != "" {
 		s.c.login(email)
@@ -144,7 +204,7 @@ func newSweeper(t *testing.T, email string) *sweeper {
 // the session or switch features off last.
 func (s *sweeper) routes() (gets, posts []string) {
 	for _, r := range s.app.Echo.Routes() {
-		if strings.HasPrefix(r.Path, "/static") {
+		if strings.HasPrefix(r.Path, "/static") || s.qm && !qmSweepRoute(r.Path) {
 			continue
 		}
 		switch r.Method {
@@ -196,8 +256,9 @@ func (s *sweeper) instances(path string) map[string]string {
 		}
 		out[kind] = "/" + strings.Join(parts, "/")
 	}
-	fill("own", func(seg, param, prev string) string { return s.realID(seg, param, prev, true) })
-	fill("other", func(seg, param, prev string) string { return s.realID(seg, param, prev, false) })
+	tail := segs[len(segs)-1]
+	fill("own", func(seg, param, prev string) string { return s.realID(seg, param, prev, tail, true) })
+	fill("other", func(seg, param, prev string) string { return s.realID(seg, param, prev, tail, false) })
 	fill("unknown", func(seg, param, prev string) string {
 		if param == ":token" || param == ":key" || param == ":kind" {
 			return strings.Repeat("u", 43)
@@ -210,8 +271,10 @@ func (s *sweeper) instances(path string) map[string]string {
 	return out
 }
 
-// realID picks a real value for a path parameter: owned by the user (own) or not.
-func (s *sweeper) realID(seg, param, prev string, own bool) string {
+// realID picks a real value for a path parameter: owned by the user (own) or
+// not. tail is the route's last segment: an external quote's won or lost form
+// gets a quote won or declined, the one that form is for.
+func (s *sweeper) realID(seg, param, prev, tail string, own bool) string {
 	db := s.app.DB
 	var id uint
 	switch {
@@ -242,15 +305,24 @@ func (s *sweeper) realID(seg, param, prev string, own bool) string {
 		}
 		q := "SELECT t.id FROM " + src.table + " t"
 		var args []any
+		where := "1 = 1"
+		if seg == "external-quotes" {
+			where = "t.status = 'declined'"
+			if tail == "won" {
+				where = "t.status = 'won'"
+			}
+		}
 		if src.owner != "" && s.userID != 0 {
 			if own {
-				q += " WHERE " + src.owner + " = ?"
+				q += " WHERE " + where + " AND " + src.owner + " = ?"
 			} else {
-				q += " WHERE " + src.owner + " <> ?"
+				q += " WHERE " + where + " AND " + src.owner + " <> ?"
 			}
 			args = append(args, s.userID)
 		} else if !own {
-			q += " WHERE t.id <> (SELECT MIN(id) FROM " + src.table + ")"
+			q += " WHERE " + where + " AND t.id <> (SELECT MIN(id) FROM " + src.table + ")"
+		} else {
+			q += " WHERE " + where
 		}
 		// Quotes with items, open records first: they have the most to break.
 		db.Raw(q+" ORDER BY t.id LIMIT 1", args...).Scan(&id)
@@ -294,7 +366,7 @@ func (s *sweeper) send(method, path string, form url.Values) response {
 func (s *sweeper) afterwards(path string) {
 	db := s.app.DB
 	if strings.HasPrefix(path, "/admin/activations") {
-		db.Exec("UPDATE features SET active = (key <> ?)", models.FeatureQuoteManager)
+		db.Exec("UPDATE features SET active = (key <> ? OR ?)", models.FeatureQuoteManager, s.qm)
 	}
 	if strings.HasPrefix(path, "/admin/users") {
 		db.Exec("UPDATE users SET active = ?, role = ?, password_hash = ? WHERE email = ?", true, models.RoleAdmin, s.adminPW, "admin@example.com")
@@ -478,12 +550,24 @@ func (s *sweeper) run() {
 		}
 	}
 	// The payloads did get stored somewhere (else step 4 proves nothing).
-	if s.email == "admin@example.com" || s.email == "rep@example.com" {
+	if !s.qm && (s.email == "admin@example.com" || s.email == "rep@example.com") {
 		var stored int64
 		s.app.DB.Raw("SELECT (SELECT COUNT(*) FROM organizations WHERE name LIKE ?) + (SELECT COUNT(*) FROM notes WHERE body LIKE ?)",
 			"%<script>%", "%<script>%").Scan(&stored)
 		if stored == 0 {
 			s.t.Errorf("no hostile value was stored: the sweep did not reach the forms")
+		}
+	}
+	// The Quote Manager pass reached the won and lost forms of real external quotes.
+	if s.qm && s.email == "rep@example.com" {
+		var reached []string
+		for action := range s.forms {
+			if strings.HasPrefix(action, "/external-quotes/") {
+				reached = append(reached, action)
+			}
+		}
+		if len(reached) < 2 {
+			s.t.Errorf("the sweep reached %d forms of external quotes (%v), want won and lost", len(reached), reached)
 		}
 	}
 	// 5. A rep changed nothing that is not theirs; a manager nothing of an admin's.
@@ -511,6 +595,8 @@ func (s *sweeper) protectedRows() map[string]string {
 		"tax rates":       "SELECT * FROM tax_rates",
 		"payment terms":   "SELECT * FROM payment_terms",
 		"settings":        "SELECT key, value FROM settings WHERE key NOT LIKE 'next_%'",
+		"quote manager":   "SELECT * FROM quote_manager_settings",
+		"external quotes": "SELECT * FROM external_quotes",
 	}
 	if s.email != "manager@example.com" {
 		others := fmt.Sprintf("%d", uid)
