@@ -408,5 +408,9 @@ func (a *App) integrationLog(c echo.Context) error {
 			rows[i].Problems = strings.Split(e.Problems, "\n")
 		}
 	}
-	return render(c, http.StatusOK, views.IntegrationLogPage(a.page(c, "Integration log"), rows, pager("/admin/quote-manager/log", q, p, len(rows), more)))
+	kept := fmt.Sprintf("Calls are kept %d days, and only the newest %s of them. "+
+		"Calls with a missing or wrong key are logged at most %d times a minute from one address; "+
+		"further calls from that address get 429 (Too Many Requests) and are not logged.",
+		models.IntegrationLogDays, thousands(models.IntegrationLogMaxRows), badKeyLimit)
+	return render(c, http.StatusOK, views.IntegrationLogPage(a.page(c, "Integration log"), rows, kept, pager("/admin/quote-manager/log", q, p, len(rows), more)))
 }

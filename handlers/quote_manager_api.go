@@ -2,9 +2,11 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -75,6 +77,15 @@ func (a *App) requireQuoteManagerKey(next echo.HandlerFunc) echo.HandlerFunc {
 		auth := c.Request().Header.Get(echo.HeaderAuthorization)
 		scheme, key, _ := strings.Cut(auth, " ")
 		if !strings.EqualFold(scheme, "Bearer") || !s.ValidKey(strings.TrimSpace(key)) {
+			wait, err := a.tooManyBadKeys(c)
+			if err != nil {
+				return err
+			}
+			if wait > 0 {
+				c.Response().Header().Set("Retry-After", strconv.Itoa(wait))
+				return c.JSON(http.StatusTooManyRequests, apiError{Error: fmt.Sprintf(
+					"Too many calls with a missing or invalid key from your address: wait %d seconds, then send the current API key.", wait)})
+			}
 			a.apiLog(c, c.Param("external_id"), http.StatusUnauthorized, "refused: missing or invalid key", nil)
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="salesdesk"`)
 			return c.JSON(http.StatusUnauthorized, apiError{Error: "Send the current API key as Authorization: Bearer <key>."})

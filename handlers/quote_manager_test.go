@@ -50,6 +50,7 @@ type apiResponse struct {
 	Status int
 	Body   string
 	JSON   map[string]any
+	Header http.Header
 }
 
 func (r apiResponse) problems() string {
@@ -81,7 +82,7 @@ func apiCall(t testing.TB, hc *http.Client, app *testApp, method, path, key, cty
 	defer res.Body.Close()
 	var buf bytes.Buffer
 	buf.ReadFrom(res.Body)
-	r := apiResponse{Status: res.StatusCode, Body: buf.String()}
+	r := apiResponse{Status: res.StatusCode, Body: buf.String(), Header: res.Header}
 	if !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 		t.Errorf("%s %s: Content-Type %q, want JSON (status %d)", method, path, res.Header.Get("Content-Type"), res.StatusCode)
 	}

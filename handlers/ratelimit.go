@@ -21,6 +21,25 @@ const (
 	quoteLinkWindow       = time.Minute
 )
 
+// Calls of the Quote Manager API with a missing or wrong key are limited per
+// client IP too, so that nobody can flood the integration log: the first
+// badKeyLimit of a minute are answered 401 and logged; the rest get 429 with
+// Retry-After and are not logged. Calls with the right key are never limited.
+// The window is the quote links' minute: the rate_limits table is pruned by
+// window start, whatever the bucket, so every bucket uses the same window.
+const badKeyLimit = 20
+
+// tooManyBadKeys counts one refused call from the client's IP and says, when
+// the IP is over the limit, how many seconds it has to wait (else 0).
+func (a *App) tooManyBadKeys(c echo.Context) (int, error) {
+	now := a.now().UTC()
+	hits, end, err := models.HitRateLimit(a.db, "quote-manager-key:"+c.RealIP(), now, quoteLinkWindow)
+	if err != nil || hits <= badKeyLimit {
+		return 0, err
+	}
+	return max(int(end.Sub(now).Round(time.Second)/time.Second), 1), nil
+}
+
 // limitQuoteLink answers 429 with a Retry-After header once the client IP has
 // used up its requests of the current window.
 func (a *App) limitQuoteLink(next echo.HandlerFunc) echo.HandlerFunc {

@@ -677,6 +677,33 @@ type IntegrationLogEntry struct {
 
 func (IntegrationLogEntry) TableName() string { return "integration_log" }
 
+// The integration log is bounded: an entry is kept IntegrationLogDays days,
+// and the table keeps only the newest IntegrationLogMaxRows entries. Every
+// integrationLogPruneEvery-th entry written prunes it, so the table never
+// holds more than IntegrationLogMaxRows+integrationLogPruneEvery rows, and
+// the cost is one indexed delete per that many calls.
+const (
+	IntegrationLogDays       = 90
+	IntegrationLogMaxRows    = 10000
+	integrationLogPruneEvery = 100
+)
+
+// PruneIntegrationLog deletes the entries older than IntegrationLogDays and
+// those beyond the newest IntegrationLogMaxRows, and says how many went.
+func PruneIntegrationLog(db *gorm.DB, now time.Time) (int64, error) {
+	old := db.Where("created_at < ?", now.UTC().AddDate(0, 0, -IntegrationLogDays)).Delete(&IntegrationLogEntry{})
+	if old.Error != nil {
+		return 0, old.Error
+	}
+	// The id of the oldest entry to keep; none (NULL) when the table is not full.
+	over := db.Exec(`DELETE FROM integration_log WHERE id < (
+		SELECT id FROM integration_log ORDER BY id DESC LIMIT 1 OFFSET ?)`, IntegrationLogMaxRows-1)
+	if over.Error != nil {
+		return 0, over.Error
+	}
+	return old.RowsAffected + over.RowsAffected, nil
+}
+
 // LogIntegration records one call. Problems are written "field: message", one a line.
 func LogIntegration(db *gorm.DB, method, externalID string, status int, result string, probs []FieldProblem, now time.Time) error {
 	lines := make([]string, len(probs))
@@ -692,8 +719,16 @@ func LogIntegration(db *gorm.DB, method, externalID string, status int, result s
 	if r := []rune(externalID); len(r) > 100 {
 		externalID = string(r[:100])
 	}
-	return db.Create(&IntegrationLogEntry{Method: method, ExternalID: externalID, Status: status, Result: StorableText(result),
-		Problems: StorableText(strings.Join(lines, "\n")), CreatedAt: now}).Error
+	e := IntegrationLogEntry{Method: method, ExternalID: externalID, Status: status, Result: StorableText(result),
+		Problems: StorableText(strings.Join(lines, "\n")), CreatedAt: now}
+	if err := db.Create(&e).Error; err != nil {
+		return err
+	}
+	if e.ID%integrationLogPruneEvery == 0 {
+		_, err := PruneIntegrationLog(db, now)
+		return err
+	}
+	return nil
 }
 
 // IntegrationLog is one page of the log, newest first.
