@@ -157,6 +157,9 @@ func (a *App) parseOppQuery(c echo.Context, action string, board bool) (oppQuery
 	form.Filtered = f.Text != "" || status != "open" || owner != defaultOwner || f.StageID != 0 || f.CategoryID != 0 ||
 		f.Rating != "" || form.CloseFrom != "" || form.CloseTo != "" || f.CampaignID != 0 || f.Quoted || f.NoLead || !f.CreatedFrom.IsZero() || !f.CreatedBefore.IsZero()
 	form.ClearURL = action
+	if form.Chips, err = drillDownChips(a.db, action, q, f); err != nil {
+		return oppQuery{}, err
+	}
 	return oppQuery{filter: f, form: form, values: q, users: users}, nil
 }
 

@@ -15,6 +15,15 @@ type OppFilters struct {
 	Filtered   bool
 	ClearURL   string
 	Errs       Errors
+	Chips      []FilterChip // filters set by a report's link, without a field of their own
+}
+
+// FilterChip is one such filter: what it does, and the page without it.
+type FilterChip struct {
+	Label     string
+	Param     string // the query parameter, kept by the filter form as a hidden field
+	Value     string
+	RemoveURL string
 }
 
 // OppTable is a table of opportunities.
