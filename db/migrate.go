@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"salesdesk/models"
 )
 
 // A migration is a numbered, append-only change to the schema. Never edit one that
@@ -706,6 +708,10 @@ var migrations = []migration{
 			FOR EACH ROW EXECUTE FUNCTION opportunities_from_lead_sync()`,
 	})},
 	{12, "opportunity sums per owner, stage, status, category and rating, kept by triggers", opportunitySums()},
+	{13, "reports: creation-date indexes for report periods that do not fall on whole months", []string{
+		`CREATE INDEX leads_created ON leads (created_at)`,
+		`CREATE INDEX opportunities_created ON opportunities (created_at)`,
+	}},
 	{14, "rate limits: fixed-window request counters shared by every app instance", []string{
 		`CREATE TABLE rate_limits (
 			bucket TEXT NOT NULL,
@@ -802,5 +808,5 @@ var postgresSumTriggers = []string{
 func reportMigration(both, sqlite, postgres []string) []string {
 	out := append(both, onlyOn("sqlite", sqlite...)...)
 	out = append(out, onlyOn("postgres", postgres...)...)
-	return append(out, sqliteOnly(rollupTables, rollupTriggers(), rollupRebuild())...)
+	return append(out, sqliteOnly(rollupTables, models.ReportRollupTriggers(), models.ReportRollupRebuild())...)
 }

@@ -129,14 +129,19 @@ func funnelPages(b *testing.B, app *testApp) map[string]string {
 	var campaign, owner uint
 	app.DB.Raw("SELECT campaign_id FROM leads WHERE campaign_id IS NOT NULL ORDER BY id DESC LIMIT 1").Scan(&campaign)
 	app.DB.Raw("SELECT id FROM users WHERE email = ?", "rep@example.com").Scan(&owner)
-	from := time.Now().UTC().AddDate(0, -5, 0).Format("2006-01-02")
+	now := time.Now().UTC()
+	from := now.AddDate(0, -5, 0).Format("2006-01-02")
+	// Days at both ends: the whole months between from the rollups, the ends from the records.
+	days := "from=" + now.AddDate(0, -7, -11).Format("2006-01-02") + "&to=" + now.AddDate(0, 0, -17).Format("2006-01-02")
 	return map[string]string{
-		"all":           "/reports/funnel",
-		"campaign":      fmt.Sprintf("/reports/funnel?campaign=%d", campaign),
-		"owner":         fmt.Sprintf("/reports/funnel?owner=%d", owner),
-		"this-year":     "/reports/funnel?preset=this_year",
-		"days-period":   "/reports/funnel?from=" + from,
-		"campaign-page": fmt.Sprintf("/campaigns/%d", campaign),
+		"all":            "/reports/funnel",
+		"campaign":       fmt.Sprintf("/reports/funnel?campaign=%d", campaign),
+		"owner":          fmt.Sprintf("/reports/funnel?owner=%d", owner),
+		"this-year":      "/reports/funnel?preset=this_year",
+		"days-period":    "/reports/funnel?from=" + from,
+		"days-both-ends": "/reports/funnel?" + days,
+		"days-campaign":  fmt.Sprintf("/reports/funnel?campaign=%d&%s", campaign, days),
+		"campaign-page":  fmt.Sprintf("/campaigns/%d", campaign),
 	}
 }
 

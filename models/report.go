@@ -2,6 +2,7 @@ package models
 
 import (
 	"sort"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -60,32 +61,81 @@ func (f ReportFilter) opps(db *gorm.DB) *gorm.DB {
 // (db/rollups.go, SQLite); tests turn it off to compare with the records.
 var UseReportRollups = true
 
-// rollup is the filter on a report rollup table, when the rollups can answer
-// it: on SQLite, for a period of whole months (or none). Leads have no
-// category (as in leads()).
+// rollup is a report rollup table, as "r", narrowed to the filter: on
+// SQLite, where the rollups are kept. The months wholly inside the period
+// come from the rollup; the days at either end that do not make a whole month
+// come from the records themselves (rollupRecords), in rows of the same
+// shape, so a report sums both alike. Leads have no category (as in leads()).
 func (f ReportFilter) rollup(db *gorm.DB, table string, category bool) (*gorm.DB, bool) {
-	whole := func(t time.Time) bool {
-		return t.IsZero() || t.Equal(time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC))
-	}
-	if !UseReportRollups || db.Dialector.Name() != "sqlite" || !whole(f.From) || !whole(f.Before) {
+	if !UseReportRollups || db.Dialector.Name() != "sqlite" {
 		return nil, false
 	}
 	var campaign any = -1 // the rows of all campaigns
+	campaignKey := "-1"
 	if f.CampaignID != 0 {
-		campaign = f.CampaignID
+		campaign, campaignKey = f.CampaignID, "COALESCE(R.campaign_id, 0)"
 	}
-	q := db.Table(table+" AS r").Where("r.campaign_id = ? AND r.n > 0", campaign)
+	// Record rows created in [from, before): the filter's own conditions on R.
+	records := func(from, before time.Time) (string, []any) {
+		cond, args := "R.created_at >= ?", []any{from}
+		if !before.IsZero() {
+			cond, args = cond+" AND R.created_at < ?", append(args, before)
+		}
+		if f.CampaignID != 0 {
+			cond, args = cond+" AND R.campaign_id = ?", append(args, f.CampaignID)
+		}
+		if f.OwnerID != 0 {
+			cond, args = cond+" AND R.owner_id = ?", append(args, f.OwnerID)
+		}
+		if category && f.CategoryID != 0 {
+			cond, args = cond+" AND R.category_id = ?", append(args, f.CategoryID)
+		}
+		return rollupRecords(table, campaignKey, cond), args
+	}
+	monthStart := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC) }
+	// [first, last): the whole months of the period; zero for no bound.
+	var first, last time.Time
+	if !f.From.IsZero() {
+		if first = monthStart(f.From); first.Before(f.From) {
+			first = first.AddDate(0, 1, 0)
+		}
+	}
+	if !f.Before.IsZero() {
+		last = monthStart(f.Before)
+	}
+	var arms []string
+	var args []any
+	if !first.IsZero() && !last.IsZero() && !first.Before(last) {
+		// No whole month inside: the records of the period alone.
+		if !f.From.Before(f.Before) {
+			return db.Table(table + " AS r").Where("false"), true
+		}
+		sql, a := records(f.From, f.Before)
+		arms, args = append(arms, sql), append(args, a...)
+	} else {
+		arm := "SELECT " + strings.Join(rollupColumns(table), ", ") + " FROM " + table + " WHERE n > 0"
+		if !first.IsZero() {
+			arm, args = arm+" AND month >= ?", append(args, first.Format("2006-01"))
+		}
+		if !last.IsZero() {
+			arm, args = arm+" AND month < ?", append(args, last.Format("2006-01"))
+		}
+		arms = append(arms, arm)
+		if f.From.Before(first) {
+			sql, a := records(f.From, first)
+			arms, args = append(arms, sql), append(args, a...)
+		}
+		if last.Before(f.Before) {
+			sql, a := records(last, f.Before)
+			arms, args = append(arms, sql), append(args, a...)
+		}
+	}
+	q := db.Table("("+strings.Join(arms, " UNION ALL ")+") AS r", args...).Where("r.campaign_id = ?", campaign)
 	if f.OwnerID != 0 {
 		q = q.Where("r.owner_id = ?", f.OwnerID)
 	}
 	if category && f.CategoryID != 0 {
 		q = q.Where("r.category_id = ?", f.CategoryID)
-	}
-	if !f.From.IsZero() {
-		q = q.Where("r.month >= ?", f.From.Format("2006-01"))
-	}
-	if !f.Before.IsZero() {
-		q = q.Where("r.month < ?", f.Before.Format("2006-01"))
 	}
 	return q, true
 }

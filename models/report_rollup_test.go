@@ -52,6 +52,15 @@ func wantRollupsAgree(t *testing.T, x *rptFixture, step string) {
 		{From: date(2026, 3, 1), Before: date(2026, 4, 1)},
 		{From: date(2026, 4, 1)},
 		{Before: date(2026, 3, 1), OwnerID: x.repB.ID},
+		// Periods that do not fall on whole months: the rollups of the whole
+		// months inside and the records of the days at either end.
+		{From: date(2026, 3, 5), Before: date(2026, 4, 10)},
+		{From: date(2026, 2, 20), Before: date(2026, 5, 2), CampaignID: x.show},
+		{From: date(2026, 3, 10), Before: date(2026, 3, 11)},
+		{From: date(2026, 3, 10).Add(12 * time.Hour), OwnerID: x.repA.ID},
+		{Before: date(2026, 3, 15), CategoryID: x.managed},
+		{From: date(2026, 3, 9), Before: date(2026, 6, 1), CampaignID: x.show, CategoryID: x.project},
+		{From: date(2026, 4, 1), Before: date(2026, 3, 1)},
 	} {
 		rolled := reportsOf(t, x, f)
 		models.UseReportRollups = false
