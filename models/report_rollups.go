@@ -207,7 +207,18 @@ func rollupNamed(table string) rollup {
 // records themselves, one per record (per stay in a stage, for
 // report_stages), for the records R matching cond. campaign is the
 // campaign_id the rows carry: "-1" when all campaigns are asked for.
+//
+// The records come by one campaign's index when one is asked for, else by
+// the creation date (migration 13): a period's ends hold at most two months
+// of records, where the index on status or owner the planner might pick
+// holds most of the table.
 func rollupRecords(table, campaign, cond string) string {
+	index := func(source string) string {
+		if campaign == "-1" {
+			return source + "_created"
+		}
+		return source + "_campaign"
+	}
 	if table == "report_stages" {
 		return `SELECT ` + campaign + ` AS campaign_id, R.owner_id AS owner_id, COALESCE(R.category_id, 0) AS category_id,
 				` + month("R.created_at") + ` AS month, x.new_value AS stage, COALESCE(x.new_ref, 0) AS stage_ref, 1 AS n,
@@ -215,7 +226,7 @@ func rollupRecords(table, campaign, cond string) string {
 			FROM opportunities R JOIN (SELECT opportunity_id, new_value, new_ref, created_at,
 					LEAD(created_at) OVER (PARTITION BY opportunity_id ORDER BY created_at, id) AS left_at
 				FROM opportunity_history WHERE field = 'stage' AND opportunity_id IN (
-					SELECT R.id FROM opportunities R INDEXED BY opportunities_created WHERE ` + cond + `)) x
+					SELECT R.id FROM opportunities R INDEXED BY ` + index("opportunities") + ` WHERE ` + cond + `)) x
 				ON x.opportunity_id = R.id
 			WHERE x.left_at IS NOT NULL`
 	}
@@ -227,10 +238,7 @@ func rollupRecords(table, campaign, cond string) string {
 	for i, c := range u.valCols {
 		cols = append(cols, u.vals[i]+" AS "+c)
 	}
-	// The rows come by the creation date (migration 13), whatever else the
-	// conditions name: a period's ends hold at most two months of records,
-	// where an index on status or owner could hold most of the table.
-	from := u.source + " {R} INDEXED BY " + u.source + "_created"
+	from := u.source + " {R} INDEXED BY " + index(u.source)
 	if u.from != "" {
 		from += ", " + u.from
 	}
