@@ -243,14 +243,13 @@ func (a *App) showCampaign(c echo.Context) error {
 		return err
 	}
 	v.Leads, v.MoreLeads = leadRows(leads), more
-	var opps []models.OppRow
-	if err := models.EachOpportunity(a.db, models.OppFilter{CampaignID: cp.ID, Sort: "close", Desc: true}, func(r models.OppRow) error {
-		opps = append(opps, r)
-		return nil
-	}); err != nil {
+	// The latest page of its opportunities; the list behind the link has them all.
+	opps, more, err := models.ListOpportunities(a.db, models.OppFilter{CampaignID: cp.ID, Sort: "close", Desc: true}, models.NewPage(1))
+	if err != nil {
 		return err
 	}
-	v.Opps = oppRows(opps, a.now())
+	v.Opps, v.MoreOpps = oppRows(opps, a.now()), more
+	v.OppsURL = "/opportunities?campaign=" + idStr(cp.ID) + "&status=all&owner=all&sort=-close"
 	return render(c, http.StatusOK, views.CampaignPage(a.page(c, cp.Name), v))
 }
 

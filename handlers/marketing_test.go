@@ -377,8 +377,16 @@ func TestCampaignPageShowsDemoFunnel(t *testing.T) {
 			t.Errorf("lead statuses %q: want %s: %s", byStatus, label, n)
 		}
 	}
-	if n := doc.Find(`section[aria-labelledby="opps-h"] tbody tr`).Length(); n != 32 {
-		t.Errorf("opportunities from the campaign: %d rows, want 32", n)
+	// A page of its 32 opportunities, and a link to the list of them all.
+	if n := doc.Find(`section[aria-labelledby="opps-h"] tbody tr`).Length(); n != models.PageSize {
+		t.Errorf("opportunities from the campaign: %d rows, want a page of %d", n, models.PageSize)
+	}
+	all, ok := doc.Find(`section[aria-labelledby="opps-h"] .section-head a`).Attr("href")
+	if !ok {
+		t.Fatal("no link to all the campaign's opportunities")
+	}
+	if n := rptFollow(t, c, all); n != 32 {
+		t.Errorf("%s lists %d opportunities, want 32", all, n)
 	}
 
 	// The list shows both demo campaigns with their lead counts.

@@ -48,6 +48,8 @@ type CampaignView struct {
 	LeadsURL    string
 	MoreLeads   bool
 	Opps        []OppRow
+	MoreOpps    bool   // there are more than the page shown
+	OppsURL     string // the opportunity list of the campaign
 }
 
 type LeadRow struct {
