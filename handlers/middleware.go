@@ -91,11 +91,14 @@ func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			s.Values[keyCSRF] = randomToken()
 			dirty = true
 		}
+		// A signed-in request reads its session, user and the features in one query.
+		var feats models.Features
 		if token, ok := s.Values["sid"].(string); ok {
-			u, err := a.sessionUser(s, token)
+			u, f, err := a.sessionUser(s, token)
 			if err != nil {
 				return err
 			}
+			feats = f
 			if u != nil {
 				c.Set(keyUser, u)
 			} else {
@@ -103,9 +106,12 @@ func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 				dirty = true
 			}
 		}
-		feats, err := models.LoadFeatures(a.db)
-		if err != nil {
-			return err
+		if feats == nil {
+			f, err := models.LoadFeatures(a.db)
+			if err != nil {
+				return err
+			}
+			feats = f
 		}
 		c.Set(keyFeatures, feats)
 		if dirty {
@@ -119,29 +125,30 @@ func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 
 // sessionUser returns the user of a live session, or nil when the session was
 // ended (sign-out, deactivation, password reset), has been idle too long, is
-// too old, or its user can no longer sign in.
-func (a *App) sessionUser(s *sessions.Session, token string) (*models.User, error) {
+// too old, or its user can no longer sign in; and the active features, read
+// with the session (nil when there was no session to read them with).
+func (a *App) sessionUser(s *sessions.Session, token string) (*models.User, models.Features, error) {
 	now := a.now().UTC()
-	sess, u, err := models.FindSessionUser(a.db, token)
+	sess, u, feats, err := models.FindSessionUserFeatures(a.db, token)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if now.Sub(sess.LastSeenAt) > sessionIdle || now.Sub(sess.CreatedAt) > sessionMaxAge {
-		return nil, models.EndSession(a.db, token)
+		return nil, feats, models.EndSession(a.db, token)
 	}
 	ver, _ := s.Values["ver"].(int)
 	if !u.Active || ver != u.SessionVersion {
-		return nil, models.EndSession(a.db, token)
+		return nil, feats, models.EndSession(a.db, token)
 	}
 	if now.Sub(sess.LastSeenAt) > seenEvery {
 		if err := models.TouchSession(a.db, sess, now); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return u, nil
+	return u, feats, nil
 }
 
 func clearSession(s *sessions.Session) {

@@ -28,6 +28,8 @@ type oppQuery struct {
 	form   views.OppFilters
 	values url.Values
 	users  []models.User // the active users, offered as owners
+	// choices are the owners, stages and categories on offer.
+	choices models.ListChoices
 }
 
 // parseOppQuery reads the filters shared by the list, the board and the CSV export.
@@ -88,28 +90,24 @@ func (a *App) parseOppQuery(c echo.Context, action string, board bool) (oppQuery
 			owner = "all"
 		}
 	}
-	users, err := models.ActiveUsers(a.db)
+	// The owners, stages and categories on offer, in one query.
+	choices, err := models.LoadListChoices(a.db)
 	if err != nil {
 		return oppQuery{}, err
 	}
+	users := choices.Users
 	form.Owners = []views.Option{{Value: "me", Label: "My opportunities", Selected: owner == "me"}, {Value: "all", Label: "Everyone", Selected: owner == "all"}}
 	form.Owners = append(form.Owners, userOptions(users, owner, "")...)
 
 	if !board {
-		stages, err := a.stages(true)
-		if err != nil {
-			return oppQuery{}, err
-		}
+		stages := choices.Stages
 		f.StageID, _ = parseID(q.Get("stage"))
 		form.Stages = []views.Option{{Value: "", Label: "All stages", Selected: f.StageID == 0}}
 		for _, s := range stages {
 			form.Stages = append(form.Stages, views.Option{Value: idStr(s.ID), Label: s.Name, Selected: s.ID == f.StageID})
 		}
 	}
-	cats, err := models.Picklist(a.db, models.Categories, true, nil)
-	if err != nil {
-		return oppQuery{}, err
-	}
+	cats := choices.Categories
 	f.CategoryID, _ = parseID(q.Get("category"))
 	form.Categories = append([]views.Option{{Value: "", Label: "All categories"}}, picklistOptions(cats, idStr(f.CategoryID))...)
 	if r := models.Rating(q.Get("rating")); r.Valid() {
@@ -160,7 +158,7 @@ func (a *App) parseOppQuery(c echo.Context, action string, board bool) (oppQuery
 	if form.Chips, err = drillDownChips(a.db, action, q, f); err != nil {
 		return oppQuery{}, err
 	}
-	return oppQuery{filter: f, form: form, values: q, users: users}, nil
+	return oppQuery{filter: f, form: form, values: q, users: users, choices: choices}, nil
 }
 
 // withQuery is path with the current query, some parameters replaced or removed ("").
@@ -331,10 +329,7 @@ func (a *App) opportunityBoard(c echo.Context) error {
 	}
 	f := oq.filter
 	f.Sort, f.Desc = "close", false
-	stages, err := a.stages(false)
-	if err != nil {
-		return err
-	}
+	stages := oq.choices.OpenStages()
 	ids := make([]uint, len(stages))
 	for i, s := range stages {
 		ids[i] = s.ID

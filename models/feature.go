@@ -1,8 +1,10 @@
 package models
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -66,17 +68,55 @@ type Features map[string]bool
 func (f Features) On(key string) bool { return f[key] }
 
 // LoadFeatures reads the active features. It is one small query per request, on
-// purpose: several app instances must agree at once, so nothing is cached in memory.
+// purpose: several app instances must agree at once, so nothing is cached in
+// memory. A signed-in request reads them with its session
+// (FindSessionUserFeatures) instead.
 func LoadFeatures(db *gorm.DB) (Features, error) {
-	var keys []string
-	if err := db.Model(&Feature{}).Where("active = ?", true).Pluck("key", &keys).Error; err != nil {
+	rows, err := queryRows(db, "SELECT "+featureColumns, featureArgs()...)
+	if err != nil {
 		return nil, err
 	}
-	f := make(Features, len(keys))
-	for _, k := range keys {
-		f[k] = true
+	defer rows.Close()
+	flags := make([]sql.NullBool, len(FeatureDefs))
+	if rows.Next() {
+		dest := make([]any, len(flags))
+		for i := range flags {
+			dest[i] = &flags[i]
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
 	}
-	return f, nil
+	return featuresOf(flags), rows.Close()
+}
+
+// featureColumns selects whether each feature of FeatureDefs is active, one
+// column each (NULL when the feature has no row), with featureArgs as its arguments.
+var featureColumns = func() string {
+	cols := make([]string, len(FeatureDefs))
+	for i := range FeatureDefs {
+		cols[i] = "(SELECT active FROM features WHERE key = ?)"
+	}
+	return strings.Join(cols, ", ")
+}()
+
+func featureArgs() []any {
+	args := make([]any, len(FeatureDefs), len(FeatureDefs)+1)
+	for i, d := range FeatureDefs {
+		args[i] = d.Key
+	}
+	return args
+}
+
+// featuresOf turns the columns of featureColumns into the set of active features.
+func featuresOf(flags []sql.NullBool) Features {
+	f := make(Features, len(flags))
+	for i, fl := range flags {
+		if fl.Valid && fl.Bool {
+			f[FeatureDefs[i].Key] = true
+		}
+	}
+	return f
 }
 
 // ListFeatures returns the stored state of every feature, with who changed it last.

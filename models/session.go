@@ -2,6 +2,7 @@ package models
 
 import (
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"time"
 
@@ -40,22 +41,45 @@ func FindSession(db *gorm.DB, token string) (*Session, error) {
 // FindSessionUser returns the session of token and its user in one query (it
 // runs on every request), or gorm.ErrRecordNotFound.
 func FindSessionUser(db *gorm.DB, token string) (*Session, *User, error) {
-	var row struct {
-		User
-		SessionCreatedAt time.Time
-		SessionSeenAt    time.Time
-	}
+	sess, u, _, err := FindSessionUserFeatures(db, token)
+	return sess, u, err
+}
+
+// sessionUserSQL reads a session, its user and the active features: the one
+// query every signed-in request makes before its page's own.
+var sessionUserSQL = "SELECT users.id, users.email, users.name, users.role, users.password_hash, users.demo_password, " +
+	"users.active, users.session_version, users.created_at, users.updated_at, sessions.created_at, sessions.last_seen_at, " +
+	featureColumns + " FROM sessions JOIN users ON users.id = sessions.user_id WHERE sessions.id = ?"
+
+// FindSessionUserFeatures returns the session of token, its user and the
+// active features in one query, or gorm.ErrRecordNotFound when there is no
+// such session (then read the features with LoadFeatures).
+func FindSessionUserFeatures(db *gorm.DB, token string) (*Session, *User, Features, error) {
 	id := sessionID(token)
-	res := db.Table("sessions").Joins("JOIN users ON users.id = sessions.user_id").Where("sessions.id = ?", id).
-		Select("users.*, sessions.created_at AS session_created_at, sessions.last_seen_at AS session_seen_at").Limit(1).Scan(&row)
-	if res.Error != nil {
-		return nil, nil, res.Error
+	rows, err := queryRows(db, sessionUserSQL, append(featureArgs(), id)...)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	if res.RowsAffected == 0 {
-		return nil, nil, gorm.ErrRecordNotFound
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, nil, nil, err
+		}
+		return nil, nil, nil, gorm.ErrRecordNotFound
 	}
-	u := row.User
-	return &Session{ID: id, UserID: u.ID, CreatedAt: row.SessionCreatedAt, LastSeenAt: row.SessionSeenAt}, &u, nil
+	var u User
+	sess := Session{ID: id}
+	flags := make([]sql.NullBool, len(FeatureDefs))
+	dest := []any{&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.DemoPassword, &u.Active, &u.SessionVersion,
+		&u.CreatedAt, &u.UpdatedAt, &sess.CreatedAt, &sess.LastSeenAt}
+	for i := range flags {
+		dest = append(dest, &flags[i])
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return nil, nil, nil, err
+	}
+	sess.UserID = u.ID
+	return &sess, &u, featuresOf(flags), rows.Close()
 }
 
 // TouchSession records activity, for idle expiry.

@@ -1,0 +1,66 @@
+package models
+
+import "gorm.io/gorm"
+
+// ListChoices is what the opportunity list and board offer in their filters:
+// the active users by name (owners), the active stages by position and every
+// category by position and name, inactive ones included (for filtering the
+// records that still have them).
+type ListChoices struct {
+	Users      []User // ID and Name only
+	Stages     []Stage
+	Categories []PicklistValue
+}
+
+// OpenStages are the stages of c that are neither won nor lost: the board's columns.
+func (c ListChoices) OpenStages() []Stage {
+	var out []Stage
+	for _, s := range c.Stages {
+		if !s.IsWon && !s.IsLost {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// listChoicesSQL reads the three lists in one query, in the order of
+// ActiveUsers, ActiveStages with the closed ones, and Picklist(Categories, all).
+const listChoicesSQL = `SELECT 1 AS k, id, name, position, '' AS sort_name, active, is_won, is_lost, default_probability
+  FROM opportunity_stages WHERE active = ?
+UNION ALL
+SELECT 2, id, name, 0, name, active, FALSE, FALSE, 0 FROM users WHERE active = ?
+UNION ALL
+SELECT 3, id, name, position, name, active, FALSE, FALSE, 0 FROM picklist_values WHERE kind = ?
+ORDER BY k, position, sort_name, id`
+
+// LoadListChoices reads the filter choices of the opportunity list and board
+// in one query: they are read on every view of the most visited pages, so
+// nothing is cached between requests.
+func LoadListChoices(db *gorm.DB) (ListChoices, error) {
+	var c ListChoices
+	rows, err := queryRows(db, listChoicesSQL, true, true, string(Categories))
+	if err != nil {
+		return c, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			k, pos, prob      int
+			id                uint
+			name, sortName    string
+			active, won, lost bool
+		)
+		if err := rows.Scan(&k, &id, &name, &pos, &sortName, &active, &won, &lost, &prob); err != nil {
+			return c, err
+		}
+		switch k {
+		case 1:
+			c.Stages = append(c.Stages, Stage{ID: id, Name: name, Position: pos, DefaultProbability: prob, IsWon: won, IsLost: lost, Active: active})
+		case 2:
+			c.Users = append(c.Users, User{ID: id, Name: name, Active: active})
+		case 3:
+			c.Categories = append(c.Categories, PicklistValue{ID: id, Kind: Categories, Name: name, Position: pos, Active: active})
+		}
+	}
+	return c, rows.Err()
+}
