@@ -461,7 +461,7 @@ func deferJoins(db *gorm.DB, f OppFilter, q *gorm.DB, p Page) *gorm.DB {
 // scanOppRows reads the rows of oppListQuery column by column: the list is the
 // most visited page, and GORM's reflection per row cost more than the query.
 func scanOppRows(q *gorm.DB) ([]OppRow, error) {
-	rs, err := q.Rows()
+	rs, err := preparedRows(q)
 	if err != nil {
 		return nil, err
 	}
@@ -556,8 +556,17 @@ type OppTotals struct {
 
 func TotalOpportunities(db *gorm.DB, f OppFilter) (OppTotals, error) {
 	var t OppTotals
-	err := f.totalsQuery(db).Select(f.sums()).Scan(&t).Error
-	return t, err
+	rows, err := preparedRows(f.totalsQuery(db).Select(f.sums()))
+	if err != nil {
+		return t, err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		if err := rows.Scan(&t.Count, &t.Amount, &t.Weighted); err != nil {
+			return t, err
+		}
+	}
+	return t, rows.Close()
 }
 
 // fromSums is true when the filter narrows only by what opportunity_sums is

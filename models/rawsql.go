@@ -18,11 +18,34 @@ func queryRows(db *gorm.DB, query string, args ...any) (*sql.Rows, error) {
 	if db.Dialector.Name() == "postgres" {
 		query = dollarPlaceholders(query)
 	}
+	return queryPrepared(db, query, args...)
+}
+
+// queryPrepared runs query, already in the database's placeholder syntax, with
+// a statement prepared once per connection (GORM's prepared statement cache,
+// kept with db's connection pool): parsing and planning the query was a good
+// part of what the database did for each page. Within a transaction the query
+// is run as it is.
+func queryPrepared(db *gorm.DB, query string, args ...any) (*sql.Rows, error) {
 	ctx := db.Statement.Context
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	return db.Statement.ConnPool.QueryContext(ctx, query, args...)
+	pool := db.Statement.ConnPool
+	if _, tx := pool.(gorm.TxCommitter); !tx {
+		pool = db.Session(&gorm.Session{PrepareStmt: true}).Statement.ConnPool
+	}
+	return pool.QueryContext(ctx, query, args...)
+}
+
+// preparedRows runs q, built with GORM, on a prepared statement as
+// queryPrepared does: for the list pages, whose queries differ only by the
+// filters in use.
+func preparedRows(q *gorm.DB) (*sql.Rows, error) {
+	if _, tx := q.Statement.ConnPool.(gorm.TxCommitter); tx {
+		return q.Rows()
+	}
+	return q.Session(&gorm.Session{PrepareStmt: true}).Rows()
 }
 
 func dollarPlaceholders(query string) string {
