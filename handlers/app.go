@@ -41,7 +41,11 @@ type Config struct {
 
 // App holds the dependencies the handlers share.
 type App struct {
-	db      *gorm.DB
+	db *gorm.DB
+	// read is db with prepared statements, for the reads of the most visited
+	// pages (outside transactions only): the opportunity page's one query with
+	// ten joins took longer to parse and plan than to run.
+	read    *gorm.DB
 	log     *slog.Logger
 	store   *sessions.CookieStore
 	secure  bool
@@ -74,6 +78,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 	a := &App{db: cfg.DB, log: cfg.Log, secure: cfg.SecureCookies, smtpURL: cfg.SMTPURL, now: cfg.Now, assets: prints, started: time.Now(), quoteLinkLimit: cfg.QuoteLinkLimit}
+	a.read = cfg.DB.Session(&gorm.Session{PrepareStmt: true})
 	a.cssURL = "/static/css/app.css?v=" + prints["css/app.css"]
 	a.jsURL = "/static/js/app.js?v=" + prints["js/app.js"]
 	a.store = newSessionStore(cfg.SessionKey, cfg.SecureCookies)

@@ -18,7 +18,7 @@ func (a *App) loadOpportunity(c echo.Context) (*models.Opportunity, error) {
 	if err != nil {
 		return nil, err
 	}
-	return models.LoadOpportunity(a.db, id)
+	return models.LoadOpportunity(a.read, id)
 }
 
 func (a *App) newOpportunity(c echo.Context) error {

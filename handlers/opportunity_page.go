@@ -70,7 +70,7 @@ func (a *App) renderOpportunity(c echo.Context, o *models.Opportunity, status in
 		v.CampaignID, v.Campaign = o.Campaign.ID, o.Campaign.Name
 	}
 	var lead models.Lead
-	if err := a.db.Select("id", "person_name").Where("opportunity_id = ?", o.ID).Limit(1).Find(&lead).Error; err != nil {
+	if err := a.read.Select("id", "person_name").Where("opportunity_id = ?", o.ID).Limit(1).Find(&lead).Error; err != nil {
 		return err
 	}
 	v.LeadID, v.Lead = lead.ID, lead.PersonName
@@ -93,15 +93,15 @@ func (a *App) renderOpportunity(c echo.Context, o *models.Opportunity, status in
 		v.TimeInStage = duration(now.Sub(*o.StageChangedAt))
 	}
 
-	history, err := models.History(a.db, o.ID)
+	history, err := models.History(a.read, o.ID)
 	if err != nil {
 		return err
 	}
-	notes, err := models.NotesOf(a.db, o.ID)
+	notes, err := models.NotesOf(a.read, o.ID)
 	if err != nil {
 		return err
 	}
-	todos, err := models.TodosOf(a.db, o.ID)
+	todos, err := models.TodosOf(a.read, o.ID)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (a *App) renderOpportunity(c echo.Context, o *models.Opportunity, status in
 		v.Activity = append(v.Activity, row)
 	}
 	if v.CanEdit {
-		users, err := models.ActiveUsers(a.db)
+		users, err := models.ActiveUsers(a.read)
 		if err != nil {
 			return err
 		}
@@ -151,7 +151,7 @@ func (a *App) renderOpportunity(c echo.Context, o *models.Opportunity, status in
 		return render(c, status, views.OpportunityPage(a.page(c, o.Title), v))
 	}
 	var quotes []models.Quote
-	if err := a.db.Preload("TaxRate").Preload("Items", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
+	if err := a.read.Preload("TaxRate").Preload("Items", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
 		Where("opportunity_id = ?", o.ID).Order("number").Find(&quotes).Error; err != nil {
 		return err
 	}

@@ -476,7 +476,7 @@ func (a *App) salesOrderRef(c echo.Context, oppID uint) (*views.SalesOrderRef, e
 	if !featuresOf(c).On(models.FeatureProcurement) {
 		return nil, nil
 	}
-	so, err := models.SalesOrderOf(a.db, oppID)
+	so, err := models.SalesOrderOf(a.read, oppID)
 	if err != nil || so == nil {
 		return nil, err
 	}
