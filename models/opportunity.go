@@ -2,6 +2,7 @@ package models
 
 import (
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -249,17 +250,49 @@ func (o *Opportunity) QualifiedCount() int {
 	return n
 }
 
-// LoadOpportunity reads one opportunity with what its page shows.
+// LoadOpportunity reads one opportunity with what its page shows, in one
+// query with joins rather than a query per relation: every opportunity page
+// reads it. The query's text is built by GORM once (loadOpportunitySQL): with
+// ten joins, building it took longer than running it.
 func LoadOpportunity(db *gorm.DB, id uint) (*Opportunity, error) {
-	var o Opportunity
-	// One query with joins rather than a query per relation: every opportunity page reads it.
-	err := db.Joins("Organization").Joins("Contact").Joins("Owner").Joins("Stage").
-		Joins("LeadSource").Joins("Competitor").Joins("Category").Joins("WinReason").Joins("LossReason").Joins("Campaign").
-		First(&o, "opportunities.id = ?", id).Error
+	rows, err := queryPrepared(db, loadOpportunitySQL(db), id)
 	if err != nil {
 		return nil, err
 	}
-	return &o, nil
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return nil, gorm.ErrRecordNotFound
+	}
+	var o Opportunity
+	if err := db.ScanRows(rows, &o); err != nil {
+		return nil, err
+	}
+	return &o, rows.Close()
+}
+
+// withRelations joins what the opportunity page shows.
+func withRelations(db *gorm.DB) *gorm.DB {
+	return db.Joins("Organization").Joins("Contact").Joins("Owner").Joins("Stage").
+		Joins("LeadSource").Joins("Competitor").Joins("Category").Joins("WinReason").Joins("LossReason").Joins("Campaign")
+}
+
+// loadOpportunitySQLs holds LoadOpportunity's query per SQL dialect: its text
+// only, never data.
+var loadOpportunitySQLs sync.Map
+
+func loadOpportunitySQL(db *gorm.DB) string {
+	dialect := db.Dialector.Name()
+	if q, ok := loadOpportunitySQLs.Load(dialect); ok {
+		return q.(string)
+	}
+	var o Opportunity
+	// Find, not First: the id is the primary key, and the query keeps one argument.
+	q := withRelations(db.Session(&gorm.Session{DryRun: true, NewDB: true})).Find(&o, "opportunities.id = ?", 0).Statement.SQL.String()
+	loadOpportunitySQLs.Store(dialect, q)
+	return q
 }
 
 // OppFilter narrows the opportunity list.
@@ -533,18 +566,22 @@ func EachOpportunity(db *gorm.DB, f OppFilter, fn func(OppRow) error) error {
 // Naming the stages lets the database walk the (stage, open, …) index, already
 // grouped, instead of sorting every open row.
 func StageTotals(db *gorm.DB, f OppFilter, stageIDs []uint) (map[uint]OppTotals, error) {
-	type row struct {
-		StageID uint
-		OppTotals
+	rows, err := preparedRows(f.totalsQuery(db).Where(f.col("stage_id")+" IN ?", stageIDs).
+		Select(f.col("stage_id") + " AS stage_id, " + f.sums()).Group(f.col("stage_id")))
+	if err != nil {
+		return nil, err
 	}
-	var rows []row
-	err := f.totalsQuery(db).Where(f.col("stage_id")+" IN ?", stageIDs).
-		Select(f.col("stage_id") + " AS stage_id, " + f.sums()).Group(f.col("stage_id")).Scan(&rows).Error
-	out := make(map[uint]OppTotals, len(rows))
-	for _, r := range rows {
-		out[r.StageID] = r.OppTotals
+	defer rows.Close()
+	out := make(map[uint]OppTotals, len(stageIDs))
+	for rows.Next() {
+		var id uint
+		var t OppTotals
+		if err := rows.Scan(&id, &t.Count, &t.Amount, &t.Weighted); err != nil {
+			return nil, err
+		}
+		out[id] = t
 	}
-	return out, err
+	return out, rows.Close()
 }
 
 // OppTotals sums the filtered list.
