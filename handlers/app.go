@@ -10,11 +10,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/a-h/templ"
+	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
@@ -103,6 +105,11 @@ func newSessionStore(key []byte, secure bool) *sessions.CookieStore {
 	hashKey := sha256.Sum256(append([]byte("salesdesk-session-hash:"), key...))
 	blockKey := sha256.Sum256(append([]byte("salesdesk-session-block:"), key...))
 	s := sessions.NewCookieStore(hashKey[:], blockKey[:])
+	for _, c := range s.Codecs {
+		if sc, ok := c.(*securecookie.SecureCookie); ok {
+			sc.SetSerializer(sessionCodec{})
+		}
+	}
 	s.Options = &sessions.Options{
 		Path:     "/",
 		MaxAge:   int(sessionMaxAge / time.Second),
@@ -121,6 +128,8 @@ func render(c echo.Context, status int, comp templ.Component) error {
 	if err := comp.Render(c.Request().Context(), buf); err != nil {
 		return fmt.Errorf("render: %w", err)
 	}
+	// With its length known, the page goes out in one piece, not in chunks.
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(buf.Len()))
 	return c.HTMLBlob(status, buf.Bytes())
 }
 

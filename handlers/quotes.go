@@ -139,7 +139,7 @@ func (a *App) loadQuote(c echo.Context) (*models.Quote, error) {
 	if err != nil {
 		return nil, err
 	}
-	return models.LoadQuote(a.db, id)
+	return models.LoadQuote(a.read, id)
 }
 
 // canEditQuote: the quote's owner, the opportunity's owner, managers and admins.
@@ -457,7 +457,7 @@ func (a *App) showQuote(c echo.Context) error {
 
 func (a *App) itemChoices(f *views.ItemForm) error {
 	var products []models.Product
-	if err := a.db.Where("active = ?", true).Order("name").Limit(1000).Find(&products).Error; err != nil {
+	if err := a.read.Where("active = ?", true).Order("name").Limit(1000).Find(&products).Error; err != nil {
 		return err
 	}
 	f.Products = []views.Option{{Value: "", Label: "None: a free-form line"}}
@@ -509,7 +509,7 @@ func (a *App) renderQuote(c echo.Context, q *models.Quote, status int, item view
 		return err
 	}
 	var others []models.Quote
-	if err := a.db.Select("id", "number", "name").Where("id <> ?", q.ID).Order("number DESC").Limit(200).Find(&others).Error; err != nil {
+	if err := a.read.Select("id", "number", "name").Where("id <> ?", q.ID).Order("number DESC").Limit(200).Find(&others).Error; err != nil {
 		return err
 	}
 	v.OtherQuotes = []views.Option{{Value: "", Label: "Choose a quote"}}
@@ -1004,7 +1004,7 @@ func (a *App) outbox(c echo.Context) error {
 // The customer's side: no login, an unguessable token.
 
 func (a *App) customerQuoteFor(c echo.Context) (*models.Quote, error) {
-	q, err := models.LoadQuoteByToken(a.db, c.Param("token"))
+	q, err := models.LoadQuoteByToken(a.read, c.Param("token"))
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, echo.NewHTTPError(http.StatusNotFound, "This quote link is not valid. It may have been replaced by a newer one: please ask your contact for the current link.")
 	}
