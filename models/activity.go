@@ -90,15 +90,15 @@ func SetTodoDone(db *gorm.DB, t *Todo, done bool, now time.Time) error {
 
 func NotesOf(db *gorm.DB, oppID uint) ([]Note, error) {
 	var ns []Note
-	err := db.Preload("User").Where("opportunity_id = ?", oppID).Order("created_at DESC, id DESC").Find(&ns).Error
+	err := db.Joins("User").Where("notes.opportunity_id = ?", oppID).Order("notes.created_at DESC, notes.id DESC").Find(&ns).Error
 	return ns, err
 }
 
 // TodosOf lists an opportunity's to-dos: open ones first by due date, then done ones.
 func TodosOf(db *gorm.DB, oppID uint) ([]Todo, error) {
 	var ts []Todo
-	err := db.Preload("Assignee").Where("opportunity_id = ?", oppID).
-		Order("done, CASE WHEN due_date IS NULL THEN 1 ELSE 0 END, due_date, id").Find(&ts).Error
+	err := db.Joins("Assignee").Where("todos.opportunity_id = ?", oppID).
+		Order("todos.done, CASE WHEN todos.due_date IS NULL THEN 1 ELSE 0 END, todos.due_date, todos.id").Find(&ts).Error
 	return ts, err
 }
 

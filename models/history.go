@@ -291,7 +291,9 @@ func conflict(tx *gorm.DB, current *Opportunity, since int) error {
 // History returns an opportunity's history, newest first.
 func History(db *gorm.DB, oppID uint) ([]HistoryEntry, error) {
 	var hs []HistoryEntry
-	err := db.Preload("User").Where("opportunity_id = ?", oppID).Order("created_at DESC, id DESC").Find(&hs).Error
+	// The user joined, not preloaded: one query for the opportunity page, not two.
+	err := db.Joins("User").Where("opportunity_history.opportunity_id = ?", oppID).
+		Order("opportunity_history.created_at DESC, opportunity_history.id DESC").Find(&hs).Error
 	return hs, err
 }
 

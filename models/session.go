@@ -47,8 +47,7 @@ func FindSessionUser(db *gorm.DB, token string) (*Session, *User, error) {
 
 // sessionUserSQL reads a session, its user and the active features: the one
 // query every signed-in request makes before its page's own.
-var sessionUserSQL = "SELECT users.id, users.email, users.name, users.role, users.password_hash, users.demo_password, " +
-	"users.active, users.session_version, users.created_at, users.updated_at, sessions.created_at, sessions.last_seen_at, " +
+var sessionUserSQL = "SELECT " + userColumns + ", sessions.created_at, sessions.last_seen_at, " +
 	featureColumns + " FROM sessions JOIN users ON users.id = sessions.user_id WHERE sessions.id = ?"
 
 // FindSessionUserFeatures returns the session of token, its user and the
@@ -70,8 +69,7 @@ func FindSessionUserFeatures(db *gorm.DB, token string) (*Session, *User, Featur
 	var u User
 	sess := Session{ID: id}
 	flags := make([]sql.NullBool, len(FeatureDefs))
-	dest := []any{&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.DemoPassword, &u.Active, &u.SessionVersion,
-		&u.CreatedAt, &u.UpdatedAt, &sess.CreatedAt, &sess.LastSeenAt}
+	dest := append(u.scanDest(), &sess.CreatedAt, &sess.LastSeenAt)
 	for i := range flags {
 		dest = append(dest, &flags[i])
 	}

@@ -100,9 +100,30 @@ func ActiveUsers(db *gorm.DB) ([]User, error) {
 // even if deactivated: the owner a record already has stays on offer, so saving
 // the record does not silently change its owner.
 func OwnerChoices(db *gorm.DB, keep uint) ([]User, error) {
+	rows, err := queryRows(db, "SELECT "+userColumns+" FROM users WHERE users.active = ? OR users.id = ? ORDER BY users.name", true, keep)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	var us []User
-	err := db.Where("active = ? OR id = ?", true, keep).Order("name").Find(&us).Error
-	return us, err
+	for rows.Next() {
+		var u User
+		if err := rows.Scan(u.scanDest()...); err != nil {
+			return nil, err
+		}
+		us = append(us, u)
+	}
+	return us, rows.Close()
+}
+
+// userColumns are the columns of User, in the order of scanDest: the pages
+// read users on every request, without GORM's reflection.
+const userColumns = "users.id, users.email, users.name, users.role, users.password_hash, users.demo_password, " +
+	"users.active, users.session_version, users.created_at, users.updated_at"
+
+func (u *User) scanDest() []any {
+	return []any{&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.DemoPassword, &u.Active, &u.SessionVersion,
+		&u.CreatedAt, &u.UpdatedAt}
 }
 
 // CountActiveAdmins guards against locking everyone out of the admin pages.
