@@ -37,7 +37,12 @@ func (a *App) tooManyBadKeys(c echo.Context) (int, error) {
 	if err != nil || hits <= badKeyLimit {
 		return 0, err
 	}
-	return max(int(end.Sub(now).Round(time.Second)/time.Second), 1), nil
+	return retryAfter(end, now), nil
+}
+
+// retryAfter is the whole seconds, at least 1, from now to the end of a window.
+func retryAfter(end, now time.Time) int {
+	return max(int(end.Sub(now).Round(time.Second)/time.Second), 1)
 }
 
 // limitQuoteLink answers 429 with a Retry-After header once the client IP has
@@ -50,7 +55,7 @@ func (a *App) limitQuoteLink(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		if hits > a.quoteLinkLimit {
-			wait := max(int(end.Sub(now).Round(time.Second)/time.Second), 1)
+			wait := retryAfter(end, now)
 			c.Response().Header().Set("Retry-After", strconv.Itoa(wait))
 			return echo.NewHTTPError(http.StatusTooManyRequests, fmt.Sprintf(
 				"This quote has been opened very often from your network in the last minute. Please wait %d seconds, then reload the page.", wait))
