@@ -73,30 +73,32 @@ func (u rollup) trigger(r, sign string) string {
 	return strings.NewReplacer("{R}.", r+".", "{S}", sign+"1").Replace(sql)
 }
 
-// rebuild is the statement filling the rollup from all records.
-func (u rollup) rebuild() string {
-	var inner, sums []string
-	inner = append(inner, "CASE WHEN k.c = -1 THEN -1 ELSE COALESCE({R}.campaign_id, 0) END AS campaign_id")
-	for i, c := range u.keyCols {
-		inner = append(inner, u.keys[i]+" AS "+c)
-	}
-	for i, c := range u.valCols {
-		inner = append(inner, u.vals[i]+" AS "+c)
+// rebuild is the statements filling the rollup from all records: one pass
+// over them adding each to the sums of its campaign (0 for none), as the
+// triggers do (on millions of records far quicker than sorting them for a
+// GROUP BY), then the sums for all campaigns (-1) added up from those.
+func (u rollup) rebuild() []string {
+	var set, sums []string
+	for _, c := range u.valCols {
+		set = append(set, c+" = "+c+" + excluded."+c)
 		sums = append(sums, "SUM("+c+")")
 	}
-	from := u.source + " {R}, (SELECT -1 AS c UNION ALL SELECT -2) k"
+	from := u.source + " {R}"
 	if u.from != "" {
 		from += ", " + u.from
 	}
-	where := "true"
+	where := "true" // also needed before ON CONFLICT
 	if u.where != "" {
 		where = u.where
 	}
-	keys := "campaign_id, " + strings.Join(u.keyCols, ", ")
-	sql := "INSERT INTO " + u.table + " (" + keys + ", " + strings.Join(u.valCols, ", ") + ")\n" +
-		"SELECT " + keys + ", " + strings.Join(sums, ", ") + " FROM (SELECT " + strings.Join(inner, ", ") + " FROM " + from +
-		" WHERE " + where + ") x GROUP BY " + keys
-	return strings.NewReplacer("{R}", "R", "{S}", "1").Replace(sql)
+	keys := strings.Join(u.keyCols, ", ")
+	cols := "campaign_id, " + keys + ", " + strings.Join(u.valCols, ", ")
+	perCampaign := "INSERT INTO " + u.table + " (" + cols + ")\n" +
+		"SELECT COALESCE({R}.campaign_id, 0), " + strings.Join(u.keys, ", ") + ", " + strings.Join(u.vals, ", ") + " FROM " + from + " WHERE " + where + "\n" +
+		"ON CONFLICT (campaign_id, " + keys + ") DO UPDATE SET " + strings.Join(set, ", ")
+	return []string{strings.NewReplacer("{R}", "R", "{S}", "1").Replace(perCampaign),
+		"INSERT INTO " + u.table + " (" + cols + ") SELECT -1, " + keys + ", " + strings.Join(sums, ", ") + " FROM " + u.table +
+			" WHERE campaign_id <> -1 GROUP BY " + keys}
 }
 
 // stageRollup adds (sign "+") or takes away ("-") the stays in each stage of
@@ -160,22 +162,23 @@ func ReportRollupTriggers() []string {
 
 // ReportRollupRebuild recomputes every rollup from the records.
 func ReportRollupRebuild() []string {
-	out := []string{"DELETE FROM report_leads", "DELETE FROM report_opps", "DELETE FROM report_reasons", "DELETE FROM report_forecast",
-		"DELETE FROM report_stages", leadRollup.rebuild()}
+	out := append([]string{"DELETE FROM report_leads", "DELETE FROM report_opps", "DELETE FROM report_reasons", "DELETE FROM report_forecast",
+		"DELETE FROM report_stages"}, leadRollup.rebuild()...)
 	for _, u := range oppRollupList {
-		out = append(out, u.rebuild())
+		out = append(out, u.rebuild()...)
 	}
 	return append(out, `INSERT INTO report_stages (campaign_id, owner_id, category_id, month, stage, stage_ref, n, days)
-		SELECT campaign_id, owner_id, category_id, month, stage, stage_ref, COUNT(*), SUM(days) FROM (
-			SELECT CASE WHEN k.c = -1 THEN -1 ELSE COALESCE(o.campaign_id, 0) END AS campaign_id, o.owner_id AS owner_id,
-				COALESCE(o.category_id, 0) AS category_id, `+month("o.created_at")+` AS month, x.new_value AS stage,
-				COALESCE(x.new_ref, 0) AS stage_ref, julianday(x.left_at) - julianday(x.created_at) AS days
-			FROM (SELECT opportunity_id, new_value, new_ref, created_at,
-					LEAD(created_at) OVER (PARTITION BY opportunity_id ORDER BY created_at, id) AS left_at
-				FROM opportunity_history WHERE field = 'stage') x
-			JOIN opportunities o ON o.id = x.opportunity_id, (SELECT -1 AS c UNION ALL SELECT -2) k
-			WHERE x.left_at IS NOT NULL) y
-		GROUP BY campaign_id, owner_id, category_id, month, stage, stage_ref`)
+		SELECT COALESCE(o.campaign_id, 0), o.owner_id, COALESCE(o.category_id, 0), `+month("o.created_at")+`, x.new_value, COALESCE(x.new_ref, 0),
+			1, julianday(x.left_at) - julianday(x.created_at)
+		FROM (SELECT opportunity_id, new_value, new_ref, created_at,
+				LEAD(created_at) OVER (PARTITION BY opportunity_id ORDER BY created_at, id) AS left_at
+			FROM opportunity_history WHERE field = 'stage') x
+		JOIN opportunities o ON o.id = x.opportunity_id
+		WHERE x.left_at IS NOT NULL
+		ON CONFLICT (campaign_id, owner_id, category_id, month, stage, stage_ref) DO UPDATE SET n = n + excluded.n, days = days + excluded.days`,
+		`INSERT INTO report_stages (campaign_id, owner_id, category_id, month, stage, stage_ref, n, days)
+		SELECT -1, owner_id, category_id, month, stage, stage_ref, SUM(n), SUM(days) FROM report_stages
+		WHERE campaign_id <> -1 GROUP BY owner_id, category_id, month, stage, stage_ref`)
 }
 
 // stageRollupCols are the columns of report_stages, whose rows come from the
@@ -207,18 +210,7 @@ func rollupNamed(table string) rollup {
 // records themselves, one per record (per stay in a stage, for
 // report_stages), for the records R matching cond. campaign is the
 // campaign_id the rows carry: "-1" when all campaigns are asked for.
-//
-// The records come by one campaign's index when one is asked for, else by
-// the creation date (migration 13): a period's ends hold at most two months
-// of records, where the index on status or owner the planner might pick
-// holds most of the table.
 func rollupRecords(table, campaign, cond string) string {
-	index := func(source string) string {
-		if campaign == "-1" {
-			return source + "_created"
-		}
-		return source + "_campaign"
-	}
 	if table == "report_stages" {
 		return `SELECT ` + campaign + ` AS campaign_id, R.owner_id AS owner_id, COALESCE(R.category_id, 0) AS category_id,
 				` + month("R.created_at") + ` AS month, x.new_value AS stage, COALESCE(x.new_ref, 0) AS stage_ref, 1 AS n,
@@ -226,7 +218,7 @@ func rollupRecords(table, campaign, cond string) string {
 			FROM opportunities R JOIN (SELECT opportunity_id, new_value, new_ref, created_at,
 					LEAD(created_at) OVER (PARTITION BY opportunity_id ORDER BY created_at, id) AS left_at
 				FROM opportunity_history WHERE field = 'stage' AND opportunity_id IN (
-					SELECT R.id FROM opportunities R INDEXED BY ` + index("opportunities") + ` WHERE ` + cond + `)) x
+					SELECT R.id FROM opportunities R INDEXED BY opportunities_created WHERE ` + cond + `)) x
 				ON x.opportunity_id = R.id
 			WHERE x.left_at IS NOT NULL`
 	}
@@ -238,7 +230,10 @@ func rollupRecords(table, campaign, cond string) string {
 	for i, c := range u.valCols {
 		cols = append(cols, u.vals[i]+" AS "+c)
 	}
-	from := u.source + " {R} INDEXED BY " + index(u.source)
+	// The rows come by the creation date (migration 13), whatever else the
+	// conditions name: a period's ends hold at most two months of records,
+	// where an index on status or owner could hold most of the table.
+	from := u.source + " {R} INDEXED BY " + u.source + "_created"
 	if u.from != "" {
 		from += ", " + u.from
 	}
