@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	rpprof "runtime/pprof"
 	"strconv"
 	"syscall"
 	"time"
@@ -161,6 +162,7 @@ func gen(log *slog.Logger) error {
 	n := fs.Int("opportunities", 100000, "how many opportunities to add")
 	leads := fs.Int("leads", -1, "how many leads to add (default three per opportunity)")
 	seed := fs.Uint64("seed", 1, "random seed, for repeatable data")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the generation to this file (for go tool pprof)")
 	_ = fs.Parse(os.Args[2:])
 	gdb, err := db.Open(*dsn, log)
 	if err != nil {
@@ -175,8 +177,19 @@ func gen(log *slog.Logger) error {
 	if *leads < 0 {
 		*leads = 3 * *n
 	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := rpprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer rpprof.StopCPUProfile()
+	}
 	start := time.Now()
-	if err := db.Generate(gdb, db.GenOptions{Opportunities: *n, Leads: *leads, Seed: *seed}, time.Now().UTC()); err != nil {
+	if err := db.Generate(gdb, db.GenOptions{Opportunities: *n, Leads: *leads, Seed: *seed, Log: log}, time.Now().UTC()); err != nil {
 		return err
 	}
 	log.Info("generated", "opportunities", *n, "leads", *leads, "seconds", time.Since(start).Seconds())

@@ -31,6 +31,7 @@ type bulkBatch struct {
 	table *bulkTable
 	args  []any
 	rows  int
+	sql   string // a statement of its own, when table is nil
 }
 
 // bulkTable collects the rows of one table until a statement's worth is ready.
@@ -154,7 +155,26 @@ func (w *bulkWriter) run() {
 	}
 }
 
+// execSQL runs a statement of its own (an INSERT … SELECT, say) in turn with the rows.
+func (w *bulkWriter) execSQL(q string) error {
+	if w.failed.Load() {
+		return errBulkFailed
+	}
+	select {
+	case w.ch <- bulkBatch{sql: q}:
+		return nil
+	case <-w.done:
+		return w.err
+	}
+}
+
 func (w *bulkWriter) exec(b bulkBatch) error {
+	if b.table == nil {
+		if _, err := w.conn.ExecContext(w.ctx, b.sql); err != nil {
+			return fmt.Errorf("%.60s…: %w", b.sql, err)
+		}
+		return nil
+	}
 	text := b.table.sql(b.rows)
 	var err error
 	if b.rows == b.table.per {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"runtime/debug"
 	"strconv"
@@ -22,11 +23,18 @@ type GenOptions struct {
 	Opportunities int
 	Leads         int
 	Seed          uint64
+	// Log, when set, hears how long each step took.
+	Log *slog.Logger
 }
 
 // genTables are the tables Generate fills, in the order their rows depend on each other.
 var genTables = []string{"organizations", "contacts", "campaigns", "leads", "opportunities", "opportunity_history",
 	"quotes", "quote_items", "sales_orders", "sales_order_lines", "sales_order_events"}
+
+// genInOrderIndexes are the indexes of the generated tables whose keys the
+// generator writes in ascending order (bulkMode keeps them during the load).
+var genInOrderIndexes = []string{"opportunity_history_opp", "quotes_opportunity", "quote_items_quote", "sales_orders_quote",
+	"sales_order_lines_order", "sales_order_events_order"}
 
 // Generate adds believable bulk data for benchmarks and load tests:
 // organizations with a contact each; campaigns; leads of those campaigns (and
@@ -36,18 +44,22 @@ var genTables = []string{"organizations", "contacts", "campaigns", "leads", "opp
 // closed; quotes with items for most deals that reached a proposal (every won
 // one); and sales orders, with lines and events, for the won deals.
 //
-// The same seed gives the same rows. It writes through multi-row prepared
-// INSERT statements in large transactions with ids it assigns itself; on
-// SQLite it turns off journaling and syncing and drops the secondary indexes
-// while it loads (the file is not crash-safe during generation) and builds
-// them afterwards. A million opportunities and three million leads take well
-// under a minute on two cores.
+// The same seed gives the same rows. The leads, the biggest table, are made
+// by one INSERT … SELECT from a series of numbers, with values hashed from
+// each lead's number and the seed; the generator works out the converted ones
+// in Go as well, for their opportunities. The rest it writes through
+// multi-row prepared INSERT statements in large transactions, with ids it
+// assigns itself. On SQLite it turns off journaling and syncing (the file is
+// not crash-safe during generation); on both it drops the triggers and the
+// secondary indexes whose keys do not follow the load while it loads, builds
+// them afterwards, and then computes what the triggers keep: the report
+// rollups and the opportunity sums.
 func Generate(gdb *gorm.DB, o GenOptions, now time.Time) error {
 	if o.Opportunities <= 0 && o.Leads <= 0 {
 		return nil // nothing to add: leave the indexes and rollups alone
 	}
 	now = now.UTC().Truncate(time.Second)
-	g := &generator{rng: rand.New(rand.NewPCG(o.Seed, 7)), now: now, o: o} // #nosec G404 -- generated data is reproducible by seed on purpose; nothing secret is drawn from it
+	g := &generator{rng: rand.New(rand.NewPCG(o.Seed, 7)), now: now, o: o, seed32: int64(o.Seed % genP)} // #nosec G404 -- generated data is reproducible by seed on purpose; nothing secret is drawn from it
 	if err := g.loadReference(gdb); err != nil {
 		return err
 	}
@@ -56,12 +68,20 @@ func Generate(gdb *gorm.DB, o GenOptions, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	g.pg = gdb.Dialector.Name() == "postgres"
+	if w, ok := gdb.ConnPool.(*writeTurns); ok && !g.pg {
+		// The load runs without a journal, which needs the file to itself:
+		// let the idle writer connection go for now.
+		w.writer.SetMaxIdleConns(0)
+		defer w.writer.SetMaxIdleConns(1)
+		sqlDB.SetMaxIdleConns(0)
+		defer sqlDB.SetMaxIdleConns(sqlDB.Stats().MaxOpenConnections)
+	}
 	conn, err := sqlDB.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	g.pg = gdb.Dialector.Name() == "postgres"
 	for _, t := range genTables {
 		var id int64
 		if err := conn.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM "+t).Scan(&id); err != nil {
@@ -87,17 +107,37 @@ func Generate(gdb *gorm.DB, o GenOptions, now time.Time) error {
 
 	// Most of what is allocated lives for one statement: collect less often.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
-	restore, err := bulkMode(ctx, conn, g.pg)
+	rebuild, reset, err := bulkMode(ctx, conn, g.pg)
 	if err != nil {
 		return err
+	}
+	step := time.Now()
+	took := func(what string) {
+		if o.Log != nil {
+			o.Log.Info("generate", "step", what, "seconds", time.Since(step).Seconds())
+		}
+		step = time.Now()
 	}
 	err = g.fill(ctx, conn)
-	if rerr := restore(); err == nil {
+	took("rows")
+	if rerr := rebuild(); err == nil {
 		err = rerr
 	}
-	if err != nil {
-		return err
+	took("indexes")
+	if err == nil {
+		// With the large cache of the loading connection still on.
+		err = g.derived(ctx, conn)
+		took("rollups and sums")
 	}
+	if rerr := reset(); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// derived writes what the triggers would have kept during the load: the next
+// quote and order numbers, the report rollups (SQLite) and the opportunity sums.
+func (g *generator) derived(ctx context.Context, conn *sql.Conn) error {
 	for _, n := range []struct {
 		key string
 		v   int64
@@ -106,16 +146,25 @@ func Generate(gdb *gorm.DB, o GenOptions, now time.Time) error {
 			return err
 		}
 	}
-	if err := RebuildReportRollups(gdb); err != nil {
-		return fmt.Errorf("generate: report rollups: %w", err)
+	var stmts []string
+	if !g.pg {
+		stmts = append(stmts, "BEGIN")
+		stmts = append(stmts, models.ReportRollupRebuild()...) // RebuildReportRollups, on this connection
 	}
 	// The opportunity sums (migration 12) were not kept while the triggers were off.
-	for _, q := range []string{"DELETE FROM opportunity_sums",
+	stmts = append(stmts, "DELETE FROM opportunity_sums",
 		`INSERT INTO opportunity_sums (owner_id, stage_id, status, category_id, rating, n, amount, weighted)
 			SELECT owner_id, stage_id, status, COALESCE(category_id, 0), rating, COUNT(*), SUM(amount), SUM((amount * probability + 50) / 100)
-			FROM opportunities GROUP BY owner_id, stage_id, status, COALESCE(category_id, 0), rating`} {
+			FROM opportunities GROUP BY owner_id, stage_id, status, COALESCE(category_id, 0), rating`)
+	if !g.pg {
+		stmts = append(stmts, "COMMIT")
+	}
+	for _, q := range stmts {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("generate: opportunity sums: %w", err)
+			if !g.pg {
+				_, _ = conn.ExecContext(ctx, "ROLLBACK")
+			}
+			return fmt.Errorf("generate: report rollups and opportunity sums: %w", err)
 		}
 	}
 	if g.pg {
@@ -142,18 +191,23 @@ func maxInt64(a, b int64) int64 {
 // no foreign-key checks and a large cache; on both, the secondary indexes of
 // the generated tables and their triggers dropped (the generator writes what
 // the triggers would), and on PostgreSQL their foreign keys too (it
-// checks them row by row otherwise, and in the order rows arrive). The
-// function it returns builds them again and restores the settings.
-func bulkMode(ctx context.Context, conn *sql.Conn, pg bool) (func() error, error) {
+// checks them row by row otherwise, and in the order rows arrive). Of the two
+// functions it returns, rebuild builds them again (keeping the large cache for
+// it) and reset restores the settings.
+func bulkMode(ctx context.Context, conn *sql.Conn, pg bool) (rebuild, reset func() error, err error) {
 	list := "'" + strings.Join(genTables, "', '") + "'"
 	type undo struct{ drop, create string }
 	var steps []undo
 	// Triggers too: the generator writes what they would (quoted, from_lead).
-	queries := []string{"SELECT 'DROP ' || upper(type) || ' ' || name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN (" + list + ")"}
+	// Indexes whose keys grow with the rows as the generator writes them (a
+	// child's rows follow its parent's) stay: adding at their end costs less
+	// than sorting them afterwards.
+	keep := "'" + strings.Join(genInOrderIndexes, "', '") + "'"
+	queries := []string{"SELECT 'DROP ' || upper(type) || ' ' || name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN (" + list + ") AND name NOT IN (" + keep + ")"}
 	if pg {
 		queries = []string{
 			// Unique indexes back constraints and stay.
-			"SELECT 'DROP INDEX ' || indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN (" + list + ") AND indexdef NOT LIKE 'CREATE UNIQUE%'",
+			"SELECT 'DROP INDEX ' || indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN (" + list + ") AND indexdef NOT LIKE 'CREATE UNIQUE%' AND indexname NOT IN (" + keep + ")",
 			"SELECT 'ALTER TABLE ' || conrelid::regclass::text || ' DROP CONSTRAINT ' || quote_ident(conname), " +
 				"'ALTER TABLE ' || conrelid::regclass::text || ' ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid) " +
 				"FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text IN (" + list + ")",
@@ -164,19 +218,19 @@ func bulkMode(ctx context.Context, conn *sql.Conn, pg bool) (func() error, error
 	for _, q := range queries {
 		rows, err := conn.QueryContext(ctx, q)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for rows.Next() {
 			var u undo
 			if err := rows.Scan(&u.drop, &u.create); err != nil {
 				_ = rows.Close()
-				return nil, err
+				return nil, nil, err
 			}
 			steps = append(steps, u)
 		}
 		_ = rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	var pragmas []string
@@ -186,19 +240,25 @@ func bulkMode(ctx context.Context, conn *sql.Conn, pg bool) (func() error, error
 	}
 	for _, p := range pragmas {
 		if _, err := conn.ExecContext(ctx, p); err != nil && p != "PRAGMA journal_mode = OFF" {
-			return nil, fmt.Errorf("%s: %w", p, err)
+			return nil, nil, fmt.Errorf("%s: %w", p, err)
 		}
-		// Leaving WAL needs the file to itself: with another connection
-		// open (the app's writer connection) the load stays in WAL.
+		// Leaving WAL needs the file to itself (Generate lets the pool's
+		// idle connections go): with another connection open, say a
+		// running app's, the load stays in WAL.
 	}
 	done := 0
-	restore := func() error {
+	rebuild = func() error {
 		var first error
 		for _, u := range steps[:done] {
 			if _, err := conn.ExecContext(ctx, u.create); err != nil && first == nil {
 				first = fmt.Errorf("after generating: %s: %w", u.create, err)
 			}
 		}
+		done = 0
+		return first
+	}
+	reset = func() error {
+		var first error
 		if !pg {
 			for _, p := range []string{"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
 				"PRAGMA cache_size = -32000", "PRAGMA temp_store = DEFAULT", "PRAGMA threads = 0"} {
@@ -211,11 +271,11 @@ func bulkMode(ctx context.Context, conn *sql.Conn, pg bool) (func() error, error
 	}
 	for _, u := range steps {
 		if _, err := conn.ExecContext(ctx, u.drop); err != nil {
-			return nil, errors2(restore(), fmt.Errorf("%s: %w", u.drop, err))
+			return nil, nil, errors2(errors2(reset(), rebuild()), fmt.Errorf("%s: %w", u.drop, err))
 		}
 		done++
 	}
-	return restore, nil
+	return rebuild, reset, nil
 }
 
 func errors2(a, b error) error {
@@ -250,8 +310,9 @@ type generator struct {
 
 	nOrgs     int
 	campaigns []genCampaign
-	converted []genConverted
+	converted []genConverted // of the k-th opportunity; lead 0 when it was entered directly
 	oppBase   int64
+	seed32    int64 // the seed, for gh
 }
 
 type genCampaign struct {
@@ -390,7 +451,7 @@ func (g *generator) fill(ctx context.Context, conn *sql.Conn) error {
 	if err == nil {
 		err = g.opportunities(t)
 	}
-	all := []*bulkTable{t.orgs, t.contacts, t.campaigns, t.leads, t.opps, t.history, t.quotes, t.items, t.orders, t.lines, t.events}
+	all := []*bulkTable{t.orgs, t.contacts, t.campaigns, t.opps, t.history, t.quotes, t.items, t.orders, t.lines, t.events}
 	if cerr := w.close(all...); err == nil || errors.Is(err, errBulkFailed) && cerr != nil {
 		err = cerr
 	}
@@ -398,16 +459,16 @@ func (g *generator) fill(ctx context.Context, conn *sql.Conn) error {
 }
 
 type genTablesW struct {
-	orgs, contacts, campaigns, leads, opps, history, quotes, items, orders, lines, events *bulkTable
+	w                                                                              *bulkWriter
+	orgs, contacts, campaigns, opps, history, quotes, items, orders, lines, events *bulkTable
 }
 
 func (g *generator) tables(w *bulkWriter) *genTablesW {
 	return &genTablesW{
+		w:         w,
 		orgs:      w.table("organizations", "id", "name", "type", "address", "city", "postal_code", "country", "phone", "website", "owner_id", "name_key", "created_at", "updated_at"),
 		contacts:  w.table("contacts", "id", "organization_id", "first_name", "last_name", "email", "phone", "title", "created_at", "updated_at"),
 		campaigns: w.table("campaigns", "id", "name", "type", "start_date", "end_date", "cost", "owner_id", "description", "created_at", "updated_at"),
-		leads: w.table("leads", "id", "campaign_id", "person_name", "company_name", "email", "phone", "owner_id", "status", "disqualify_reason",
-			"need", "need_note", "solution", "timeframe", "budget", "budget_note", "opportunity_id", "converted_at", "created_at", "updated_at"),
 		opps: w.table("opportunities", "id", "title", "organization_id", "contact_id", "owner_id", "stage_id", "status", "probability", "rating",
 			"projected_close_date", "revenue_one_time", "revenue_monthly", "revenue_yearly", "cost_one_time", "cost_monthly", "cost_yearly", "amount",
 			"description", "need", "solution", "timeframe", "budget", "version", "created_at", "updated_at", "start_date", "lead_source_id",
@@ -471,83 +532,250 @@ func (g *generator) campaignRows(t *genTablesW) error {
 	return nil
 }
 
+// genP is the modulus of gh, the prime 2^31 - 1: every product gh forms stays
+// below 2^63, in SQLite's and PostgreSQL's integers as in Go's.
+const genP = 2147483647
+
+// gh is a pseudo-random number in [0, genP) for row i and salt, from the seed:
+// the same number ghSQL computes in SQL, so rows made by a statement and the
+// few facts of them the generator needs in Go agree.
+func (g *generator) gh(i, salt int64) int64 {
+	x := (i*48271 + salt*69621 + g.seed32) % genP
+	return (x*x%genP*40692 + x) % genP
+}
+
+// ghSQL is gh of the SQL integer expression i.
+func (g *generator) ghSQL(i string, salt int64) string {
+	x := "((" + i + ") * 48271 + " + strconv.FormatInt(salt*69621+g.seed32, 10) + ") % 2147483647"
+	return "((((" + x + ") * (" + x + ")) % 2147483647 * 40692 + (" + x + ")) % 2147483647)"
+}
+
+// sqlPick is the SQL picking list[h % len(list)] for the integer expression h.
+func sqlPick(h string, list []string) string {
+	return sqlPickSQL(h, mapStrings(list, func(v string) string { return "'" + strings.ReplaceAll(v, "'", "''") + "'" }))
+}
+
+// sqlPickSQL is sqlPick of a list of SQL expressions.
+func sqlPickSQL(h string, list []string) string {
+	var b strings.Builder
+	b.WriteString("CASE (" + h + ") % " + strconv.Itoa(len(list)))
+	for i, v := range list {
+		b.WriteString(" WHEN " + strconv.Itoa(i) + " THEN " + v)
+	}
+	b.WriteString(" END")
+	return b.String()
+}
+
+func mapStrings(list []string, f func(string) string) []string {
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = f(v)
+	}
+	return out
+}
+
+// sqlTime is the SQL turning the Unix seconds expression secs into a time as
+// the drivers store one.
+func (g *generator) sqlTime(secs string) string {
+	if g.pg {
+		return "to_timestamp(" + secs + ")"
+	}
+	return "strftime('%Y-%m-%d %H:%M:%S+00:00', " + secs + ", 'unixepoch')"
+}
+
+// sqlSeries is a FROM item with the integers 0 to n-1 in column i.
+func (g *generator) sqlSeries(n int) string {
+	if g.pg {
+		return "generate_series(0::bigint, " + strconv.Itoa(n-1) + ") AS s (i)"
+	}
+	return "(WITH RECURSIVE r (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM r WHERE i < " + strconv.Itoa(n-1) + ") SELECT i FROM r) s"
+}
+
+// leadPlan is how leads are drawn: which of them are converted (one in every
+// stride, k-th of them into the k-th generated opportunity) and the
+// campaigns they come from.
+type leadPlan struct {
+	n, stride, conv int64
+	now             int64 // Unix seconds
+	camps           []genCampaign
+}
+
+const (
+	leadAgeMax      = 730 * 86400 // leads of no campaign: up to two years old
+	leadCampaignMax = 45 * 86400  // campaign leads come in within 45 days of its start
+	leadConvMinAge  = 48 * 3600
+	leadRecent      = 14 * 86400
+)
+
+// candidate is the index of the lead that may convert into opportunity k.
+func (g *generator) candidate(p *leadPlan, k int64) int64 {
+	return k*p.stride + g.gh(k, saltCandidate)%p.stride
+}
+
+// The random draws of a lead come from seven hashes of its number, each
+// sliced into several values (leadCampaign, leads and leadsSQL agree on them):
+//
+//	ha: no campaign (% 100 < 8), which campaign (/ 100)
+//	hb: when it came in
+//	hc: owner, organization when converted (/ owners)
+//	hd: hours to conversion, status (/ 720 % 100)
+//	he: first name, last name (/ 25 % 20), company (/ 500 % 20), its number (/ 10000 % 5000)
+//	hf: phone (% 9000), disqualify reason (/ 9000 % 5), need, solution, timeframe, budget (/ 45000, / 450000, … % 10)
+//	hg: need note (% 5), budget note (/ 5 % 4)
+const (
+	saltA = iota + 1
+	saltB
+	saltC
+	saltD
+	saltE
+	saltF
+	saltG
+	saltCandidate
+)
+
+// leadCampaign is the index in campaigns of lead i's campaign, -1 for none,
+// and when it came in (Unix seconds).
+func (g *generator) leadCampaign(p *leadPlan, i int64) (int, int64) {
+	ha, hb := g.gh(i, saltA), g.gh(i, saltB)
+	if len(p.camps) == 0 || ha%100 < 8 {
+		return -1, p.now - hb%leadAgeMax
+	}
+	c := int(ha / 100 % int64(len(p.camps)))
+	start := p.camps[c].start.Unix()
+	span := min(p.now-start, leadCampaignMax)
+	if span <= 0 {
+		return c, start
+	}
+	return c, start + hb%span
+}
+
 // leads: most from a campaign, in every status; a share converted, each into
-// one of the first opportunities.
+// one of the first opportunities. One INSERT … SELECT makes them all from the
+// lead number; the converted ones are worked out here as well, for their
+// opportunities.
 func (g *generator) leads(t *genTablesW) error {
-	n := g.o.Leads
+	n := int64(g.o.Leads)
 	if n <= 0 {
 		return nil
 	}
-	target := min(n/5, g.o.Opportunities*6/10)
-	pConv := float64(target) / float64(n)
+	p := &leadPlan{n: n, now: g.now.Unix(), camps: g.campaigns}
+	if target := min(n/5, int64(g.o.Opportunities)*6/10); target > 0 {
+		p.conv, p.stride = target, n/target
+	}
 	g.oppBase = g.base[4]
-	for i := 0; i < n; i++ {
-		id := g.base[3] + int64(i) + 1
-		camp := int32(-1)
-		var created time.Time
-		if len(g.campaigns) > 0 && !g.chance(0.08) {
-			camp = int32(g.rng.IntN(len(g.campaigns))) // #nosec G115 -- ids and counts of generated rows are far below the limits of either type
-			start := g.campaigns[camp].start
-			span := min(g.now.Sub(start), 45*24*time.Hour)
-			created = start
-			if span > 0 {
-				created = start.Add(time.Duration(g.rng.Int64N(int64(span/time.Second))) * time.Second)
-			}
-		} else {
-			created = g.ago(730)
+	g.converted = make([]genConverted, p.conv)
+	for k := range p.conv {
+		i := g.candidate(p, k)
+		camp, created := g.leadCampaign(p, i)
+		if p.now-created <= leadConvMinAge {
+			continue // too new to be converted: its opportunity is entered directly
 		}
-		owner := g.owner()
-		first, last := leadFirst[g.rng.IntN(len(leadFirst))], leadLast[g.rng.IntN(len(leadLast))]
-		company := leadCompany[g.rng.IntN(len(leadCompany))] + " " + strconv.Itoa(1+g.rng.IntN(5000))
-		email := strings.ToLower(first+"."+last) + strconv.Itoa(i) + "@" + strings.ToLower(strings.ReplaceAll(company, " ", "")) + ".example"
-		phone := fmt.Sprintf("+1 555 %04d", g.rng.IntN(10000))
-		age := g.now.Sub(created)
-		var campID any
-		if camp >= 0 {
-			campID = g.campaigns[camp].id
+		ageHours := (p.now - created) / 3600
+		at := created + 3600*(24+g.gh(i, saltD)%min(ageHours-24, 720))
+		hc := g.gh(i, saltC)
+		org := int(hc / int64(len(g.owners)) % int64(g.nOrgs))
+		first, last := contactName(org)
+		g.converted[k] = genConverted{lead: g.base[3] + i + 1, campaign: int32(camp), org: int32(org), // #nosec G115 -- ids and counts of generated rows are far below the limits of either type
+			owner: g.owners[hc%int64(len(g.owners))], at: time.Unix(at, 0).UTC(), person: first + " " + last}
+	}
+	var camps strings.Builder
+	for c, x := range p.camps {
+		if c > 0 {
+			camps.WriteString(", ")
 		}
-		status, reason := models.LeadNew, ""
-		need, solution, timeframe, budget := false, false, false, false
-		var oppID, convertedAt any
-		updated := created
-		switch r := g.rng.Float64(); {
-		case r < pConv && len(g.converted) < g.o.Opportunities && age > 48*time.Hour:
-			status = models.LeadConverted
-			need, solution, timeframe, budget = true, true, true, true
-			org := g.rng.IntN(g.nOrgs)
-			first, last = contactName(org)
-			company = orgName(org)
-			email = strings.ToLower(first+"."+last) + "@" + domainOf(org)
-			at := created.Add(time.Duration(24+g.rng.Int64N(min(int64(age/time.Hour)-24, 30*24))) * time.Hour)
-			oppID, convertedAt, updated = g.oppBase+int64(len(g.converted))+1, at, at
-			g.converted = append(g.converted, genConverted{lead: id, campaign: camp, org: int32(org), owner: owner, at: at, person: first + " " + last}) // #nosec G115 -- ids and counts of generated rows are far below the limits of either type
-		case age < 14*24*time.Hour && r < pConv+0.8*(1-pConv):
-			// recent: mostly not yet called
-		case r < pConv+0.15:
-			status = models.LeadQualified
-			need, solution, timeframe, budget = true, g.chance(0.7), g.chance(0.5), g.chance(0.4)
-			updated = created.Add(time.Duration(min(int64(age/time.Hour), 24*7)) * time.Hour)
-		case r < pConv+0.6:
-			status, reason = models.LeadDisqualified, disqualifyReasons[g.rng.IntN(len(disqualifyReasons))]
-			need = g.chance(0.3)
-			updated = created.Add(time.Duration(min(int64(age/time.Hour), 24*7)) * time.Hour)
-		default:
-			need = g.chance(0.2)
-		}
-		budgetNote := ""
-		if budget {
-			budgetNote = genBudgetNotes[g.rng.IntN(len(genBudgetNotes))]
-		}
-		needNote := ""
-		if need {
-			needNote = genNeedNotes[g.rng.IntN(len(genNeedNotes))]
-		}
-		if err := t.leads.row(id, campID, first+" "+last, company, email, phone, owner, string(status), reason,
-			need, needNote, solution, timeframe, budget, budgetNote, oppID, convertedAt, created, updated); err != nil {
+		start := x.start.Unix()
+		fmt.Fprintf(&camps, "(%d, %d, %d, %d)", c, x.id, start, max(min(p.now-start, leadCampaignMax), 0))
+	}
+	stmts := []string{"CREATE TEMP TABLE gen_campaigns (k INTEGER PRIMARY KEY, id BIGINT NOT NULL, start_s BIGINT NOT NULL, span_s BIGINT NOT NULL)"}
+	if camps.Len() > 0 {
+		stmts = append(stmts, "INSERT INTO gen_campaigns (k, id, start_s, span_s) VALUES "+camps.String())
+	}
+	stmts = append(stmts, g.leadsSQL(p), "DROP TABLE gen_campaigns")
+	for _, q := range stmts {
+		if err := t.w.execSQL(q); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// leadsSQL is the INSERT making every lead; it follows candidate,
+// leadCampaign and the converted leads of leads. Its layers of subqueries
+// each work out a few values once per row ("LIMIT n OFFSET 0" keeps SQLite
+// and PostgreSQL from merging them into the outer query, which would work
+// them out again wherever they are used).
+func (g *generator) leadsSQL(p *leadPlan) string {
+	itoa := func(v int64) string { return strconv.FormatInt(v, 10) }
+	now := itoa(p.now)
+	once := " LIMIT " + itoa(p.n) + " OFFSET 0"
+	// 1: the hashes.
+	hashes := "SELECT s.i AS i"
+	for salt, name := range []string{"ha", "hb", "hc", "hd", "he", "hf", "hg"} {
+		hashes += ", " + g.ghSQL("s.i", int64(salt)+saltA) + " AS " + name
+	}
+	cand := "false"
+	if p.conv > 0 {
+		st := itoa(p.stride)
+		cand = "(s.i / " + st + " < " + itoa(p.conv) + " AND s.i % " + st + " = " + g.ghSQL("s.i / "+st, saltCandidate) + " % " + st + ")"
+	}
+	hashes += ", " + cand + " AS cand FROM " + g.sqlSeries(int(p.n)) + once
+	// 2: the campaign and when the lead came in.
+	camp := "-1"
+	if len(p.camps) > 0 {
+		camp = "CASE WHEN h.ha % 100 < 8 THEN -1 ELSE h.ha / 100 % " + itoa(int64(len(p.camps))) + " END"
+	}
+	came := "SELECT h.*, c.id AS campaign_id, CASE WHEN c.id IS NULL THEN " + now + " - h.hb % " + itoa(leadAgeMax) +
+		" WHEN c.span_s > 0 THEN c.start_s + h.hb % c.span_s ELSE c.start_s END AS created FROM (" + hashes + ") h LEFT JOIN gen_campaigns c ON c.k = " + camp + once
+	// 3: the status, and for a converted lead its organization.
+	status := "SELECT a.*, CASE WHEN a.cand AND " + now + " - a.created > " + itoa(leadConvMinAge) + " THEN 'converted' WHEN " +
+		now + " - a.created < " + itoa(leadRecent) + " THEN 'new' WHEN a.hd / 720 % 100 < 15 THEN 'qualified' WHEN a.hd / 720 % 100 < 60 THEN 'disqualified' ELSE 'new' END AS status, " +
+		"a.hc / " + itoa(int64(len(g.owners))) + " % " + itoa(int64(g.nOrgs)) + " AS org, (" + now + " - a.created) / 3600 AS age_hours FROM (" + came + ") a" + once
+	// 4: the columns.
+	conv := "x.status = 'converted'"
+	nFirst := itoa(int64(len(genFirst)))
+	lower := strings.ToLower
+	slug := func(v string) string { return strings.ToLower(strings.ReplaceAll(v, " ", "")) }
+	flag := func(div, tenths int64) string {
+		return "CASE x.status WHEN 'converted' THEN true WHEN 'qualified' THEN x.hf / " + itoa(div) + " % 10 < " + itoa(tenths) + " ELSE false END"
+	}
+	need := "CASE x.status WHEN 'converted' THEN true WHEN 'qualified' THEN true WHEN 'disqualified' THEN x.hf / 45000 % 10 < 3 ELSE x.hf / 45000 % 10 < 2 END"
+	number := "(1 + x.he / 10000 % 5000)"
+	convAt := "x.created + 3600 * (24 + x.hd % CASE WHEN x.age_hours - 24 < 720 THEN x.age_hours - 24 ELSE 720 END)"
+	cols := []string{
+		itoa(g.base[3]) + " + x.i + 1",
+		"x.campaign_id",
+		"CASE WHEN " + conv + " THEN " + sqlPick("x.org * 7", leadFirst) + " || ' ' || " + sqlPick("x.org * 11", leadLast) +
+			" ELSE " + sqlPick("x.he", leadFirst) + " || ' ' || " + sqlPick("x.he / 25", leadLast) + " END",
+		"CASE WHEN " + conv + " THEN " + sqlPick("x.org", genFirst) + " || ' ' || " + sqlPick("x.org / "+nFirst, genSecond) + " || ' ' || (x.org + 1)" +
+			" ELSE " + sqlPick("x.he / 500", leadCompany) + " || ' ' || " + number + " END",
+		"CASE WHEN " + conv + " THEN " + sqlPick("x.org * 7", mapStrings(leadFirst, lower)) + " || '.' || " + sqlPick("x.org * 11", mapStrings(leadLast, lower)) +
+			" || '@' || " + sqlPick("x.org", mapStrings(genFirst, slug)) + " || " + sqlPick("x.org / "+nFirst, mapStrings(genSecond, slug)) + " || (x.org + 1) || '.example'" +
+			" ELSE " + sqlPick("x.he", mapStrings(leadFirst, lower)) + " || '.' || " + sqlPick("x.he / 25", mapStrings(leadLast, lower)) + " || x.i || '@' || " +
+			sqlPick("x.he / 500", mapStrings(leadCompany, slug)) + " || " + number + " || '.example' END",
+		"'+1 555 ' || (1000 + x.hf % 9000)",
+		sqlPickSQL("x.hc", intStrings(g.owners)),
+		"x.status",
+		"CASE x.status WHEN 'disqualified' THEN " + sqlPick("x.hf / 9000", disqualifyReasons) + " ELSE '' END",
+		need,
+		"CASE WHEN " + need + " THEN " + sqlPick("x.hg", genNeedNotes) + " ELSE '' END",
+		flag(450000, 7), flag(4500000, 5), flag(45000000, 4),
+		"CASE WHEN " + flag(45000000, 4) + " THEN " + sqlPick("x.hg / 5", genBudgetNotes) + " ELSE '' END",
+		"CASE WHEN " + conv + " THEN " + itoa(g.oppBase+1) + " + x.i / " + itoa(max(p.stride, 1)) + " END",
+		"CASE WHEN " + conv + " THEN " + g.sqlTime(convAt) + " END",
+		g.sqlTime("x.created"),
+		g.sqlTime("CASE x.status WHEN 'converted' THEN " + convAt + " WHEN 'new' THEN x.created ELSE x.created + 3600 * CASE WHEN x.age_hours < 168 THEN x.age_hours ELSE 168 END END"),
+	}
+	return "INSERT INTO leads (id, campaign_id, person_name, company_name, email, phone, owner_id, status, disqualify_reason, " +
+		"need, need_note, solution, timeframe, budget, budget_note, opportunity_id, converted_at, created_at, updated_at)\n" +
+		"SELECT " + strings.Join(cols, ",\n\t") + "\nFROM (" + status + ") x"
+}
+
+func intStrings(ids []int64) []string {
+	out := make([]string, len(ids))
+	for i, v := range ids {
+		out[i] = strconv.FormatInt(v, 10)
+	}
+	return out
 }
 
 // opportunities: first those of the converted leads, then ones entered
@@ -560,7 +788,7 @@ func (g *generator) opportunities(t *genTablesW) error {
 	for i := 0; i < g.o.Opportunities; i++ {
 		id := g.oppBase + int64(i) + 1
 		var conv *genConverted
-		if i < len(g.converted) {
+		if i < len(g.converted) && g.converted[i].lead != 0 {
 			conv = &g.converted[i]
 		}
 		var created time.Time
