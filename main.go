@@ -63,6 +63,13 @@ func env(key, fallback string) string {
 	return fallback
 }
 
+func envInt(key string, fallback int) int {
+	if n, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return n
+	}
+	return fallback
+}
+
 func envBool(key string, fallback bool) bool {
 	if b, err := strconv.ParseBool(os.Getenv(key)); err == nil {
 		return b
@@ -75,6 +82,7 @@ func run(log *slog.Logger) error {
 	dsn := flag.String("db", env("DATABASE_URL", "salesdesk.db"), "SQLite file, or a postgres:// URL (env DATABASE_URL)")
 	demo := flag.Bool("demo", envBool("DEMO", true), "seed demo data into an empty database (env DEMO)")
 	secure := flag.Bool("secure-cookies", envBool("SECURE_COOKIES", false), "mark cookies Secure; set when serving over TLS (env SECURE_COOKIES)")
+	quoteLinkLimit := flag.Int("quote-link-limit", envInt("QUOTE_LINK_LIMIT", 0), "requests a minute one client IP may make to customer quote links; 0 is the default, 60 (env QUOTE_LINK_LIMIT)")
 	pprofAddr := flag.String("pprof", env("PPROF_ADDR", ""), "serve net/http/pprof on this address, e.g. 127.0.0.1:6060; off when empty (env PPROF_ADDR)")
 	flag.Parse()
 	tuneGC()
@@ -103,7 +111,7 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	e, err := handlers.New(handlers.Config{DB: gdb, Log: log, SessionKey: key, SecureCookies: *secure, SMTPURL: os.Getenv("SMTP_URL")})
+	e, err := handlers.New(handlers.Config{DB: gdb, Log: log, SessionKey: key, SecureCookies: *secure, SMTPURL: os.Getenv("SMTP_URL"), QuoteLinkLimit: *quoteLinkLimit})
 	if err != nil {
 		return err
 	}
