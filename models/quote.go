@@ -366,12 +366,35 @@ func LoadQuote(db *gorm.DB, id uint) (*Quote, error) {
 	var q Quote
 	// The single-row relations come joined, in one query; the items in a second.
 	err := db.Joins("Opportunity").Joins("Opportunity.Organization").Joins("Opportunity.Contact").
-		Joins("PaymentTerm").Joins("TaxRate").Joins("Owner").
-		Preload("Items", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).First(&q, "quotes.id = ?", id).Error
+		Joins("PaymentTerm").Joins("TaxRate").Joins("Owner").First(&q, "quotes.id = ?", id).Error
 	if err != nil {
 		return nil, err
 	}
+	if q.Items, err = quoteItems(db, q.ID); err != nil {
+		return nil, err
+	}
 	return &q, nil
+}
+
+// quoteItems reads the lines of a quote in order, column by column: a quote of
+// a hundred lines spent more in GORM's reflection than in the query.
+func quoteItems(db *gorm.DB, quoteID uint) ([]QuoteItem, error) {
+	rows, err := queryRows(db, "SELECT id, quote_id, position, kind, product_id, name, description, quantity, unit_price, "+
+		"unit_cost, discount_type, discount_value, period, optional, taxable FROM quote_items WHERE quote_id = ? ORDER BY position, id", quoteID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []QuoteItem{}
+	for rows.Next() {
+		var it QuoteItem
+		if err := rows.Scan(&it.ID, &it.QuoteID, &it.Position, &it.Kind, &it.ProductID, &it.Name, &it.Description, &it.Quantity,
+			&it.UnitPrice, &it.UnitCost, &it.DiscountType, &it.DiscountValue, &it.Period, &it.Optional, &it.Taxable); err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	return items, rows.Close()
 }
 
 // LoadQuoteByToken finds the quote of a customer link.
