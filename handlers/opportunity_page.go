@@ -369,7 +369,7 @@ func (a *App) saveOutcome(won bool) echo.HandlerFunc {
 			} else {
 				err = models.MarkLost(a.db, o, version, in, currentUser(c), a.now().UTC())
 			}
-			if done, err := a.outcomeRefused(c, err, &f, in, o.ID); done {
+			if done, err := a.outcomeRefused(c, err, &f, in, "/opportunities/"+idStr(o.ID)); done {
 				return err
 			}
 		}
@@ -477,13 +477,13 @@ func decodeOutcome(f *views.OutcomeForm) models.OutcomeInput {
 }
 
 // outcomeRefused turns what MarkWon or MarkLost refused into the answer: the
-// conflict notice (done), a message next to the field the user must change
+// conflict notice linking back (done), a message next to the field the user must change
 // (not done: the form is shown again), or the error itself (done).
-func (a *App) outcomeRefused(c echo.Context, err error, f *views.OutcomeForm, in models.OutcomeInput, oppID uint) (bool, error) {
+func (a *App) outcomeRefused(c echo.Context, err error, f *views.OutcomeForm, in models.OutcomeInput, back string) (bool, error) {
 	var conflict *models.ConflictError
 	switch {
 	case errors.As(err, &conflict):
-		return true, a.renderConflictNotice(c, conflict, "/opportunities/"+idStr(oppID))
+		return true, a.renderConflictNotice(c, conflict, back)
 	case errors.Is(err, models.ErrNotOffered):
 		if in.CompetitorID != nil && models.CheckPicklist(a.db, models.Competitors, *in.CompetitorID, nil) != nil {
 			f.Errs.Add("competitor_id", "Choose a competitor from the list.")

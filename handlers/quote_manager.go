@@ -257,7 +257,7 @@ func (a *App) extOutcome(won bool) echo.HandlerFunc {
 			} else {
 				err = models.LoseFromExternalQuote(a.db, q, in, currentUser(c), a.now().UTC())
 			}
-			if done, err := a.outcomeRefused(c, err, &f, in, q.OpportunityID); done {
+			if done, err := a.outcomeRefused(c, err, &f, in, "/opportunities/"+idStr(q.OpportunityID)); done {
 				return err
 			}
 		}

@@ -956,16 +956,7 @@ func (a *App) quoteOutcome(won bool) echo.HandlerFunc {
 			} else {
 				err = models.LoseFromQuote(a.db, q, in, currentUser(c), a.now().UTC())
 			}
-			switch {
-			case errors.Is(err, models.ErrNotOffered):
-				f.Errs.Add("reason_id", "Choose a reason from the list.")
-			case errors.Is(err, models.ErrNoStage):
-				f.Errs.Add("reason_id", "An admin must first mark one stage as the won stage and one as the lost stage.")
-			case err != nil:
-				var conflict *models.ConflictError
-				if errors.As(err, &conflict) {
-					return a.renderConflictNotice(c, conflict, "/quotes/"+idStr(q.ID))
-				}
+			if done, err := a.outcomeRefused(c, err, &f, in, "/quotes/"+idStr(q.ID)); done {
 				return err
 			}
 		}
