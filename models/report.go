@@ -20,41 +20,39 @@ type ReportFilter struct {
 	ExternalQuotes bool
 }
 
-func (f ReportFilter) leads(db *gorm.DB) *gorm.DB {
-	q := db.Table("leads")
+// where is the filter as one condition on the records of table (leads have
+// no category), created in [from, before); a zero bound is left open.
+func (f ReportFilter) where(table string, category bool, from, before time.Time) (string, []any) {
+	conds, args := []string{"true"}, []any{}
+	add := func(cond string, arg any) {
+		conds, args = append(conds, table+"."+cond), append(args, arg)
+	}
 	if f.CampaignID != 0 {
-		q = q.Where("leads.campaign_id = ?", f.CampaignID)
+		add("campaign_id = ?", f.CampaignID)
 	}
 	if f.OwnerID != 0 {
-		q = q.Where("leads.owner_id = ?", f.OwnerID)
+		add("owner_id = ?", f.OwnerID)
 	}
-	if !f.From.IsZero() {
-		q = q.Where("leads.created_at >= ?", f.From)
+	if category && f.CategoryID != 0 {
+		add("category_id = ?", f.CategoryID)
 	}
-	if !f.Before.IsZero() {
-		q = q.Where("leads.created_at < ?", f.Before)
+	if !from.IsZero() {
+		add("created_at >= ?", from)
 	}
-	return q
+	if !before.IsZero() {
+		add("created_at < ?", before)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+func (f ReportFilter) leads(db *gorm.DB) *gorm.DB {
+	cond, args := f.where("leads", false, f.From, f.Before)
+	return db.Table("leads").Where(cond, args...)
 }
 
 func (f ReportFilter) opps(db *gorm.DB) *gorm.DB {
-	q := db.Table("opportunities")
-	if f.CampaignID != 0 {
-		q = q.Where("opportunities.campaign_id = ?", f.CampaignID)
-	}
-	if f.OwnerID != 0 {
-		q = q.Where("opportunities.owner_id = ?", f.OwnerID)
-	}
-	if f.CategoryID != 0 {
-		q = q.Where("opportunities.category_id = ?", f.CategoryID)
-	}
-	if !f.From.IsZero() {
-		q = q.Where("opportunities.created_at >= ?", f.From)
-	}
-	if !f.Before.IsZero() {
-		q = q.Where("opportunities.created_at < ?", f.Before)
-	}
-	return q
+	cond, args := f.where("opportunities", true, f.From, f.Before)
+	return db.Table("opportunities").Where(cond, args...)
 }
 
 // UseReportRollups lets the reports read the rollups the database keeps
@@ -77,19 +75,7 @@ func (f ReportFilter) rollup(db *gorm.DB, table string, category bool) (*gorm.DB
 	}
 	// Record rows created in [from, before): the filter's own conditions on R.
 	records := func(from, before time.Time) (string, []any) {
-		cond, args := "R.created_at >= ?", []any{from}
-		if !before.IsZero() {
-			cond, args = cond+" AND R.created_at < ?", append(args, before)
-		}
-		if f.CampaignID != 0 {
-			cond, args = cond+" AND R.campaign_id = ?", append(args, f.CampaignID)
-		}
-		if f.OwnerID != 0 {
-			cond, args = cond+" AND R.owner_id = ?", append(args, f.OwnerID)
-		}
-		if category && f.CategoryID != 0 {
-			cond, args = cond+" AND R.category_id = ?", append(args, f.CategoryID)
-		}
+		cond, args := f.where("R", category, from, before)
 		return rollupRecords(table, campaignKey, cond), args
 	}
 	monthStart := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC) }
