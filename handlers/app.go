@@ -59,6 +59,7 @@ type App struct {
 	started time.Time
 	// quoteLinkLimit: requests a minute per client IP on /q/{token}.
 	quoteLinkLimit int
+	quoteLinks     reservations // the quote links' requests reserved and not spent yet
 }
 
 // New builds the Echo server with every route.

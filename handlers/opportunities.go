@@ -190,7 +190,7 @@ func (a *App) listOpportunities(c echo.Context) error {
 	p := models.NewPage(pageNumber(q.Get("page")))
 	p.After, _ = parseID(q.Get("after"))
 	p.Before, _ = parseID(q.Get("before"))
-	rows, more, err := models.ListOpportunities(a.db, f, p)
+	rows, more, err := models.ListOpportunitiesNamed(a.db, f, p, oq.choices.Names())
 	if err != nil {
 		return err
 	}
@@ -344,13 +344,12 @@ func (a *App) opportunityBoard(c echo.Context) error {
 	}
 	now := a.now()
 	page := views.BoardPage{Filters: oq.form, ListURL: withQuery("/opportunities", oq.values, nil)}
+	cards, err := models.BoardCards(a.db, f, ids, boardCardsPerColumn, oq.choices.Names())
+	if err != nil {
+		return err
+	}
 	for _, s := range stages {
-		fs := f
-		fs.StageID = s.ID
-		rows, _, err := models.ListOpportunities(a.db, fs, models.Page{Number: 1, Size: boardCardsPerColumn})
-		if err != nil {
-			return err
-		}
+		rows := cards[s.ID]
 		t := sums[s.ID]
 		col := views.BoardColumn{StageID: s.ID, Name: s.Name, Count: strconv.FormatInt(t.Count, 10),
 			Amount: t.Amount.Display(), Weighted: t.Weighted.Display()}

@@ -317,3 +317,42 @@ func TestCustomerQuoteLinkIsRateLimitedAcrossInstances(t *testing.T) {
 		t.Errorf("%d rate limit rows after the window moved on, want the old one pruned", windows)
 	}
 }
+
+// The quote link's requests are reserved from the database a few at a time:
+// a client spread over two instances never gets more than the limit, gets
+// nearly all of it, and once the window is used up both instances refuse.
+func TestCustomerQuoteLinkLimitHoldsWithReservationsOnTwoInstances(t *testing.T) {
+	path := dbtest.NewDSN(t, true)
+	now := time.Date(2026, 11, 26, 10, 0, 5, 0, time.UTC)
+	configure := func(cfg *handlers.Config) { cfg.QuoteLinkLimit = 40; cfg.Now = func() time.Time { return now } }
+	one := newTestAppWith(t, path, configure)
+	two := newTestAppWith(t, path, configure)
+	token := sentToken(t, one)
+	c1, c2 := one.client(t), two.client(t)
+	ok := 0
+	for i := 0; i < 60; i++ {
+		c := c1
+		if i%3 == 0 {
+			c = c2
+		}
+		switch r := c.get("/q/" + token); r.Status {
+		case http.StatusOK:
+			ok++
+		case http.StatusTooManyRequests:
+		default:
+			t.Fatalf("request %d: status %d", i, r.Status)
+		}
+	}
+	// What one instance reserved and did not spend is lost to the other: a
+	// quarter of what was left at its last reservation at most.
+	if ok > 40 || ok < 34 {
+		t.Errorf("%d of 60 requests let through with a limit of 40 on two instances, want 34–40", ok)
+	}
+	wantStatus(t, "one, window used up", c1.get("/q/"+token), http.StatusTooManyRequests)
+	wantStatus(t, "two, window used up", c2.get("/q/"+token), http.StatusTooManyRequests)
+	var hits int
+	one.DB.Table("rate_limits").Select("hits").Where("bucket LIKE ?", "quote-link:%").Scan(&hits)
+	if hits < 40 {
+		t.Errorf("the window counts %d, want at least the limit (40)", hits)
+	}
+}

@@ -64,3 +64,15 @@ func LoadListChoices(db *gorm.DB) (ListChoices, error) {
 	}
 	return c, rows.Err()
 }
+
+// Names are the users' and stages' names of c, for ListOpportunitiesNamed.
+func (c ListChoices) Names() *Names {
+	n := &Names{Users: make(map[uint]string, len(c.Users)), Stages: make(map[uint]string, len(c.Stages))}
+	for _, u := range c.Users {
+		n.Users[u.ID] = u.Name
+	}
+	for _, s := range c.Stages {
+		n.Stages[s.ID] = s.Name
+	}
+	return n
+}

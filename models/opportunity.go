@@ -1,6 +1,8 @@
 package models
 
 import (
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -413,9 +415,11 @@ func (f OppFilter) totalsTable(db *gorm.DB) *gorm.DB {
 	return q
 }
 
-const oppJoins = "JOIN organizations ON organizations.id = opportunities.organization_id " +
-	"JOIN users ON users.id = opportunities.owner_id " +
-	"JOIN opportunity_stages ON opportunity_stages.id = opportunities.stage_id"
+const (
+	oppOrgJoin = "JOIN organizations ON organizations.id = opportunities.organization_id"
+	oppJoins   = oppOrgJoin + " JOIN users ON users.id = opportunities.owner_id " +
+		"JOIN opportunity_stages ON opportunity_stages.id = opportunities.stage_id"
+)
 
 // oppSortKeys reads the sort value of one opportunity (the keyset cursor's row),
 // with aliases of their own so they can sit inside the list query.
@@ -431,21 +435,91 @@ var oppSortKeys = map[string]string{
 }
 
 // oppListQuery is the filtered, sorted list query shared by pages and exports;
-// reverse reads it backwards (for the page before a keyset cursor).
-func oppListQuery(db *gorm.DB, f OppFilter, reverse ...bool) *gorm.DB {
+// reverse reads it backwards (for the page before a keyset cursor). With named,
+// the owner and stage names are left empty for the caller to fill from names it
+// already holds (nameRows), and users and opportunity_stages are joined only when
+// the sort needs them.
+func oppListQuery(db *gorm.DB, f OppFilter, named, reverse bool) *gorm.DB {
 	col, ok := OppSorts[f.Sort]
 	if !ok {
 		col = OppSorts["close"]
 	}
 	dir := " ASC"
-	if f.Desc != (len(reverse) > 0 && reverse[0]) {
+	if f.Desc != reverse {
 		dir = " DESC"
 	}
-	return f.apply(db.Table("opportunities").Joins(oppJoins)).
+	joins, names := oppJoins, "users.name AS owner_name, opportunity_stages.name AS stage_name, "
+	if named {
+		joins, names = oppOrgJoin, "'' AS owner_name, '' AS stage_name, "
+		switch f.Sort {
+		case "owner":
+			joins += " JOIN users ON users.id = opportunities.owner_id"
+		case "stage":
+			joins += " JOIN opportunity_stages ON opportunity_stages.id = opportunities.stage_id"
+		}
+	}
+	return f.apply(db.Table("opportunities").Joins(joins)).
 		Select("opportunities.id, opportunities.title, opportunities.organization_id, organizations.name AS organization_name, " +
-			"users.name AS owner_name, opportunity_stages.name AS stage_name, opportunities.status, opportunities.probability, " +
+			names + "opportunities.status, opportunities.probability, " +
 			"opportunities.projected_close_date, opportunities.amount, opportunities.stage_id, opportunities.owner_id, opportunities.version").
 		Order(col + dir + ", opportunities.id" + dir)
+}
+
+// Names are the owner and stage names a caller already holds (the list's
+// choices): ListOpportunitiesNamed names its rows from them instead of joining
+// users and opportunity_stages for every row.
+type Names struct {
+	Users, Stages map[uint]string
+}
+
+// nameRows fills the owner and stage names of rows from names; the few that
+// names lacks (an inactive owner or stage) are read in one query.
+func nameRows(db *gorm.DB, rows []OppRow, names *Names) error {
+	var users, stages []uint
+	for i := range rows {
+		r := &rows[i]
+		if n, ok := names.Users[r.OwnerID]; ok {
+			r.OwnerName = n
+		} else {
+			users = append(users, r.OwnerID)
+		}
+		if n, ok := names.Stages[r.StageID]; ok {
+			r.StageName = n
+		} else {
+			stages = append(stages, r.StageID)
+		}
+	}
+	if len(users) == 0 && len(stages) == 0 {
+		return nil
+	}
+	var found []struct {
+		Kind int
+		ID   uint
+		Name string
+	}
+	err := db.Raw("SELECT 1 AS kind, id, name FROM users WHERE id IN ? UNION ALL SELECT 2, id, name FROM opportunity_stages WHERE id IN ?",
+		append(users, 0), append(stages, 0)).Scan(&found).Error
+	if err != nil {
+		return err
+	}
+	more := Names{Users: map[uint]string{}, Stages: map[uint]string{}}
+	for _, n := range found {
+		if n.Kind == 1 {
+			more.Users[n.ID] = n.Name
+		} else {
+			more.Stages[n.ID] = n.Name
+		}
+	}
+	for i := range rows {
+		r := &rows[i]
+		if n, ok := more.Users[r.OwnerID]; ok {
+			r.OwnerName = n
+		}
+		if n, ok := more.Stages[r.StageID]; ok {
+			r.StageName = n
+		}
+	}
+	return nil
 }
 
 // ListOpportunities returns one page of the filtered, sorted list. A page with
@@ -453,13 +527,31 @@ func oppListQuery(db *gorm.DB, f OppFilter, reverse ...bool) *gorm.DB {
 // precedes) is read from an index position however deep it is; without one,
 // or when the cursor's row is gone, the page number's offset is used.
 func ListOpportunities(db *gorm.DB, f OppFilter, p Page) ([]OppRow, bool, error) {
+	return listOpportunities(db, f, p, nil)
+}
+
+// ListOpportunitiesNamed is ListOpportunities for a caller that holds the
+// owner and stage names (the list and the board, from their choices).
+func ListOpportunitiesNamed(db *gorm.DB, f OppFilter, p Page, names *Names) ([]OppRow, bool, error) {
+	return listOpportunities(db, f, p, names)
+}
+
+func listOpportunities(db *gorm.DB, f OppFilter, p Page, names *Names) ([]OppRow, bool, error) {
+	rows, more, err := listOppRows(db, f, p, names != nil)
+	if err == nil && names != nil {
+		err = nameRows(db, rows, names)
+	}
+	return rows, more, err
+}
+
+func listOppRows(db *gorm.DB, f OppFilter, p Page, named bool) ([]OppRow, bool, error) {
 	if p.After != 0 || p.Before != 0 {
-		rows, more, err := listOppsKeyset(db, f, p)
+		rows, more, err := listOppsKeyset(db, f, p, named)
 		if err != nil || len(rows) > 0 {
 			return rows, more, err
 		}
 	}
-	q := oppListQuery(db, f)
+	q := oppListQuery(db, f, named, false)
 	if p.Offset() > 0 {
 		q = deferJoins(db, f, q, p)
 	} else {
@@ -511,7 +603,7 @@ func scanOppRows(q *gorm.DB) ([]OppRow, error) {
 	return rows, rs.Err()
 }
 
-func listOppsKeyset(db *gorm.DB, f OppFilter, p Page) ([]OppRow, bool, error) {
+func listOppsKeyset(db *gorm.DB, f OppFilter, p Page, named bool) ([]OppRow, bool, error) {
 	sort := f.Sort
 	if _, ok := OppSorts[sort]; !ok {
 		sort = "close"
@@ -528,7 +620,7 @@ func listOppsKeyset(db *gorm.DB, f OppFilter, p Page) ([]OppRow, bool, error) {
 	if f.Desc != backwards {
 		beyond, strictly = "<=", "<"
 	}
-	rows, err := scanOppRows(oppListQuery(db, f, backwards).
+	rows, err := scanOppRows(oppListQuery(db, f, named, backwards).
 		Where(col+" "+beyond+" "+key, cursor).
 		Where("("+col+" "+strictly+" "+key+" OR opportunities.id "+strictly+" ?)", cursor, cursor).
 		Limit(p.Size + 1))
@@ -542,10 +634,52 @@ func listOppsKeyset(db *gorm.DB, f OppFilter, p Page) ([]OppRow, bool, error) {
 	return rows, more, err
 }
 
+// BoardCards reads the first perStage rows of the filtered list (by projected
+// close) of each of the stages, in one query of one index range per stage,
+// named from names: the board's cards. The rows are grouped by stage.
+func BoardCards(db *gorm.DB, f OppFilter, stageIDs []uint, perStage int, names *Names) (map[uint][]OppRow, error) {
+	out := make(map[uint][]OppRow, len(stageIDs))
+	if len(stageIDs) == 0 {
+		return out, nil
+	}
+	f.Sort, f.Desc = "close", false
+	var b strings.Builder
+	subs := make([]any, len(stageIDs))
+	for i, id := range stageIDs {
+		fs := f
+		fs.StageID = id
+		subs[i] = oppListQuery(db, fs, true, false).Limit(perStage)
+		if i > 0 {
+			b.WriteString(" UNION ALL ")
+		}
+		b.WriteString("SELECT * FROM (?) AS s" + strconv.Itoa(i))
+	}
+	rows, err := scanOppRows(db.Raw(b.String(), subs...))
+	if err != nil {
+		return nil, err
+	}
+	if err := nameRows(db, rows, names); err != nil {
+		return nil, err
+	}
+	// UNION ALL keeps each part's order on both databases in practice, but SQL
+	// does not promise it: the cards are put in order here.
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if !a.ProjectedCloseDate.Equal(b.ProjectedCloseDate) {
+			return a.ProjectedCloseDate.Before(b.ProjectedCloseDate)
+		}
+		return a.ID < b.ID
+	})
+	for _, r := range rows {
+		out[r.StageID] = append(out[r.StageID], r)
+	}
+	return out, nil
+}
+
 // EachOpportunity calls fn for every row of the filtered list, streaming
 // rather than loading them all.
 func EachOpportunity(db *gorm.DB, f OppFilter, fn func(OppRow) error) error {
-	rows, err := oppListQuery(db, f).Rows()
+	rows, err := oppListQuery(db, f, false, false).Rows()
 	if err != nil {
 		return err
 	}

@@ -218,3 +218,84 @@ func TestOpportunityKeysetPagesMatchOffsetPages(t *testing.T) {
 		t.Fatalf("unknown cursor: %s (%v), want page 2 by offset: %s", ids(got), err, ids(want))
 	}
 }
+
+// The list named from the choices (the list page and the board) holds the same
+// rows, names included, as the list that joins the users and stages, for every
+// sort, every kind of page and an owner who is no longer active (not among the
+// choices); the board's cards are each stage's first rows by projected close.
+func TestOpportunityListNamedFromChoicesMatchesJoinedList(t *testing.T) {
+	gdb := openDB(t)
+	rita := mkUser(t, gdb, "rita@example.com", models.RoleRep)
+	sam := mkUser(t, gdb, "sam@example.com", models.RoleRep)
+	orgs := []*models.Organization{mkOrg(t, gdb, "Acme"), mkOrg(t, gdb, "Globex")}
+	stages := []string{"Qualification", "Proposal", "Negotiation"}
+	for i := 0; i < 17; i++ {
+		owner := rita
+		if i%3 == 0 {
+			owner = sam
+		}
+		o := &models.Opportunity{Title: fmt.Sprintf("Deal %d", i%5), OrganizationID: orgs[i%2].ID, OwnerID: owner.ID,
+			StageID: stageByName(t, gdb, stages[i%3]).ID, Status: models.StatusActive,
+			ProjectedCloseDate: time.Date(2026, 6, 1+i%4, 0, 0, 0, 0, time.UTC), Revenue: models.Amounts{OneTime: models.Money(i%6) * 1000}}
+		if err := models.CreateOpportunity(gdb, o, owner, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := gdb.Model(&models.User{}).Where("id = ?", sam.ID).Update("active", false).Error; err != nil {
+		t.Fatal(err)
+	}
+	choices, err := models.LoadListChoices(gdb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := choices.Names().Users[sam.ID]; ok {
+		t.Fatal("an inactive user is among the choices: the test no longer covers a name read apart")
+	}
+	show := func(rows []models.OppRow) string { return fmt.Sprintf("%+v", rows) }
+	for sort := range models.OppSorts {
+		for _, desc := range []bool{false, true} {
+			f := models.OppFilter{Sort: sort, Desc: desc}
+			for _, p := range []models.Page{{Number: 1, Size: 5}, {Number: 2, Size: 5}, {Number: 3, Size: 5, After: 4}, {Number: 2, Size: 5, Before: 9}} {
+				want, wantMore, err := models.ListOpportunities(gdb, f, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, more, err := models.ListOpportunitiesNamed(gdb, f, p, choices.Names())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if show(got) != show(want) || more != wantMore {
+					t.Fatalf("%s desc=%v %+v:\n got %s\nwant %s", sort, desc, p, show(got), show(want))
+				}
+				if len(got) == 0 || got[0].OwnerName == "" || got[0].StageName == "" {
+					t.Fatalf("%s desc=%v %+v: rows without names: %s", sort, desc, p, show(got))
+				}
+			}
+		}
+	}
+	var ids []uint
+	for _, s := range choices.OpenStages() {
+		ids = append(ids, s.ID)
+	}
+	f := models.OppFilter{OwnerID: rita.ID, OpenOnly: true}
+	cards, err := models.BoardCards(gdb, f, ids, 3, choices.Names())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, id := range ids {
+		fs := f
+		fs.StageID, fs.Sort = id, "close"
+		want, _, err := models.ListOpportunities(gdb, fs, models.Page{Number: 1, Size: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if show(cards[id]) != show(want) {
+			t.Fatalf("stage %d cards:\n got %s\nwant %s", id, show(cards[id]), show(want))
+		}
+		n += len(want)
+	}
+	if n < 6 {
+		t.Fatalf("%d cards on the board; the test needs several stages with several cards", n)
+	}
+}

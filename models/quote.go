@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -364,16 +365,45 @@ func (q *Quote) Totals() QuoteTotals {
 // LoadQuote reads a quote with its items in order and what its pages show.
 func LoadQuote(db *gorm.DB, id uint) (*Quote, error) {
 	var q Quote
-	// The single-row relations come joined, in one query; the items in a second.
-	err := db.Joins("Opportunity").Joins("Opportunity.Organization").Joins("Opportunity.Contact").
-		Joins("PaymentTerm").Joins("TaxRate").Joins("Owner").First(&q, "quotes.id = ?", id).Error
+	// The single-row relations come joined, in one query whose text GORM builds
+	// once (loadQuoteSQL), run on a prepared statement; the items in a second.
+	rows, err := queryPrepared(db, loadQuoteSQL(db), id)
 	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return nil, gorm.ErrRecordNotFound
+	}
+	if err := db.ScanRows(rows, &q); err != nil {
+		return nil, err
+	}
+	if err := rows.Close(); err != nil {
 		return nil, err
 	}
 	if q.Items, err = quoteItems(db, q.ID); err != nil {
 		return nil, err
 	}
 	return &q, nil
+}
+
+// loadQuoteSQLs holds LoadQuote's query per SQL dialect: its text only.
+var loadQuoteSQLs sync.Map
+
+func loadQuoteSQL(db *gorm.DB) string {
+	dialect := db.Dialector.Name()
+	if q, ok := loadQuoteSQLs.Load(dialect); ok {
+		return q.(string)
+	}
+	var qt Quote
+	q := db.Session(&gorm.Session{DryRun: true, NewDB: true}).Joins("Opportunity").Joins("Opportunity.Organization").
+		Joins("Opportunity.Contact").Joins("PaymentTerm").Joins("TaxRate").Joins("Owner").
+		Find(&qt, "quotes.id = ?", 0).Statement.SQL.String()
+	loadQuoteSQLs.Store(dialect, q)
+	return q
 }
 
 // quoteItems reads the lines of a quote in order, column by column: a quote of

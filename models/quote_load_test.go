@@ -1,0 +1,38 @@
+package models_test
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+
+	"salesdesk/models"
+)
+
+// LoadQuote (its query built once, scanned from a prepared statement) reads
+// the quote and every joined relation as GORM's own query does.
+func TestLoadQuoteReadsWhatGORMReads(t *testing.T) {
+	e := qtSetup(t)
+	o := e.opp(t, "Joined", false)
+	var c models.Contact
+	c.OrganizationID, c.FirstName, c.LastName = e.org.ID, "Ada", "Lovelace"
+	if err := e.db.Create(&c).Error; err != nil {
+		t.Fatal(err)
+	}
+	e.db.Model(&models.Opportunity{}).Where("id = ?", o.ID).Update("contact_id", c.ID)
+	q := e.quote(t, o, "With all relations", models.QuoteItem{Kind: models.KindService, Name: "Work", Quantity: 10000, UnitPrice: 5000, Period: models.Periods[0]})
+	var want models.Quote
+	if err := e.db.Joins("Opportunity").Joins("Opportunity.Organization").Joins("Opportunity.Contact").
+		Joins("PaymentTerm").Joins("TaxRate").Joins("Owner").First(&want, "quotes.id = ?", q.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	show := func(q *models.Quote) string {
+		return fmt.Sprintf("%+v %+v %+v %+v %+v", *q.Opportunity.Organization, *q.Opportunity.Contact, q.TaxRate, q.PaymentTerm, *q.Owner)
+	}
+	q.Items = nil
+	if !reflect.DeepEqual(*q, want) {
+		t.Fatalf("LoadQuote:\n%s\nGORM:\n%s", show(q), show(&want))
+	}
+	if q.Opportunity.Organization.Name != "Acme" || q.Opportunity.Contact == nil || q.Opportunity.Contact.LastName != "Lovelace" || q.TaxRate == nil || q.Owner.Email != "rep@example.com" {
+		t.Fatalf("relations missing: %s", show(q))
+	}
+}
