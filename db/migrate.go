@@ -721,6 +721,7 @@ var migrations = []migration{
 			PRIMARY KEY (bucket, window_start))`,
 		`CREATE INDEX rate_limits_window ON rate_limits (window_start)`,
 	}},
+	{15, "opportunity sums per status and owner (SQLite), kept from the opportunity sums by triggers", opportunityStatusSums()},
 }
 
 // opportunity_sums holds the count, amount and weighted amount of the
@@ -802,6 +803,42 @@ var postgresSumTriggers = []string{
 	END $$`,
 	`CREATE TRIGGER opportunity_sums_insert_delete AFTER INSERT OR DELETE ON opportunities FOR EACH ROW EXECUTE FUNCTION opportunity_sums_apply()`,
 	`CREATE TRIGGER opportunity_sums_update AFTER UPDATE ON opportunities FOR EACH ROW WHEN (` + sumsChanged + `) EXECUTE FUNCTION opportunity_sums_apply()`,
+}
+
+// opportunityStatusSums is migration 15: on SQLite, the opportunity sums
+// (migration 12) summed again per status and owner, kept by triggers on
+// opportunity_sums, so the list's usual totals row (open or won, everyone's or
+// one owner's) adds up two to a dozen rows instead of hundreds of groups. The
+// triggers follow opportunity_sums however it changes, the generator's rebuild
+// of it included. On PostgreSQL the totals read opportunity_sums: there a
+// second level of hot rows would make concurrent writers wait on each other.
+func opportunityStatusSums() []string {
+	add := func(row, sign string) string {
+		return strings.NewReplacer("{{r}}", row, "{{sign}}", sign).Replace(`INSERT INTO opportunity_status_sums (status, owner_id, n, amount, weighted)
+			VALUES ({{r}}.status, {{r}}.owner_id, {{sign}} {{r}}.n, {{sign}} {{r}}.amount, {{sign}} {{r}}.weighted)
+			ON CONFLICT (status, owner_id) DO UPDATE SET n = opportunity_status_sums.n + excluded.n,
+			amount = opportunity_status_sums.amount + excluded.amount, weighted = opportunity_status_sums.weighted + excluded.weighted;`)
+	}
+	return onlyOn("sqlite",
+		`CREATE TABLE opportunity_status_sums (
+			status TEXT NOT NULL,
+			owner_id BIGINT NOT NULL,
+			n BIGINT NOT NULL,
+			amount BIGINT NOT NULL,
+			weighted BIGINT NOT NULL,
+			PRIMARY KEY (status, owner_id))`,
+		`INSERT INTO opportunity_status_sums (status, owner_id, n, amount, weighted)
+			SELECT status, owner_id, SUM(n), SUM(amount), SUM(weighted) FROM opportunity_sums GROUP BY status, owner_id`,
+		`CREATE TRIGGER opportunity_status_sums_insert AFTER INSERT ON opportunity_sums BEGIN `+add("NEW", "+")+` END`,
+		`CREATE TRIGGER opportunity_status_sums_delete AFTER DELETE ON opportunity_sums BEGIN `+add("OLD", "-")+` END`,
+		// An opportunity_sums row keeps its key (only its sums change): one update.
+		`CREATE TRIGGER opportunity_status_sums_update AFTER UPDATE ON opportunity_sums
+			WHEN OLD.status = NEW.status AND OLD.owner_id = NEW.owner_id BEGIN
+			UPDATE opportunity_status_sums SET n = n + NEW.n - OLD.n, amount = amount + NEW.amount - OLD.amount,
+				weighted = weighted + NEW.weighted - OLD.weighted WHERE status = NEW.status AND owner_id = NEW.owner_id; END`,
+		`CREATE TRIGGER opportunity_status_sums_rekey AFTER UPDATE ON opportunity_sums
+			WHEN OLD.status <> NEW.status OR OLD.owner_id <> NEW.owner_id BEGIN `+add("OLD", "-")+` `+add("NEW", "+")+` END`,
+	)
 }
 
 // reportMigration is migration 11: statements for both dialects, the

@@ -700,7 +700,7 @@ func EachOpportunity(db *gorm.DB, f OppFilter, fn func(OppRow) error) error {
 // Naming the stages lets the database walk the (stage, open, …) index, already
 // grouped, instead of sorting every open row.
 func StageTotals(db *gorm.DB, f OppFilter, stageIDs []uint) (map[uint]OppTotals, error) {
-	rows, err := preparedRows(f.totalsQuery(db).Where(f.col("stage_id")+" IN ?", stageIDs).
+	rows, err := preparedRows(f.totalsQuery(db, true).Where(f.col("stage_id")+" IN ?", stageIDs).
 		Select(f.col("stage_id") + " AS stage_id, " + f.sums()).Group(f.col("stage_id")))
 	if err != nil {
 		return nil, err
@@ -727,7 +727,7 @@ type OppTotals struct {
 
 func TotalOpportunities(db *gorm.DB, f OppFilter) (OppTotals, error) {
 	var t OppTotals
-	rows, err := preparedRows(f.totalsQuery(db).Select(f.sums()))
+	rows, err := preparedRows(f.totalsQuery(db, false).Select(f.sums()))
 	if err != nil {
 		return t, err
 	}
@@ -751,13 +751,24 @@ func (f OppFilter) fromSums() bool {
 	return rest == OppFilter{}
 }
 
-// totalsQuery is the filtered rows the totals are taken from.
-func (f OppFilter) totalsQuery(db *gorm.DB) *gorm.DB {
+// fromStatusSums is true when the sums filter only by status and owner and the
+// database keeps opportunity_status_sums (SQLite, migration 15): the usual
+// totals row (open or won, everyone's or one owner's) then adds up a few rows.
+func (f OppFilter) fromStatusSums(db *gorm.DB) bool {
+	return f.fromSums() && f.StageID == 0 && f.CategoryID == 0 && f.Rating == "" && db.Dialector.Name() == "sqlite"
+}
+
+// totalsQuery is the filtered rows the totals are taken from; perStage when
+// they are grouped by stage.
+func (f OppFilter) totalsQuery(db *gorm.DB, perStage bool) *gorm.DB {
 	if !f.fromSums() {
 		return f.apply(f.totalsTable(db))
 	}
 	// A group emptied by moves keeps its row, at zero.
 	q := db.Table("opportunity_sums").Where("n <> 0")
+	if !perStage && f.fromStatusSums(db) {
+		q = db.Table("opportunity_status_sums").Where("n <> 0")
+	}
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}
