@@ -150,9 +150,8 @@ func (a *App) renderOpportunity(c echo.Context, o *models.Opportunity, status in
 		}
 		return render(c, status, views.OpportunityPage(a.page(c, o.Title), v))
 	}
-	var quotes []models.Quote
-	if err := a.read.Preload("TaxRate").Preload("Items", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
-		Where("opportunity_id = ?", o.ID).Order("number").Find(&quotes).Error; err != nil {
+	quotes, err := models.QuotesOf(a.read, o.ID)
+	if err != nil {
 		return err
 	}
 	for i := range quotes {

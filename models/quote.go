@@ -2,6 +2,7 @@ package models
 
 import (
 	"crypto/rand"
+	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -409,22 +410,68 @@ func loadQuoteSQL(db *gorm.DB) string {
 // quoteItems reads the lines of a quote in order, column by column: a quote of
 // a hundred lines spent more in GORM's reflection than in the query.
 func quoteItems(db *gorm.DB, quoteID uint) ([]QuoteItem, error) {
-	rows, err := queryRows(db, "SELECT id, quote_id, position, kind, product_id, name, description, quantity, unit_price, "+
-		"unit_cost, discount_type, discount_value, period, optional, taxable FROM quote_items WHERE quote_id = ? ORDER BY position, id", quoteID)
+	rows, err := queryRows(db, "SELECT "+quoteItemColumns+" FROM quote_items WHERE quote_id = ? ORDER BY position, id", quoteID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	items := []QuoteItem{}
 	for rows.Next() {
-		var it QuoteItem
-		if err := rows.Scan(&it.ID, &it.QuoteID, &it.Position, &it.Kind, &it.ProductID, &it.Name, &it.Description, &it.Quantity,
-			&it.UnitPrice, &it.UnitCost, &it.DiscountType, &it.DiscountValue, &it.Period, &it.Optional, &it.Taxable); err != nil {
+		it, err := scanQuoteItem(rows)
+		if err != nil {
 			return nil, err
 		}
 		items = append(items, it)
 	}
 	return items, rows.Close()
+}
+
+// quoteItemColumns are the columns scanQuoteItem reads, in its order.
+const quoteItemColumns = "id, quote_id, position, kind, product_id, name, description, quantity, unit_price, " +
+	"unit_cost, discount_type, discount_value, period, optional, taxable"
+
+func scanQuoteItem(rows *sql.Rows) (QuoteItem, error) {
+	var it QuoteItem
+	err := rows.Scan(&it.ID, &it.QuoteID, &it.Position, &it.Kind, &it.ProductID, &it.Name, &it.Description, &it.Quantity,
+		&it.UnitPrice, &it.UnitCost, &it.DiscountType, &it.DiscountValue, &it.Period, &it.Optional, &it.Taxable)
+	return it, err
+}
+
+// QuotesOf are the quotes of an opportunity by number, with their tax rates
+// and lines (the lines of all of them in one query, read column by column), for
+// the totals the opportunity page shows.
+func QuotesOf(db *gorm.DB, opportunityID uint) ([]Quote, error) {
+	var quotes []Quote
+	if err := db.Preload("TaxRate").Where("opportunity_id = ?", opportunityID).Order("number").Find(&quotes).Error; err != nil {
+		return nil, err
+	}
+	if len(quotes) == 0 {
+		return quotes, nil
+	}
+	rows, err := queryRows(db, "SELECT "+quoteItemColumns+" FROM quote_items WHERE quote_id IN "+
+		"(SELECT id FROM quotes WHERE opportunity_id = ?) ORDER BY quote_id, position, id", opportunityID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byQuote := map[uint][]QuoteItem{}
+	for rows.Next() {
+		it, err := scanQuoteItem(rows)
+		if err != nil {
+			return nil, err
+		}
+		byQuote[it.QuoteID] = append(byQuote[it.QuoteID], it)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	for i := range quotes {
+		quotes[i].Items = byQuote[quotes[i].ID]
+		if quotes[i].Items == nil {
+			quotes[i].Items = []QuoteItem{}
+		}
+	}
+	return quotes, nil
 }
 
 // LoadQuoteByToken finds the quote of a customer link.

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"testing"
 
+	"gorm.io/gorm"
+
 	"salesdesk/models"
 )
 
@@ -34,5 +36,32 @@ func TestLoadQuoteReadsWhatGORMReads(t *testing.T) {
 	}
 	if q.Opportunity.Organization.Name != "Acme" || q.Opportunity.Contact == nil || q.Opportunity.Contact.LastName != "Lovelace" || q.TaxRate == nil || q.Owner.Email != "rep@example.com" {
 		t.Fatalf("relations missing: %s", show(q))
+	}
+}
+
+// QuotesOf reads an opportunity's quotes, tax rates and lines as GORM's
+// preloads do, each quote with its own lines in order.
+func TestQuotesOfReadsWhatGORMPreloads(t *testing.T) {
+	e := qtSetup(t)
+	o := e.opp(t, "Two quotes", false)
+	other := e.opp(t, "Other", false)
+	line := func(name string, price models.Money) models.QuoteItem {
+		return models.QuoteItem{Kind: models.KindService, Name: name, Quantity: 10000, UnitPrice: price, Period: models.Periods[0]}
+	}
+	e.quote(t, o, "First", line("A", 100), line("B", 200))
+	e.quote(t, other, "Elsewhere", line("X", 900))
+	e.quote(t, o, "Second", line("C", 300))
+	e.quote(t, o, "Empty")
+	got, err := models.QuotesOf(e.db, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []models.Quote
+	if err := e.db.Preload("TaxRate").Preload("Items", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
+		Where("opportunity_id = ?", o.ID).Order("number").Find(&want).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("QuotesOf:\n%+v\nGORM:\n%+v", got, want)
 	}
 }
