@@ -456,8 +456,8 @@ func (a *App) showQuote(c echo.Context) error {
 }
 
 func (a *App) itemChoices(f *views.ItemForm) error {
-	var products []models.Product
-	if err := a.read.Where("active = ?", true).Order("name").Limit(1000).Find(&products).Error; err != nil {
+	products, err := models.ProductChoices(a.read, 1000)
+	if err != nil {
 		return err
 	}
 	f.Products = []views.Option{{Value: "", Label: "None: a free-form line"}}
