@@ -302,6 +302,10 @@ func DecodeExternalQuote(body []byte) (ExternalQuoteInput, []FieldProblem) {
 		add("", "The body is not valid UTF-8.")
 		return in, probs
 	}
+	if hasLoneSurrogate(body) {
+		add("", `The body is not valid text: it escapes half of a UTF-16 surrogate pair (such as \ud800) without the other half.`)
+		return in, probs
+	}
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&raw); err != nil {
@@ -450,6 +454,40 @@ func DecodeExternalQuote(body []byte) (ExternalQuoteInput, []FieldProblem) {
 		}
 	}
 	return in, probs
+}
+
+// hasLoneSurrogate reports whether JSON text holds a \uD800–\uDFFF escape that
+// is not one half of a pair. encoding/json would quietly turn it into U+FFFD,
+// storing a character the sender never wrote.
+func hasLoneSurrogate(b []byte) bool {
+	hex4 := func(i int) (rune, bool) {
+		if i+6 > len(b) || b[i] != '\\' || b[i+1] != 'u' {
+			return 0, false
+		}
+		n, err := strconv.ParseUint(string(b[i+2:i+6]), 16, 16)
+		return rune(n), err == nil
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		r, ok := hex4(i)
+		switch {
+		case !ok:
+			i++ // an escape such as \\ or \": skip the escaped byte
+		case r >= 0xD800 && r <= 0xDBFF:
+			low, ok := hex4(i + 6)
+			if !ok || low < 0xDC00 || low > 0xDFFF {
+				return true
+			}
+			i += 11
+		case r >= 0xDC00 && r <= 0xDFFF:
+			return true
+		default:
+			i += 5
+		}
+	}
+	return false
 }
 
 func slicesContains(list []string, s string) bool {

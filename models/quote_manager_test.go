@@ -67,6 +67,10 @@ func TestDecodeExternalQuote(t *testing.T) {
 		{"null", `null`, ""},
 		{"two objects", string(extBody(7, nil)) + `{}`, ""},
 		{"not UTF-8", "{\"title\": \"\xff\"}", ""},
+		{"lone high surrogate", strings.Replace(string(extBody(7, nil)), `"title":"`, `"title":"\ud800`, 1), ""},
+		{"lone low surrogate", strings.Replace(string(extBody(7, nil)), `"title":"`, `"title":"\uDC00`, 1), ""},
+		{"surrogates reversed", strings.Replace(string(extBody(7, nil)), `"title":"`, `"title":"\ude00\ud83d`, 1), ""},
+		{"surrogate pair escaped", strings.Replace(string(extBody(7, nil)), `"title":"`, `"title":"\ud83d\ude00 \\ud800 `, 1), ""},
 		{"missing fields", `{}`, "external_id,number,title,opportunity_id,status,currency,totals,expires_on,owner_email,document_url,updated_at"},
 		{"unknown field", string(extBody(7, map[string]any{"discount": "5"})), "discount"},
 		{"wrong types", string(extBody(7, map[string]any{"external_id": 12, "number": true, "title": []int{1}, "opportunity_id": "7", "status": 1, "totals": "1250"})),
@@ -102,7 +106,7 @@ func TestDecodeExternalQuote(t *testing.T) {
 			in, probs := models.DecodeExternalQuote([]byte(c.body))
 			got := problemFields(probs)
 			whole := strings.HasPrefix(c.name, "empty body") || strings.HasPrefix(c.name, "malformed") || strings.HasPrefix(c.name, "an array") ||
-				c.name == "null" || c.name == "two objects" || c.name == "not UTF-8"
+				c.name == "null" || c.name == "two objects" || c.name == "not UTF-8" || strings.HasPrefix(c.name, "lone") || c.name == "surrogates reversed"
 			switch {
 			case whole:
 				if len(probs) != 1 || probs[0].Field != "" {
@@ -115,6 +119,11 @@ func TestDecodeExternalQuote(t *testing.T) {
 				t.Fatalf("external id %q", in.ExternalID)
 			}
 		})
+	}
+	// A well-formed pair is one character; an escaped backslash before "ud800" is text.
+	pair, _ := models.DecodeExternalQuote([]byte(strings.Replace(string(extBody(7, nil)), `"title":"`, `"title":"\ud83d\ude00 \\ud800 `, 1)))
+	if !strings.HasPrefix(pair.Title, "\U0001F600 \\ud800 ") {
+		t.Fatalf("title %q", pair.Title)
 	}
 	// The amounts are exact cents, whether they came as strings or numbers.
 	in, _ := models.DecodeExternalQuote(extBody(7, map[string]any{"totals": map[string]any{"one_time": 1250, "monthly": 99.9, "yearly": "0.07", "total": "2448.80"}}))
@@ -346,10 +355,17 @@ func FuzzQuoteManagerJSON(f *testing.F) {
 	f.Add([]byte(`{"totals":null,"status":"WON","updated_at":"2026-01-01T00:00:00+14:00"}`))
 	f.Add([]byte("\xff\xfe"))
 	f.Add([]byte(`{"title":"a\u0000b","\u0000":1,"totals":{"\u0000":"1\u0000"}}`))
+	f.Add([]byte(strings.Replace(string(extBody(7, nil)), `"title":"`, `"title":"\ud800\\ud800\ud83d\ude00`, 1)))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		in, probs := models.DecodeExternalQuote(body)
 		if len(probs) > 0 {
 			return
+		}
+		// No replacement character the sender did not write (a lone surrogate
+		// escape would decode to one).
+		if strings.ContainsRune(in.Title+in.Number+in.SalesOrderNumber+in.SalesOrderStatus, '\uFFFD') &&
+			!strings.ContainsRune(string(body), '\uFFFD') && !strings.Contains(strings.ToLower(string(body)), `\ufffd`) {
+			t.Fatalf("accepted a replacement character: %q", body)
 		}
 		for _, m := range []models.Money{in.OneTime, in.Monthly, in.Yearly, in.Total} {
 			if m < 0 || m > models.MaxMoney {
