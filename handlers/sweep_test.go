@@ -687,3 +687,116 @@ func cloneValues(v url.Values) url.Values {
 	}
 	return out
 }
+
+// TestSweepQuoteManagerAPI sends the integration API, which the form sweep
+// cannot reach (it takes a key, not a session), every method its routes
+// answer, with hostile external ids in the path and hostile values in each
+// JSON field: with the key, without it and with a wrong one. Nothing answers
+// 5xx or anything but JSON; no refused call changes a quote; a title with
+// markup that the API accepts is shown escaped on the pages.
+func TestSweepQuoteManagerAPI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the sweep sends thousands of requests")
+	}
+	app := newTestApp(t)
+	addExternalQuotes(t, app)
+	key, err := models.NewQuoteManagerKey(app.DB, time.Now().UTC())
+	if err != nil {
+		t.Fatal(err)
+	}
+	opp := repOpp(t, app, 0)
+	type quoteState struct{ Status, Title string }
+	states := func() map[string]quoteState {
+		var rows []struct{ ExternalID, Status, Title string }
+		app.DB.Raw("SELECT external_id, status, title FROM external_quotes").Scan(&rows)
+		m := map[string]quoteState{}
+		for _, r := range rows {
+			m[r.ExternalID] = quoteState{r.Status, r.Title}
+		}
+		return m
+	}
+	before := states()
+	if len(before) < 4 {
+		t.Fatalf("%d external quotes to sweep around, want at least 4", len(before))
+	}
+
+	var routes []echoRoute
+	for _, r := range app.Echo.Routes() {
+		if strings.HasPrefix(r.Path, "/api/") {
+			routes = append(routes, echoRoute{r.Method, r.Path})
+		}
+	}
+	sort.Slice(routes, func(i, j int) bool { return routes[i].Method+routes[i].Path < routes[j].Method+routes[j].Path })
+	if len(routes) < 2 {
+		t.Fatalf("API routes: %v", routes)
+	}
+	var ids []string
+	for _, v := range hostileValues {
+		if len(v) < 1000 {
+			ids = append(ids, url.PathEscape(v))
+		}
+	}
+	ids = append(ids, hostileIDs...)
+	ids = append(ids, "QM-UNKNOWN", url.PathEscape(strings.Repeat("Q", 101)), url.PathEscape("SWEEP-1-0 "), "sweep-1-0")
+
+	// The bodies: a valid one, then each field in turn hostile, then all at once.
+	bodies := [][]byte{nil, []byte(`{`), []byte(`[]`), []byte("\xff"), qmBody(opp.ID, nil)}
+	fields := []string{"external_id", "number", "title", "opportunity_id", "status", "currency", "totals", "expires_on",
+		"owner_email", "document_url", "sales_order_number", "sales_order_status", "updated_at"}
+	all := map[string]any{}
+	for i, f := range fields {
+		for _, v := range hostileValues {
+			bodies = append(bodies, qmBody(opp.ID, map[string]any{"external_id": fmt.Sprintf("API-SWEEP-%d", i), f: v}))
+		}
+		all[f] = hostileValues[i%len(hostileValues)]
+		bodies = append(bodies, qmBody(opp.ID, map[string]any{"external_id": fmt.Sprintf("API-SWEEP-%d", i),
+			f: map[string]any{"nested": xssScript}}))
+	}
+	bodies = append(bodies, qmBody(opp.ID, all))
+
+	n := 0
+	send := func(method, path, k string, body []byte) apiResponse {
+		n++
+		r := apiCall(t, http.DefaultClient, app, method, path, k, "application/json", body)
+		if r.Status >= 500 {
+			t.Errorf("%s %s (key %q) answered %d for %s\n%s", method, truncateForLog(path), k, r.Status, truncateForLog(string(body)), excerpt(r.Body))
+		}
+		checkSecurityHeaders(t, method+" "+truncateForLog(path), r.Header)
+		return r
+	}
+	// With the key first: the calls without one are limited per client.
+	for _, k := range []string{key, "", key + "x"} {
+		for _, rt := range routes {
+			if !strings.Contains(rt.Path, ":") {
+				for _, b := range bodies {
+					send(rt.Method, rt.Path, k, b)
+				}
+				continue
+			}
+			for _, id := range ids {
+				send(rt.Method, strings.Replace(rt.Path, ":external_id", id, 1), k, bodies[len(bodies)-1])
+			}
+		}
+	}
+	// No refused call touched the quotes that were there; what was accepted
+	// is shown escaped wherever the quotes are listed.
+	after := states()
+	for id, s := range before {
+		if after[id] != s {
+			t.Errorf("quote %s changed from %+v to %+v", id, s, after[id])
+		}
+	}
+	admin := app.client(t).login("admin@example.com")
+	for _, p := range []string{"/quotes", fmt.Sprintf("/opportunities/%d", opp.ID), "/admin/quote-manager"} {
+		r := admin.get(p)
+		if r.Status != http.StatusOK {
+			t.Errorf("after the API sweep GET %s answered %d", p, r.Status)
+		}
+		if x := unescaped(r.Body); x != "" {
+			t.Errorf("after the API sweep GET %s shows %q unescaped", p, x)
+		}
+	}
+	t.Logf("%d API calls on %d routes; %d quotes accepted", n, len(routes), len(after)-len(before))
+}
+
+type echoRoute struct{ Method, Path string }
