@@ -72,6 +72,16 @@ func TestSeedDemoOnlyIntoAnEmptyDatabase(t *testing.T) {
 	if r.Leads != 147 || r.Qualified != 63 || r.Opportunities != 32 || r.Lost != 18 || r.Won != 14 || r.Converted != 32 {
 		t.Fatalf("trade show funnel = %+v, want 147 leads, 63 qualified, 32 opportunities, 18 lost, 14 won", r)
 	}
+	// A converted lead and its opportunity agree: same owner and campaign, the
+	// lead created first (the reports' periods count leads by creation), and
+	// no lead is created after the seed's now.
+	var mismatched, future int64
+	gdb.Raw(`SELECT COUNT(*) FROM leads l JOIN opportunities o ON o.id = l.opportunity_id
+		WHERE l.owner_id <> o.owner_id OR COALESCE(l.campaign_id, 0) <> COALESCE(o.campaign_id, 0) OR o.created_at < l.created_at`).Scan(&mismatched)
+	gdb.Model(&models.Lead{}).Where("created_at > ?", time.Now().UTC()).Count(&future)
+	if mismatched != 0 || future != 0 {
+		t.Fatalf("%d converted leads disagree with their opportunity, %d leads created in the future", mismatched, future)
+	}
 	// …each of the 32 given a quote, the 14 won through their quote.
 	var quoted, wonPrimary int64
 	gdb.Model(&models.Opportunity{}).Where("campaign_id = ? AND EXISTS (SELECT 1 FROM quotes WHERE quotes.opportunity_id = opportunities.id)", show.ID).Count(&quoted)

@@ -132,6 +132,11 @@ func CreateLead(db *gorm.DB, l *Lead, by *User, now time.Time) error {
 		if l.Status == "" {
 			l.Status = LeadNew
 		}
+		if l.CreatedAt.IsZero() {
+			// Created when its first history entry says, not when the row
+			// happened to be written: the reports' periods count by it.
+			l.CreatedAt, l.UpdatedAt = now, now
+		}
 		if err := tx.Omit(clause.Associations).Create(l).Error; err != nil {
 			return err
 		}
