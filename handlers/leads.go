@@ -86,7 +86,8 @@ func (a *App) listLeads(c echo.Context) error {
 			userOptions(users, owner, "")...),
 		Rows: leadRows(rows), Pager: pager("/leads", q, p, len(rows), more), Count: countNoun(n, "lead", "leads"),
 		CSVURL: withQuery("/leads/export.csv", q, map[string]string{"page": ""}), Back: c.Request().URL.RequestURI(),
-		Filtered: f.Text != "" || f.CampaignID != 0 || f.Status != "" || f.OwnerID != 0 || f.Solid || !f.CreatedFrom.IsZero() || !f.CreatedBefore.IsZero()}
+		Filtered: f.Text != "" || f.CampaignID != 0 || f.Status != "" || f.OwnerID != 0 || f.Solid || !f.CreatedFrom.IsZero() || !f.CreatedBefore.IsZero(),
+		Chips:    leadChips(q, f)}
 	if u.SeesAllRecords() {
 		v.Assign = userOptions(users, "", "Choose an owner")
 	}

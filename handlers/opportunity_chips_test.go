@@ -88,3 +88,42 @@ func TestOpportunityListShowsDrillDownChips(t *testing.T) {
 		t.Errorf("the campaign chip renders markup")
 	}
 }
+
+// The lead list shows the report's filters that have no field there (solid,
+// created from/to) as chips too, keeps them through its filter form, and a
+// chip's × lists more.
+func TestLeadListShowsDrillDownChips(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client(t).login("manager@example.com")
+	count := func(r response) string { return strings.TrimSpace(r.doc(t).Find("p.summary").Text()) }
+	if n := c.get("/leads").doc(t).Find("ul.chips li.chip").Length(); n != 0 {
+		t.Fatalf("%d chips without a drill-down", n)
+	}
+	r := c.get("/leads?solid=1&created_from=2020-01-01&created_to=2099-12-31&owner=")
+	wantStatus(t, "leads", r, http.StatusOK)
+	got := map[string]string{}
+	r.doc(t).Find("ul.chips li.chip").Each(func(_ int, s *goquery.Selection) {
+		got[strings.TrimSpace(s.Find("span").Text())] = s.Find("a").AttrOr("href", "")
+	})
+	want := []string{"Qualified or converted", "Created from 1 Jan 2020", "Created to 31 Dec 2099"}
+	for _, w := range want {
+		if _, ok := got[w]; !ok {
+			t.Errorf("no chip %q among %v", w, got)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("chips %v, want %v", got, want)
+	}
+	for _, name := range []string{"solid", "created_from", "created_to"} {
+		if r.doc(t).Find(`form.filters input[type="hidden"][name="`+name+`"]`).Length() != 1 {
+			t.Errorf("the lead filter form does not keep %s", name)
+		}
+	}
+	rm, err := url.Parse(got["Qualified or converted"])
+	if err != nil || rm.Path != "/leads" || rm.Query().Has("solid") || rm.Query().Get("created_from") != "2020-01-01" {
+		t.Fatalf("the solid chip removes to %q", got["Qualified or converted"])
+	}
+	if all := c.get(got["Qualified or converted"]); count(all) == count(r) {
+		t.Errorf("without solid=1 the list still holds %s", count(all))
+	}
+}

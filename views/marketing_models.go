@@ -80,6 +80,7 @@ type LeadListPage struct {
 	SetStatus []Option
 	Back      string
 	Filtered  bool
+	Chips     []FilterChip // filters set by a report's link, without a field of their own
 }
 
 type LeadForm struct {
