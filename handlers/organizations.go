@@ -83,6 +83,11 @@ func (a *App) showOrganization(c echo.Context) error {
 		}
 		v.Opportunities = oppRows(rows, a.now())
 	}
+	if f := featuresOf(c); f.On(models.FeatureSales) && f.On(models.FeatureProcurement) {
+		if v.Purchases, err = a.vendorOrders(c, o); err != nil {
+			return err
+		}
+	}
 	return render(c, http.StatusOK, views.OrganizationPage(a.page(c, o.Name), v))
 }
 

@@ -50,6 +50,36 @@ func poRow(id uint, number int, vendorID uint, vendor string, status models.Purc
 	return r
 }
 
+// poListRows are the rows of a list of purchase orders.
+func poListRows(rows []models.PurchaseOrderRow, showCost bool, t time.Time) []views.PurchaseOrderRow {
+	out := make([]views.PurchaseOrderRow, 0, len(rows))
+	for _, r := range rows {
+		row := poRow(r.ID, r.Number, r.VendorID, r.VendorName, r.Status, r.ExpectedDate, r.Total, showCost, t)
+		row.SOID, row.SONumber, row.SOTitle = r.SalesOrderID, soNumber(r.SalesOrderNumber), r.SalesOrderTitle
+		out = append(out, row)
+	}
+	return out
+}
+
+// vendorOrdersShown is how many of a vendor's purchase orders its page lists.
+const vendorOrdersShown = 10
+
+// vendorOrders are the newest purchase orders placed with an organization,
+// for its page; nil when there are none and it is not a vendor.
+func (a *App) vendorOrders(c echo.Context, o *models.Organization) (*views.VendorOrders, error) {
+	f := models.PurchaseOrderFilter{VendorID: o.ID}
+	rows, more, err := models.ListPurchaseOrders(a.db, f, models.Page{Number: 1, Size: vendorOrdersShown})
+	if err != nil || len(rows) == 0 && o.Type != models.VendorType {
+		return nil, err
+	}
+	v := &views.VendorOrders{ShowCost: seesCost(c)}
+	v.Rows = poListRows(rows, v.ShowCost, today(a.now()))
+	if more {
+		v.AllURL = "/purchase-orders?vendor=" + idStr(o.ID)
+	}
+	return v, nil
+}
+
 func (a *App) listPurchaseOrders(c echo.Context) error {
 	q := c.QueryParams()
 	p := models.NewPage(pageNumber(q.Get("page")))
@@ -97,12 +127,7 @@ func (a *App) listPurchaseOrders(c echo.Context) error {
 		v.Vendors = append(v.Vendors, views.Option{Value: idStr(o.ID), Label: o.Name, Selected: o.ID == f.VendorID})
 	}
 	v.Pager = pager("/purchase-orders", q, p, len(rows), more)
-	t := today(a.now())
-	for _, r := range rows {
-		row := poRow(r.ID, r.Number, r.VendorID, r.VendorName, r.Status, r.ExpectedDate, r.Total, v.ShowCost, t)
-		row.SOID, row.SONumber, row.SOTitle = r.SalesOrderID, soNumber(r.SalesOrderNumber), r.SalesOrderTitle
-		v.Rows = append(v.Rows, row)
-	}
+	v.Rows = poListRows(rows, v.ShowCost, today(a.now()))
 	return render(c, status, views.PurchaseOrdersPage(a.page(c, "Purchase orders"), v))
 }
 

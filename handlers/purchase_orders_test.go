@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"gorm.io/gorm/clause"
 
 	"salesdesk/models"
 )
@@ -218,5 +219,67 @@ func TestPurchaseOrderForAProductWithoutVendor(t *testing.T) {
 	doc = rep.get(page).doc(t)
 	if doc.Find(`form[action="`+page+`/purchase-orders"]`).Length() != 0 || !strings.Contains(doc.Find("#po-h").Parent().Text(), "No line of this order requires procurement") {
 		t.Errorf("a line that needs no procurement is still offered for ordering")
+	}
+}
+
+// A vendor's page lists the purchase orders placed with it, newest first,
+// with a link to all of them when there are more; with Procurement off it
+// does not mention them.
+func TestVendorPageListsItsPurchaseOrders(t *testing.T) {
+	app := newTestApp(t)
+	var v struct {
+		ID uint
+		N  int
+	}
+	app.DB.Raw(`SELECT vendor_id AS id, COUNT(*) AS n FROM purchase_orders GROUP BY vendor_id ORDER BY n DESC LIMIT 1`).Scan(&v)
+	if v.ID == 0 {
+		t.Fatal("no demo purchase order")
+	}
+	var newest struct{ ID uint }
+	app.DB.Raw(`SELECT id FROM purchase_orders WHERE vendor_id = ? ORDER BY number DESC LIMIT 1`, v.ID).Scan(&newest)
+	page := "/organizations/" + idString(v.ID)
+	rows := func(c *client) *goquery.Selection {
+		t.Helper()
+		r := c.get(page)
+		wantStatus(t, page, r, http.StatusOK)
+		return r.doc(t).Find(`section[aria-labelledby="pos-h"] table.list tbody tr`)
+	}
+	manager := app.client(t).login("manager@example.com")
+	got := rows(manager)
+	if want := min(v.N, 10); got.Length() != want {
+		t.Fatalf("the vendor page lists %d purchase orders, want %d", got.Length(), want)
+	}
+	if got.First().Find(`a[href="/purchase-orders/`+idString(newest.ID)+`"]`).Length() != 1 {
+		t.Errorf("the newest purchase order is not first")
+	}
+	if got.First().Find(`td[data-label="Total cost"]`).Length() != 1 {
+		t.Errorf("a manager sees no cost")
+	}
+	if rep := rows(app.client(t).login("rep@example.com")); rep.Length() != got.Length() || rep.Find(`td[data-label="Total cost"]`).Length() != 0 {
+		t.Errorf("a rep sees %d rows, with cost cells %d", rep.Length(), rep.Find(`td[data-label="Total cost"]`).Length())
+	}
+	// More than ten: the page links to the whole list, filtered by the vendor.
+	var po models.PurchaseOrder
+	app.DB.Where("vendor_id = ?", v.ID).First(&po)
+	for i := v.N; i <= 10; i++ {
+		cp := po
+		cp.ID, cp.Number = 0, 90000+i
+		if err := app.DB.Omit(clause.Associations).Create(&cp).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	all := manager.get(page).doc(t).Find(`a[href="/purchase-orders?vendor=` + idString(v.ID) + `"]`)
+	if all.Length() != 1 {
+		t.Errorf("no link to all the vendor's purchase orders")
+	}
+	// A customer's page has no such section; Procurement off hides it.
+	var customer uint
+	app.DB.Raw(`SELECT id FROM organizations WHERE type = 'customer' ORDER BY id LIMIT 1`).Scan(&customer)
+	if n := manager.get("/organizations/" + idString(customer)).doc(t).Find("#pos-h").Length(); n != 0 {
+		t.Errorf("a customer's page has a purchase orders section")
+	}
+	setFeatureState(t, app, procurementOff)
+	if rows(manager).Length() != 0 || strings.Contains(manager.get(page).Body, "Purchase orders") {
+		t.Errorf("Procurement off: the vendor page still lists purchase orders")
 	}
 }

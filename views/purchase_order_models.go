@@ -28,6 +28,23 @@ type PurchaseOrderListPage struct {
 	Errs           Errors
 }
 
+// PurchaseOrderTable is what poTable shows.
+type PurchaseOrderTable struct {
+	Caption    string
+	Rows       []PurchaseOrderRow
+	ShowCost   bool
+	Vendor     bool // a vendor column
+	SalesOrder bool // a sales order column
+}
+
+// VendorOrders is a vendor's purchase orders on its organization page: the
+// newest, and the list of all of them.
+type VendorOrders struct {
+	Rows     []PurchaseOrderRow
+	ShowCost bool
+	AllURL   string // set when there are more than the rows shown
+}
+
 // PurchaseSection is the purchase orders part of a sales order's page: its
 // orders, and the form that creates the next ones.
 type PurchaseSection struct {
