@@ -416,12 +416,26 @@ func (a *App) receivePurchaseOrder(c echo.Context) error {
 	return a.redirectWithFlash(c, "/purchase-orders/"+idStr(po.ID), "Recorded the receipt. The purchase order is now "+po.Status.Label()+".")
 }
 
-func purchaseOrderForm(po *models.PurchaseOrder) views.PurchaseOrderForm {
+func purchaseOrderForm(c echo.Context, po *models.PurchaseOrder) views.PurchaseOrderForm {
 	f := views.PurchaseOrderForm{ID: po.ID, Number: strconv.Itoa(po.Number), Vendor: po.Vendor.Name, Version: strconv.Itoa(po.Version), Notes: po.Notes}
 	if po.ExpectedDate != nil {
 		f.Expected = po.ExpectedDate.Format(dateInput)
 	}
+	f.Costs = poCostFields(c, po, func(l models.PurchaseOrderLine) string { return l.UnitCost.Input0() })
 	return f
+}
+
+// poCostFields are the unit cost fields of a draft, for those who see costs;
+// value fills each one.
+func poCostFields(c echo.Context, po *models.PurchaseOrder, value func(models.PurchaseOrderLine) string) []views.POCostField {
+	if po.Status != models.PODraft || !seesCost(c) {
+		return nil
+	}
+	out := make([]views.POCostField, 0, len(po.Lines))
+	for _, l := range po.Lines {
+		out = append(out, views.POCostField{LineID: l.ID, Name: l.Name, Quantity: l.Quantity.String(), Value: value(l)})
+	}
+	return out
 }
 
 // openPurchaseOrder is the editable purchase order of the route, still open.
@@ -441,7 +455,7 @@ func (a *App) editPurchaseOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.PurchaseOrderFormPage(a.page(c, "Edit "+poTitle(po)), purchaseOrderForm(po)))
+	return render(c, http.StatusOK, views.PurchaseOrderFormPage(a.page(c, "Edit "+poTitle(po)), purchaseOrderForm(c, po)))
 }
 
 func (a *App) updatePurchaseOrder(c echo.Context) error {
@@ -460,6 +474,22 @@ func (a *App) updatePurchaseOrder(c echo.Context) error {
 			e.ExpectedDate = &d
 		} else {
 			f.Errs.Add("expected_date", "Enter a date such as 2026-12-31, or leave it empty.")
+		}
+	}
+	f.Costs = poCostFields(c, po, func(l models.PurchaseOrderLine) string { return c.FormValue("cost_" + idStr(l.ID)) })
+	if f.Costs != nil {
+		e.UnitCosts = map[uint]models.Money{}
+		for _, l := range f.Costs {
+			switch m, err := models.ParseMoney(l.Value); {
+			case strings.TrimSpace(l.Value) == "":
+				f.Errs.Add(l.Field(), "Enter the unit cost; 0 when the vendor charges nothing.")
+			case err != nil:
+				f.Errs.Add(l.Field(), moneyError(err))
+			case m < 0:
+				f.Errs.Add(l.Field(), "A unit cost cannot be negative.")
+			default:
+				e.UnitCosts[l.LineID] = m
+			}
 		}
 	}
 	page := func(status int) error {
@@ -481,6 +511,8 @@ func (a *App) updatePurchaseOrder(c echo.Context) error {
 		return page(http.StatusConflict)
 	case errors.Is(err, models.ErrPOStatus):
 		return echo.NewHTTPError(http.StatusConflict, "This purchase order was received or canceled meanwhile: it can no longer be changed.")
+	case errors.Is(err, models.ErrPOCostsFixed):
+		return echo.NewHTTPError(http.StatusConflict, "This purchase order was submitted meanwhile: its unit costs are the ones sent to the vendor. Nothing was saved.")
 	case err != nil:
 		return err
 	}

@@ -283,3 +283,84 @@ func TestVendorPageListsItsPurchaseOrders(t *testing.T) {
 		t.Errorf("Procurement off: the vendor page still lists purchase orders")
 	}
 }
+
+// A draft's unit costs are the prices agreed with the vendor: a manager
+// changes them on the edit form (validated per line, input kept), the total
+// and the history follow; a rep sees no cost and cannot change one; once
+// submitted, the costs are fixed.
+func TestPurchaseOrderDraftUnitCosts(t *testing.T) {
+	app := newTestApp(t)
+	var po models.PurchaseOrder
+	if err := app.DB.Preload("Lines").Where("status = ?", models.PODraft).Order("id").First(&po).Error; err != nil || len(po.Lines) == 0 {
+		t.Fatalf("no demo draft purchase order with lines: %v", err)
+	}
+	l := po.Lines[0]
+	field := "cost_" + idString(l.ID)
+	edit := "/purchase-orders/" + idString(po.ID) + "/edit"
+	action := "/purchase-orders/" + idString(po.ID)
+	manager := app.client(t).login("manager@example.com")
+	doc := manager.get(edit).doc(t)
+	if doc.Find(`label[for="`+field+`"]`).Length() != 1 || fieldValue(doc, field) != l.UnitCost.Input0() {
+		t.Fatalf("the edit form has no labelled unit cost for %s holding %s", l.Name, l.UnitCost.Input0())
+	}
+	form := func(cost string) url.Values {
+		v := url.Values{"version": {strconv.Itoa(po.Version)}, "notes": {po.Notes}, field: {cost}}
+		for _, o := range po.Lines[1:] {
+			v.Set("cost_"+idString(o.ID), o.UnitCost.Input0())
+		}
+		if po.ExpectedDate != nil {
+			v.Set("expected_date", po.ExpectedDate.Format("2006-01-02"))
+		}
+		return v
+	}
+	for cost, msg := range map[string]string{"": "Enter the unit cost", "twelve": "Enter an amount", "-5": "cannot be negative"} {
+		r := manager.submit(edit, action, form(cost))
+		wantStatus(t, "unit cost "+cost, r, http.StatusUnprocessableEntity)
+		wantFieldError(t, r.doc(t), field, msg)
+		if got := fieldValue(r.doc(t), field); got != cost {
+			t.Errorf("unit cost %q came back as %q", cost, got)
+		}
+	}
+	r := manager.submit(edit, action, form("1,234.50"))
+	wantStatus(t, "save unit cost", r, http.StatusSeeOther)
+	var line models.PurchaseOrderLine
+	app.DB.First(&line, l.ID)
+	if line.UnitCost != 123450 {
+		t.Fatalf("unit cost saved as %d, want 123450", line.UnitCost)
+	}
+	page := manager.get(action)
+	var fresh models.PurchaseOrder
+	app.DB.Preload("Lines").First(&fresh, po.ID)
+	want := fresh.Total()
+	if text := page.doc(t).Find("main").Text(); !strings.Contains(text, "Total cost"+want.Display()) || !strings.Contains(text, "unit cost of "+l.Name) {
+		t.Errorf("the purchase order page shows neither the new total %s nor the change in its history:\n%s", want.Display(), text)
+	}
+
+	// A rep (who owns the sales order or not) sees no cost field; one sent anyway changes nothing.
+	app.DB.First(&po, po.ID)
+	for _, email := range []string{"rep@example.com", "rep2@example.com"} {
+		rep := app.client(t).login(email)
+		if r := rep.get(edit); r.Status == http.StatusOK && r.doc(t).Find("#"+field).Length() != 0 {
+			t.Errorf("%s is offered the unit cost", email)
+		} else if r.Status == http.StatusOK {
+			rep.submit(edit, action, form("1.00"))
+		}
+	}
+	app.DB.First(&line, l.ID)
+	if line.UnitCost != 123450 {
+		t.Fatalf("a rep changed the unit cost to %d", line.UnitCost)
+	}
+
+	// Submitted: the form no longer offers costs, and sent costs are not taken.
+	app.DB.First(&po, po.ID)
+	wantStatus(t, "submit", manager.submit(action, action+"/submit", url.Values{"version": {strconv.Itoa(po.Version)}}), http.StatusSeeOther)
+	if manager.get(edit).doc(t).Find("#"+field).Length() != 0 {
+		t.Errorf("a submitted purchase order still offers its unit costs")
+	}
+	app.DB.First(&po, po.ID)
+	manager.submit(edit, action, form("2.00"))
+	app.DB.First(&line, l.ID)
+	if line.UnitCost != 123450 {
+		t.Fatalf("a submitted purchase order's unit cost changed to %d", line.UnitCost)
+	}
+}

@@ -537,10 +537,18 @@ func ReceivePurchaseOrder(db *gorm.DB, po *PurchaseOrder, version int, lines map
 type PurchaseOrderEdit struct {
 	ExpectedDate *time.Time
 	Notes        string
+	// UnitCosts, by line id, are the prices agreed with the vendor; nil
+	// leaves them. Only a draft's costs change: once submitted, the vendor
+	// has the order at its prices.
+	UnitCosts map[uint]Money
 }
 
-// UpdatePurchaseOrder writes the expected arrival and the notes of an open
-// purchase order, edited from version, and records the change.
+// ErrPOCostsFixed: unit costs were sent for an order that is no longer a draft.
+var ErrPOCostsFixed = errors.New("the purchase order was submitted: its unit costs are the ones sent to the vendor")
+
+// UpdatePurchaseOrder writes the expected arrival, the notes and (of a
+// draft) the unit costs of an open purchase order, edited from version, and
+// records the change.
 func UpdatePurchaseOrder(db *gorm.DB, po *PurchaseOrder, version int, e PurchaseOrderEdit, by *User, now time.Time) error {
 	e.Notes = strings.TrimSpace(e.Notes)
 	return db.Transaction(func(tx *gorm.DB) error {
@@ -565,11 +573,33 @@ func UpdatePurchaseOrder(db *gorm.DB, po *PurchaseOrder, version int, e Purchase
 			fields["notes"] = e.Notes
 			changes = append(changes, "notes changed")
 		}
-		if len(fields) == 0 {
+		var costs []PurchaseOrderLine
+		if e.UnitCosts != nil {
+			if cur.Status != PODraft {
+				return ErrPOCostsFixed
+			}
+			var lines []PurchaseOrderLine
+			if err := tx.Where("purchase_order_id = ?", cur.ID).Order("position, id").Find(&lines).Error; err != nil {
+				return err
+			}
+			for _, l := range lines {
+				if m, ok := e.UnitCosts[l.ID]; ok && m != l.UnitCost {
+					changes = append(changes, "unit cost of "+l.Name+": "+l.UnitCost.Display()+" → "+m.Display())
+					l.UnitCost = m
+					costs = append(costs, l)
+				}
+			}
+		}
+		if len(changes) == 0 {
 			return nil
 		}
 		if err := bumpRowVersion(tx, &PurchaseOrder{}, cur.ID, cur.Version, fields, now, ErrPOStale); err != nil {
 			return err
+		}
+		for _, l := range costs {
+			if err := tx.Model(&PurchaseOrderLine{}).Where("id = ?", l.ID).Update("unit_cost", l.UnitCost).Error; err != nil {
+				return err
+			}
 		}
 		if err := addPOEvent(tx, cur.ID, by, "Changed "+strings.Join(changes, "; "), "", nil, now); err != nil {
 			return err

@@ -123,12 +123,25 @@ type PurchaseOrderForm struct {
 	ID       uint
 	Number   string
 	Vendor   string
-	Version  string `form:"version"`
-	Expected string `form:"expected_date"`
-	Notes    string `form:"notes"`
+	Version  string        `form:"version"`
+	Expected string        `form:"expected_date"`
+	Notes    string        `form:"notes"`
+	Costs    []POCostField // the lines' unit costs, when they may be changed (a draft, seen by a manager or admin)
 	Stale    bool
 	Errs     Errors
 }
+
+// POCostField is one line's unit cost on the purchase order form; its field
+// is named cost_<line id>.
+type POCostField struct {
+	LineID   uint
+	Name     string
+	Quantity string
+	Value    string
+}
+
+// Field is the form field's name.
+func (c POCostField) Field() string { return "cost_" + uitoa(c.LineID) }
 
 func (f *PurchaseOrderForm) Validate() {
 	checkLen(&f.Errs, "notes", f.Notes, "Notes", 5000)
