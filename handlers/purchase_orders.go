@@ -476,7 +476,14 @@ func (a *App) updatePurchaseOrder(c echo.Context) error {
 			f.Errs.Add("expected_date", "Enter a date such as 2026-12-31, or leave it empty.")
 		}
 	}
-	f.Costs = poCostFields(c, po, func(l models.PurchaseOrderLine) string { return c.FormValue("cost_" + idStr(l.ID)) })
+	// A cost left out of the request (not blank: absent) stays as it is.
+	form, _ := c.FormParams()
+	f.Costs = poCostFields(c, po, func(l models.PurchaseOrderLine) string {
+		if name := "cost_" + idStr(l.ID); form.Has(name) {
+			return form.Get(name)
+		}
+		return l.UnitCost.Input0()
+	})
 	if f.Costs != nil {
 		e.UnitCosts = map[uint]models.Money{}
 		for _, l := range f.Costs {

@@ -336,6 +336,16 @@ func TestPurchaseOrderDraftUnitCosts(t *testing.T) {
 		t.Errorf("the purchase order page shows neither the new total %s nor the change in its history:\n%s", want.Display(), text)
 	}
 
+	// A request without the field (not blank: absent) leaves the cost as it is.
+	app.DB.First(&po, po.ID)
+	without := form("")
+	without.Del(field)
+	without.Set("notes", "Vendor ref 42")
+	wantStatus(t, "save without the cost field", manager.submit(edit, action, without), http.StatusSeeOther)
+	if app.DB.First(&line, l.ID); line.UnitCost != 123450 {
+		t.Fatalf("a form without the cost field set it to %d", line.UnitCost)
+	}
+
 	// A rep (who owns the sales order or not) sees no cost field; one sent anyway changes nothing.
 	app.DB.First(&po, po.ID)
 	for _, email := range []string{"rep@example.com", "rep2@example.com"} {
