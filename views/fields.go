@@ -105,12 +105,14 @@ func (f In) inputAttrs() templ.Attributes {
 
 // groups splits options into runs that share an optgroup label, keeping order.
 func groups(opts []Option) [][]Option {
+	// Runs of opts, not copies: a select of many options is on most pages.
 	var out [][]Option
-	for i, o := range opts {
-		if i == 0 || o.Group != opts[i-1].Group {
-			out = append(out, nil)
+	start := 0
+	for i := 1; i <= len(opts); i++ {
+		if i == len(opts) || opts[i].Group != opts[i-1].Group {
+			out = append(out, opts[start:i:i])
+			start = i
 		}
-		out[len(out)-1] = append(out[len(out)-1], o)
 	}
 	return out
 }
