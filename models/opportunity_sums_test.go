@@ -299,3 +299,52 @@ func TestOpportunityListNamedFromChoicesMatchesJoinedList(t *testing.T) {
 		t.Fatalf("%d cards on the board; the test needs several stages with several cards", n)
 	}
 }
+
+// The list's choices come in the order of the separate reads: users by name,
+// stages by position, categories by position and name, ties broken by id.
+func TestListChoicesInTheOrderOfTheSeparateReads(t *testing.T) {
+	gdb := openDB(t)
+	for _, email := range []string{"zed@example.com", "amy@example.com", "bob@example.com", "amy2@example.com"} {
+		mkUser(t, gdb, email, models.RoleRep)
+	}
+	gdb.Model(&models.User{}).Where("email = ?", "amy2@example.com").Update("name", "amy b")
+	gdb.Model(&models.User{}).Where("email = ?", "amy@example.com").Update("name", "amy a")
+	for i, name := range []string{"Zeta", "Alpha", "Mid"} {
+		if err := gdb.Create(&models.PicklistValue{Kind: models.Categories, Name: name, Position: 90 - i%2, Active: i != 1}).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	gdb.Model(&models.Stage{}).Where("name = ?", "Proposal").Update("position", 0)
+	c, err := models.LoadListChoices(gdb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, err := models.ActiveUsers(gdb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stages, err := models.ActiveStages(gdb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, err := models.Picklist(gdb, models.Categories, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := func(n int, id func(int) uint) string {
+		out := ""
+		for i := 0; i < n; i++ {
+			out += fmt.Sprint(id(i), " ")
+		}
+		return out
+	}
+	if got, want := ids(len(c.Users), func(i int) uint { return c.Users[i].ID }), ids(len(users), func(i int) uint { return users[i].ID }); got != want {
+		t.Errorf("users %s, want %s", got, want)
+	}
+	if got, want := ids(len(c.Stages), func(i int) uint { return c.Stages[i].ID }), ids(len(stages), func(i int) uint { return stages[i].ID }); got != want {
+		t.Errorf("stages %s, want %s", got, want)
+	}
+	if got, want := ids(len(c.Categories), func(i int) uint { return c.Categories[i].ID }), ids(len(cats), func(i int) uint { return cats[i].ID }); got != want {
+		t.Errorf("categories %s, want %s", got, want)
+	}
+}
