@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -372,5 +373,87 @@ func TestPurchaseOrderDraftUnitCosts(t *testing.T) {
 	app.DB.First(&line, l.ID)
 	if line.UnitCost != 123450 {
 		t.Fatalf("a submitted purchase order's unit cost changed to %d", line.UnitCost)
+	}
+}
+
+// Canceling a sales order can cancel its draft and submitted purchase orders
+// in the same step, when asked; one that received goods stays open, and
+// without the box every purchase order stays as it was.
+func TestCancelSalesOrderWithItsPurchaseOrders(t *testing.T) {
+	app := newTestApp(t)
+	manager := app.client(t).login("manager@example.com")
+	// Two open sales orders with a cancelable purchase order; the first also
+	// gets a partly received one.
+	var sos []struct{ ID uint }
+	app.DB.Raw(`SELECT DISTINCT s.id FROM sales_orders s JOIN purchase_orders p ON p.sales_order_id = s.id
+		WHERE s.status IN ('new', 'in_progress') AND p.status IN ('draft', 'submitted') ORDER BY s.id LIMIT 2`).Scan(&sos)
+	if len(sos) < 2 {
+		t.Fatalf("%d demo sales orders with a cancelable purchase order, want 2", len(sos))
+	}
+	var partly models.PurchaseOrder
+	if err := app.DB.Where("status = ?", models.POPartlyReceived).First(&partly).Error; err != nil {
+		t.Fatal(err)
+	}
+	app.DB.Model(&partly).UpdateColumn("sales_order_id", sos[0].ID)
+	statuses := func(so uint) map[uint]models.PurchaseOrderStatus {
+		var pos []models.PurchaseOrder
+		app.DB.Where("sales_order_id = ?", so).Find(&pos)
+		m := map[uint]models.PurchaseOrderStatus{}
+		for _, p := range pos {
+			m[p.ID] = p.Status
+		}
+		return m
+	}
+	cancel := func(so uint, box bool) response {
+		page := "/sales-orders/" + idString(so) + "/cancel"
+		doc := manager.get(page).doc(t)
+		if doc.Find(`#open-pos input[type="checkbox"][name="cancel_pos"]`).Length() != 1 || doc.Find(`label[for="cancel_pos"]`).Length() != 1 {
+			t.Fatalf("%s offers no labelled box to cancel the purchase orders too", page)
+		}
+		version, _ := doc.Find(`input[name="version"]`).Attr("value")
+		v := url.Values{"version": {version}, "reason": {"Customer went bankrupt"}}
+		if box {
+			v.Set("cancel_pos", "on")
+		}
+		return manager.submit(page, page, v)
+	}
+
+	// Without the box: the sales order only.
+	before := statuses(sos[1].ID)
+	wantStatus(t, "cancel without the box", cancel(sos[1].ID, false), http.StatusSeeOther)
+	if after := statuses(sos[1].ID); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("purchase orders changed without the box: %v → %v", before, after)
+	}
+
+	// With it: every draft and submitted one, with the reason; the partly received one stays.
+	before = statuses(sos[0].ID)
+	r := cancel(sos[0].ID, true)
+	wantStatus(t, "cancel with the box", r, http.StatusSeeOther)
+	n := 0
+	for id, st := range statuses(sos[0].ID) {
+		switch {
+		case id == partly.ID && st != models.POPartlyReceived:
+			t.Errorf("the partly received purchase order became %s", st)
+		case before[id].Cancelable() && st != models.POCanceled:
+			t.Errorf("purchase order %d is %s, want canceled", id, st)
+		case before[id].Cancelable():
+			n++
+			var po models.PurchaseOrder
+			app.DB.First(&po, id)
+			if !strings.Contains(po.CancelReason, "Customer went bankrupt") {
+				t.Errorf("purchase order %d canceled with reason %q", id, po.CancelReason)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no purchase order was canceled with the sales order")
+	}
+	var so models.SalesOrder
+	app.DB.First(&so, sos[0].ID)
+	if so.Status != models.SOCanceled {
+		t.Errorf("the sales order is %s", so.Status)
+	}
+	if fl := flashOf(t, manager.get(r.Location)); !strings.Contains(fl, "canceled too") {
+		t.Errorf("flash %q does not say the purchase orders were canceled too", fl)
 	}
 }

@@ -423,6 +423,9 @@ func (a *App) cancelTarget(c echo.Context) (*models.SalesOrder, views.CancelSale
 		if po.Status.Open() {
 			f.OpenPOs = append(f.OpenPOs, poRow(po.ID, po.Number, po.VendorID, po.Vendor.Name, po.Status, po.ExpectedDate, 0, false, time.Time{}))
 		}
+		if po.Status.Cancelable() {
+			f.Cancelable++
+		}
 	}
 	return so, f, nil
 }
@@ -444,11 +447,16 @@ func (a *App) cancelSalesOrder(c echo.Context) error {
 		return errBadForm
 	}
 	f.Validate()
+	canceledPOs := 0
 	if !f.Errs.Any() {
 		version := parseVersion(f.Version)
-		err = models.SetSalesOrderStatus(a.db, so, version, models.SOCanceled, f.Reason, currentUser(c), a.now().UTC())
+		if f.CancelPOs == "on" && f.Cancelable > 0 {
+			canceledPOs, err = models.CancelSalesOrderAndPurchases(a.db, so, version, f.Reason, currentUser(c), a.now().UTC())
+		} else {
+			err = models.SetSalesOrderStatus(a.db, so, version, models.SOCanceled, f.Reason, currentUser(c), a.now().UTC())
+		}
 		switch {
-		case errors.Is(err, models.ErrSOStale):
+		case errors.Is(err, models.ErrSOStale), errors.Is(err, models.ErrPOStale):
 			fresh, lerr := models.LoadSalesOrder(a.db, so.ID)
 			if lerr != nil {
 				return lerr
@@ -467,7 +475,15 @@ func (a *App) cancelSalesOrder(c echo.Context) error {
 	if f.Errs.Any() {
 		return render(c, http.StatusUnprocessableEntity, views.CancelSalesOrderPage(a.page(c, "Cancel "+salesOrderTitle(so)), f))
 	}
-	return a.redirectWithFlash(c, "/sales-orders/"+idStr(so.ID), "Canceled sales order SO-"+soNumber(so.Number)+".")
+	msg := "Canceled sales order SO-" + soNumber(so.Number) + "."
+	switch canceledPOs {
+	case 0:
+	case 1:
+		msg += " Its open purchase order was canceled too."
+	default:
+		msg += " " + strconv.Itoa(canceledPOs) + " of its purchase orders were canceled too."
+	}
+	return a.redirectWithFlash(c, "/sales-orders/"+idStr(so.ID), msg)
 }
 
 // salesOrderRef is the sales order of an opportunity as its pages show it,

@@ -452,6 +452,37 @@ func CancelPurchaseOrder(db *gorm.DB, po *PurchaseOrder, version int, reason str
 	})
 }
 
+// CancelSalesOrderAndPurchases cancels a sales order and, in the same
+// transaction, each of its purchase orders that may still be canceled (draft
+// or submitted), each with the sales order's reason. Orders that received
+// goods stay open. Either all of it happens or none of it.
+func CancelSalesOrderAndPurchases(db *gorm.DB, so *SalesOrder, version int, reason string, by *User, now time.Time) (canceled int, err error) {
+	err = db.Transaction(func(tx *gorm.DB) error {
+		if err := SetSalesOrderStatus(tx, so, version, SOCanceled, reason, by, now); err != nil {
+			return err
+		}
+		pos, _, err := PurchaseOrdersOf(tx, so.ID, 0)
+		if err != nil {
+			return err
+		}
+		why := fmt.Sprintf("Sales order SO-%d canceled: %s", so.Number, strings.TrimSpace(reason))
+		for i := range pos {
+			if !pos[i].Status.Cancelable() {
+				continue
+			}
+			if err := CancelPurchaseOrder(tx, &pos[i], pos[i].Version, why, by, now); err != nil {
+				return err
+			}
+			canceled++
+		}
+		return nil
+	})
+	if err != nil {
+		canceled = 0
+	}
+	return canceled, err
+}
+
 // ReceivePurchaseOrder records the quantities received now, per line id, on
 // a date with a note. No line takes more than is outstanding; only a
 // submitted (or partly received) order receives; the status follows from

@@ -143,10 +143,22 @@ type CancelSalesOrderForm struct {
 	Title   string
 	Version string             `form:"version"`
 	Reason  string             `form:"reason"`
-	OpenPOs []PurchaseOrderRow // its purchase orders still open, which canceling leaves as they are
-	Errs    Errors
+	OpenPOs []PurchaseOrderRow // its purchase orders still open
+	// Cancelable counts the open ones that may be canceled with it (draft or
+	// submitted); CancelPOs asks for that.
+	Cancelable int
+	CancelPOs  string `form:"cancel_pos"` // "on" when ticked
+	Errs       Errors
 }
 
 func (f *CancelSalesOrderForm) Validate() {
 	checkRequired(&f.Errs, "reason", f.Reason, "The reason", 1000)
+}
+
+// cancelPOsLabel is the label of the box that cancels n purchase orders too.
+func cancelPOsLabel(n int) string {
+	if n == 1 {
+		return "Also cancel its draft or submitted purchase order"
+	}
+	return "Also cancel its " + itoa(n) + " draft and submitted purchase orders"
 }
