@@ -9,14 +9,20 @@ import (
 	"salesdesk/models"
 )
 
-// The report rollups (SQLite): the sums the manager reports read, kept per
-// campaign (-1 for all campaigns, 0 for none), owner, category (0 for none)
-// and month of creation by triggers on every change of a lead, an
-// opportunity or its stage history, in the same transaction as the change.
-// With them the funnel page reads a few thousand rows instead of millions;
-// models/report.go reads them when the filters fall on whole months and
-// reads the records themselves otherwise (and on PostgreSQL, which has no
-// rollups). Rebuild (rollupRebuild) recomputes them from the records.
+// The report rollups (SQLite): the sums the manager reports read, kept by
+// triggers on every change of a lead, an opportunity or its stage history, in
+// the same transaction as the change (models/report_rollups.go). Each is kept
+// per month of creation, per campaign (-1 for all campaigns, 0 for none), and
+// per day of creation for all campaigns (the *_days tables); both per owner
+// and category (0 for none), per owner for all categories (category_id -1)
+// and for everyone (owner_id and category_id -1). With them the funnel page
+// reads a few hundred rows instead of millions, for any period of whole days;
+// models/report.go reads the records themselves for a campaign's days at a
+// period's ends, for parts of a day, and on PostgreSQL, which has no rollups.
+// Rebuild (RebuildReportRollups) recomputes them from the records.
+//
+// rollupTables are the monthly tables (migration 11), dayTables the daily
+// ones (migration 18).
 var rollupTables = []string{
 	`CREATE TABLE report_leads (campaign_id INTEGER NOT NULL, owner_id INTEGER NOT NULL, month TEXT NOT NULL, status TEXT NOT NULL,
 		n INTEGER NOT NULL DEFAULT 0,
@@ -37,6 +43,32 @@ var rollupTables = []string{
 		PRIMARY KEY (campaign_id, owner_id, category_id, month, stage, stage_ref)) WITHOUT ROWID`,
 }
 
+var dayTables = []string{
+	`CREATE TABLE report_leads_days (campaign_id INTEGER NOT NULL, owner_id INTEGER NOT NULL, day TEXT NOT NULL, status TEXT NOT NULL,
+		n INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (campaign_id, owner_id, day, status)) WITHOUT ROWID`,
+	`CREATE TABLE report_opps_days (campaign_id INTEGER NOT NULL, owner_id INTEGER NOT NULL, category_id INTEGER NOT NULL, day TEXT NOT NULL,
+		status TEXT NOT NULL, is_open INTEGER NOT NULL, quoted INTEGER NOT NULL, from_lead INTEGER NOT NULL,
+		n INTEGER NOT NULL DEFAULT 0, amount INTEGER NOT NULL DEFAULT 0, weighted INTEGER NOT NULL DEFAULT 0,
+		cycle_n INTEGER NOT NULL DEFAULT 0, cycle_days REAL NOT NULL DEFAULT 0,
+		PRIMARY KEY (campaign_id, owner_id, category_id, day, status, is_open, quoted, from_lead)) WITHOUT ROWID`,
+	`CREATE TABLE report_reasons_days (campaign_id INTEGER NOT NULL, owner_id INTEGER NOT NULL, category_id INTEGER NOT NULL, day TEXT NOT NULL,
+		kind TEXT NOT NULL, reason_id INTEGER NOT NULL, n INTEGER NOT NULL DEFAULT 0, amount INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (campaign_id, owner_id, category_id, day, kind, reason_id)) WITHOUT ROWID`,
+	`CREATE TABLE report_forecast_days (campaign_id INTEGER NOT NULL, owner_id INTEGER NOT NULL, category_id INTEGER NOT NULL, day TEXT NOT NULL,
+		kind TEXT NOT NULL, at_month TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0, amount INTEGER NOT NULL DEFAULT 0, weighted INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (campaign_id, owner_id, category_id, day, kind, at_month)) WITHOUT ROWID`,
+	`CREATE TABLE report_stages_days (campaign_id INTEGER NOT NULL, owner_id INTEGER NOT NULL, category_id INTEGER NOT NULL, day TEXT NOT NULL,
+		stage TEXT NOT NULL, stage_ref INTEGER NOT NULL, n INTEGER NOT NULL DEFAULT 0, days REAL NOT NULL DEFAULT 0,
+		PRIMARY KEY (campaign_id, owner_id, category_id, day, stage, stage_ref)) WITHOUT ROWID`,
+}
+
+// reportRollups is migration 18: the daily tables, the triggers keeping
+// both grains (replacing those of migration 11) and every rollup rebuilt.
+func reportRollups() []string {
+	return sqliteOnly(dayTables, models.ReportRollupTriggers(), models.ReportRollupRebuild())
+}
+
 // sqliteOnly marks statements for SQLite alone (onlyOn in migrate.go).
 func sqliteOnly(stmts ...[]string) []string {
 	var out []string
@@ -45,8 +77,6 @@ func sqliteOnly(stmts ...[]string) []string {
 	}
 	return out
 }
-
-var rollupNames = []string{"report_leads", "report_opps", "report_reasons", "report_forecast", "report_stages"}
 
 // RebuildReportRollups recomputes the report rollups from the records (SQLite;
 // nothing to do on PostgreSQL).
@@ -75,17 +105,18 @@ func CheckReportRollups(gdb *gorm.DB) error {
 	}
 	var diffs []string
 	err := gdb.Transaction(func(tx *gorm.DB) error {
+		// Sums of stays and cycles are REAL: compare them rounded.
 		cols := func(t string) string {
-			// Sums of stays and cycles are REAL: compare them rounded.
-			switch t {
-			case "report_opps":
-				return "campaign_id, owner_id, category_id, month, status, is_open, quoted, from_lead, n, amount, weighted, cycle_n, ROUND(cycle_days, 6)"
-			case "report_stages":
-				return "campaign_id, owner_id, category_id, month, stage, stage_ref, n, ROUND(days, 6)"
+			var cs []string
+			for _, c := range models.ReportRollupColumns(t) {
+				if c == "cycle_days" || c == "days" {
+					c = "ROUND(" + c + ", 6)"
+				}
+				cs = append(cs, c)
 			}
-			return "*"
+			return strings.Join(cs, ", ")
 		}
-		for _, t := range rollupNames {
+		for _, t := range models.ReportRollupTables() {
 			if err := tx.Exec("CREATE TEMP TABLE kept_" + t + " AS SELECT " + cols(t) + " FROM " + t + " WHERE n <> 0").Error; err != nil {
 				return err
 			}
@@ -95,7 +126,7 @@ func CheckReportRollups(gdb *gorm.DB) error {
 				return err
 			}
 		}
-		for _, t := range rollupNames {
+		for _, t := range models.ReportRollupTables() {
 			for _, q := range []struct{ what, sql string }{
 				{"kept but not computed", "SELECT * FROM kept_" + t + " EXCEPT SELECT " + cols(t) + " FROM " + t + " WHERE n <> 0"},
 				{"computed but not kept", "SELECT " + cols(t) + " FROM " + t + " WHERE n <> 0 EXCEPT SELECT * FROM kept_" + t},

@@ -61,69 +61,131 @@ var UseReportRollups = true
 
 // rollup is a report rollup table, as "r", narrowed to the filter: on
 // SQLite, where the rollups are kept. The months wholly inside the period
-// come from the rollup; the days at either end that do not make a whole month
-// come from the records themselves (rollupRecords), in rows of the same
-// shape, so a report sums both alike. Leads have no category (as in leads()).
-func (f ReportFilter) rollup(db *gorm.DB, table string, category bool) (*gorm.DB, bool) {
+// come from the monthly rollup and the whole days at either end from the
+// daily one; what is left (a campaign's days at the ends, which the daily
+// rollup does not keep per campaign, and parts of a day) comes from the
+// records themselves (rollupRecords), in rows of the same shape, so a report
+// sums them all alike. Without an owner or category filter the rows for
+// everyone are read, or with byOwner those of each owner for all categories.
+// Leads have no category (as in leads()).
+func (f ReportFilter) rollup(db *gorm.DB, table string, byOwner bool) (*gorm.DB, bool) {
 	if !UseReportRollups || db.Dialector.Name() != "sqlite" {
 		return nil, false
 	}
-	var campaign any = -1 // the rows of all campaigns
-	campaignKey := "-1"
+	u := rollupNamed(table)
+	category := u.category && f.CategoryID != 0
+	// The rows read, as a condition on the rollup, and what the records carry instead.
+	var conds []string
+	var condArgs []any
+	key := map[string]string{"campaign_id": "-1", "owner_id": "-1", "category_id": "-1"}
+	conds, condArgs = append(conds, "campaign_id = ?"), append(condArgs, -1)
 	if f.CampaignID != 0 {
-		campaign, campaignKey = f.CampaignID, "COALESCE(R.campaign_id, 0)"
+		condArgs[0], key["campaign_id"] = f.CampaignID, "COALESCE(R.campaign_id, 0)"
 	}
-	// Record rows created in [from, before): the filter's own conditions on R.
-	records := func(from, before time.Time) (string, []any) {
-		cond, args := f.where("R", category, from, before)
-		return rollupRecords(table, campaignKey, cond), args
+	switch {
+	case f.OwnerID != 0:
+		conds, condArgs, key["owner_id"] = append(conds, "owner_id = ?"), append(condArgs, f.OwnerID), "R.owner_id"
+	case byOwner || category:
+		// Each owner's rows, sought one owner at a time: the key goes on
+		// to the category (and a range on the owner would read them all).
+		conds, key["owner_id"] = append(conds, "owner_id IN (SELECT id FROM users)"), "R.owner_id"
+	default:
+		conds, condArgs = append(conds, "owner_id = ?"), append(condArgs, -1)
 	}
-	monthStart := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC) }
-	// [first, last): the whole months of the period; zero for no bound.
-	var first, last time.Time
-	if !f.From.IsZero() {
-		if first = monthStart(f.From); first.Before(f.From) {
-			first = first.AddDate(0, 1, 0)
+	if u.category {
+		if category {
+			conds, condArgs, key["category_id"] = append(conds, "category_id = ?"), append(condArgs, f.CategoryID), "COALESCE(R.category_id, 0)"
+		} else {
+			conds, condArgs = append(conds, "category_id = ?"), append(condArgs, -1)
 		}
-	}
-	if !f.Before.IsZero() {
-		last = monthStart(f.Before)
 	}
 	var arms []string
 	var args []any
-	if !first.IsZero() && !last.IsZero() && !first.Before(last) {
-		// No whole month inside: the records of the period alone.
-		if !f.From.Before(f.Before) {
-			return db.Table(table + " AS r").Where("false"), true
+	// from reads grain g (nil: the records) for [from, before); a zero bound is left open.
+	from := func(g *grain, from, before time.Time) {
+		if g == nil {
+			cond, a := f.where("R", u.category, from, before)
+			index := u.source + "_created"
+			if f.CampaignID != 0 {
+				index = u.source + "_campaign"
+			}
+			arms, args = append(arms, rollupRecords(table, key, cond, index)), append(args, a...)
+			return
 		}
-		sql, a := records(f.From, f.Before)
-		arms, args = append(arms, sql), append(args, a...)
-	} else {
-		arm := "SELECT " + strings.Join(rollupColumns(table), ", ") + " FROM " + table + " WHERE n > 0"
-		if !first.IsZero() {
-			arm, args = arm+" AND month >= ?", append(args, first.Format("2006-01"))
+		cols := append(u.dims(), g.col+" AS month")
+		cols = append(append(cols, u.keyCols...), u.valCols...)
+		arm, a := "SELECT "+strings.Join(cols, ", ")+" FROM "+table+g.suffix+" WHERE "+strings.Join(conds, " AND ")+" AND n > 0", condArgs
+		format := "2006-01-02"
+		if g.col == "month" {
+			format = "2006-01"
 		}
-		if !last.IsZero() {
-			arm, args = arm+" AND month < ?", append(args, last.Format("2006-01"))
+		if !from.IsZero() {
+			arm, a = arm+" AND "+g.col+" >= ?", append(a, from.Format(format))
 		}
-		arms = append(arms, arm)
+		if !before.IsZero() {
+			arm, a = arm+" AND "+g.col+" < ?", append(a, before.Format(format))
+		}
+		arms, args = append(arms, arm), append(args, a...)
+	}
+	// end reads [a, b), which holds no whole month: the daily rollup for
+	// the whole days, unless for one campaign.
+	end := func(a, b time.Time) {
+		d1, d2 := ceilDay(a), floorDay(b)
+		if f.CampaignID != 0 || !d1.Before(d2) {
+			from(nil, a, b)
+			return
+		}
+		if a.Before(d1) {
+			from(nil, a, d1)
+		}
+		from(&daily, d1, d2)
+		if d2.Before(b) {
+			from(nil, d2, b)
+		}
+	}
+	// [first, last): the whole months of the period; zero for no bound.
+	var first, last time.Time
+	if !f.From.IsZero() {
+		first = ceilMonth(f.From)
+	}
+	if !f.Before.IsZero() {
+		last = time.Date(f.Before.UTC().Year(), f.Before.UTC().Month(), 1, 0, 0, 0, 0, time.UTC)
+	}
+	switch {
+	case !f.From.IsZero() && !f.Before.IsZero() && !f.From.Before(f.Before):
+		return db.Table(table + " AS r").Where("false"), true
+	case !first.IsZero() && !last.IsZero() && !first.Before(last):
+		end(f.From, f.Before) // no whole month inside
+	default:
+		from(&monthly, first, last)
 		if f.From.Before(first) {
-			sql, a := records(f.From, first)
-			arms, args = append(arms, sql), append(args, a...)
+			end(f.From, first)
 		}
 		if last.Before(f.Before) {
-			sql, a := records(last, f.Before)
-			arms, args = append(arms, sql), append(args, a...)
+			end(last, f.Before)
 		}
 	}
-	q := db.Table("("+strings.Join(arms, " UNION ALL ")+") AS r", args...).Where("r.campaign_id = ?", campaign)
-	if f.OwnerID != 0 {
-		q = q.Where("r.owner_id = ?", f.OwnerID)
+	return db.Table("("+strings.Join(arms, " UNION ALL ")+") AS r", args...), true
+}
+
+func floorDay(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+func ceilDay(t time.Time) time.Time {
+	if d := floorDay(t); d.Before(t) {
+		return d.AddDate(0, 0, 1)
 	}
-	if category && f.CategoryID != 0 {
-		q = q.Where("r.category_id = ?", f.CategoryID)
+	return t.UTC()
+}
+
+func ceilMonth(t time.Time) time.Time {
+	m := time.Date(t.UTC().Year(), t.UTC().Month(), 1, 0, 0, 0, 0, time.UTC)
+	if m.Before(t) {
+		return m.AddDate(0, 1, 0)
 	}
-	return q, true
+	return m
 }
 
 // OppFilterFor is the opportunity-list filter showing the records behind a
@@ -171,7 +233,7 @@ func Funnel(db *gorm.DB, f ReportFilter) (FunnelCounts, error) {
 	}
 	var err error
 	// The rollups know the built-in quotes only.
-	if r, ok := f.rollup(db, "report_opps", true); ok && !f.ExternalQuotes {
+	if r, ok := f.rollup(db, "report_opps", false); ok && !f.ExternalQuotes {
 		err = r.Select(`COALESCE(SUM(n), 0) AS opportunities,
 			COALESCE(SUM(CASE WHEN quoted = 1 OR status IN ('closed', 'implemented') THEN n ELSE 0 END), 0) AS quoted,
 			COALESCE(SUM(CASE WHEN status IN ('closed', 'implemented') THEN n ELSE 0 END), 0) AS won,
@@ -211,7 +273,7 @@ type ReasonRow struct {
 // WinLoss groups won deals by win reason and lost ones by loss reason and by competitor.
 func WinLoss(db *gorm.DB, f ReportFilter) ([]ReasonRow, error) {
 	var out []ReasonRow
-	if r, ok := f.rollup(db, "report_reasons", true); ok {
+	if r, ok := f.rollup(db, "report_reasons", false); ok {
 		var rows []ReasonRow
 		err := r.Joins("LEFT JOIN picklist_values ON picklist_values.id = r.reason_id").
 			Select("r.kind AS kind, COALESCE(picklist_values.name, '(none given)') AS name, SUM(r.n) AS count, SUM(r.amount) AS amount").
@@ -285,7 +347,7 @@ func Forecast(db *gorm.DB, f ReportFilter, now time.Time) ([]ForecastMonth, erro
 		Amount, Weighted Money
 	}
 	var open, won []row
-	if r, ok := f.rollup(db, "report_forecast", true); ok {
+	if r, ok := f.rollup(db, "report_forecast", false); ok {
 		var rows []struct {
 			Kind, Month      string
 			Count            int64
@@ -359,7 +421,7 @@ func Figures(db *gorm.DB, f ReportFilter, c FunnelCounts) (KeyFigures, error) {
 		N   int64
 		Avg *float64
 	}
-	if r, ok := f.rollup(db, "report_opps", true); ok {
+	if r, ok := f.rollup(db, "report_opps", false); ok {
 		if err := r.Select("COALESCE(SUM(r.cycle_n), 0) AS n, SUM(r.cycle_days) / SUM(r.cycle_n) AS avg").Scan(&cycle).Error; err != nil {
 			return k, err
 		}
@@ -417,7 +479,7 @@ func AverageTimeInStage(db *gorm.DB, f ReportFilter) ([]StageAverage, error) {
 	if db.Dialector.Name() == "postgres" {
 		days = "EXTRACT(EPOCH FROM (left_at - created_at)) / 86400.0"
 	}
-	if r, ok := f.rollup(db, "report_stages", true); ok {
+	if r, ok := f.rollup(db, "report_stages", false); ok {
 		var rows []StageAverage
 		err := r.Joins("LEFT JOIN opportunity_stages ON opportunity_stages.id = r.stage_ref").
 			Select("r.stage AS stage, SUM(r.days) / SUM(r.n) AS days, SUM(r.n) AS spans").

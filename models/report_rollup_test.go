@@ -61,6 +61,14 @@ func wantRollupsAgree(t *testing.T, x *rptFixture, step string) {
 		{Before: date(2026, 3, 15), CategoryID: x.managed},
 		{From: date(2026, 3, 9), Before: date(2026, 6, 1), CampaignID: x.show, CategoryID: x.project},
 		{From: date(2026, 4, 1), Before: date(2026, 3, 1)},
+		// Whole days at the ends from the daily rollups, bounds on days with
+		// records (2026-03-10, and 2026-04-02 09:00 once the test adds one).
+		{From: date(2026, 3, 10), Before: date(2026, 4, 2)},
+		{From: date(2026, 3, 11), Before: date(2026, 4, 3), OwnerID: x.repA.ID},
+		{From: date(2026, 2, 20), Before: date(2026, 4, 3), CategoryID: x.hardware},
+		{From: date(2026, 4, 2).Add(9 * time.Hour)},
+		{From: date(2026, 3, 10), Before: date(2026, 4, 2).Add(9 * time.Hour)},
+		{Before: date(2026, 3, 11), CampaignID: x.webinar},
 	} {
 		rolled := reportsOf(t, x, f)
 		models.UseReportRollups = false
