@@ -721,6 +721,11 @@ var migrations = []migration{
 	}},
 	{15, "opportunity sums per status and owner (SQLite), kept from the opportunity sums by triggers", opportunityStatusSums()},
 	{18, "reports: rollups per owner for all categories and for everyone, and per day for all campaigns, for any period of whole days", reportRollups()},
+	{19, "reports: a campaign's records by creation date, for the days at a period's ends", []string{
+		// Covering: a campaign's leads of a period's ends are counted from the index alone.
+		`CREATE INDEX leads_campaign_created ON leads (campaign_id, created_at, owner_id, status)`,
+		`CREATE INDEX opportunities_campaign_created ON opportunities (campaign_id, created_at)`,
+	}},
 }
 
 // opportunity_sums holds the count, amount and weighted amount of the

@@ -129,8 +129,17 @@ func CampaignFunnel(db *gorm.DB, campaignID uint) (CampaignResults, error) {
 		Status string
 		N      int64
 	}
+	// From the report rollups where they are kept (SQLite), as the funnel
+	// on the same page, or from the records.
+	f := ReportFilter{CampaignID: campaignID}
+	lq, oq, n, amount := db.Table("leads").Where("campaign_id = ?", campaignID), db.Table("opportunities").Where("campaign_id = ?", campaignID),
+		"COUNT(*)", "COALESCE(SUM(amount), 0)"
+	if rl, ok := f.rollup(db, "report_leads", false); ok {
+		ro, _ := f.rollup(db, "report_opps", false)
+		lq, oq, n, amount = rl, ro, "SUM(n)", "SUM(amount)"
+	}
 	var leads []count
-	if err := db.Table("leads").Where("campaign_id = ?", campaignID).Select("status, COUNT(*) AS n").Group("status").Scan(&leads).Error; err != nil {
+	if err := lq.Select("status, " + n + " AS n").Group("status").Scan(&leads).Error; err != nil {
 		return r, err
 	}
 	for _, c := range leads {
@@ -153,8 +162,7 @@ func CampaignFunnel(db *gorm.DB, campaignID uint) (CampaignResults, error) {
 		Amount Money
 	}
 	var opps []oppCount
-	if err := db.Table("opportunities").Where("campaign_id = ?", campaignID).
-		Select("status, COUNT(*) AS n, COALESCE(SUM(amount), 0) AS amount").Group("status").Scan(&opps).Error; err != nil {
+	if err := oq.Select("status, " + n + " AS n, " + amount + " AS amount").Group("status").Scan(&opps).Error; err != nil {
 		return r, err
 	}
 	for _, c := range opps {

@@ -107,7 +107,7 @@ func (f ReportFilter) rollup(db *gorm.DB, table string, byOwner bool) (*gorm.DB,
 			cond, a := f.where("R", u.category, from, before)
 			index := u.source + "_created"
 			if f.CampaignID != 0 {
-				index = u.source + "_campaign"
+				index = u.source + "_campaign_created"
 			}
 			arms, args = append(arms, rollupRecords(table, key, cond, index)), append(args, a...)
 			return

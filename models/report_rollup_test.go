@@ -28,6 +28,13 @@ func reportsOf(t *testing.T, x *rptFixture, f models.ReportFilter) string {
 		t.Fatal(err)
 	}
 	out := fmt.Sprintf("funnel %+v\nfigures %+v\nwin/loss %v\nforecast %v\nowners %v\nstages", c, k, wl, fc, owners)
+	if f.CampaignID != 0 { // the campaign page's figures, whatever the other filters
+		cf, err := models.CampaignFunnel(x.db, f.CampaignID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = fmt.Sprintf("campaign %+v\n%s", cf, out)
+	}
 	for _, s := range stages {
 		out += fmt.Sprintf(" %s:%d:%.6f", s.Stage, s.Spans, s.Days)
 	}
