@@ -85,6 +85,8 @@ func (f ReportFilter) rollup(db *gorm.DB, table string, byOwner bool) (*gorm.DB,
 	switch {
 	case f.OwnerID != 0:
 		conds, condArgs, key["owner_id"] = append(conds, "owner_id = ?"), append(condArgs, f.OwnerID), "R.owner_id"
+	case f.CampaignID != 0:
+		key["owner_id"] = "R.owner_id" // one campaign's rows are per owner and category only
 	case byOwner || category:
 		// Each owner's rows, sought one owner at a time: the key goes on
 		// to the category (and a range on the owner would read them all).
@@ -95,6 +97,8 @@ func (f ReportFilter) rollup(db *gorm.DB, table string, byOwner bool) (*gorm.DB,
 	if u.category {
 		if category {
 			conds, condArgs, key["category_id"] = append(conds, "category_id = ?"), append(condArgs, f.CategoryID), "COALESCE(R.category_id, 0)"
+		} else if f.CampaignID != 0 {
+			key["category_id"] = "COALESCE(R.category_id, 0)"
 		} else {
 			conds, condArgs = append(conds, "category_id = ?"), append(condArgs, -1)
 		}

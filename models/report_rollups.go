@@ -11,10 +11,11 @@ import "strings"
 // campaign (0 for none) and for all campaigns (-1); and per day of creation,
 // for all campaigns only, so the days at the ends of a period are read from
 // it rather than from the records. At both grains there are rows per owner
-// and category (0 for none), rows per owner for all categories (category_id
-// -1), and rows for everyone (owner_id and category_id -1): a page without an
-// owner or category filter sums a few hundred rows, not one per owner and
-// category.
+// and category (0 for none); for all campaigns also rows per owner for all
+// categories (category_id -1) and rows for everyone (owner_id and category_id
+// -1): a page without an owner or category filter sums a few hundred rows,
+// not one per owner and category. (One campaign's rows are few: they are
+// kept per owner and category only.)
 
 // A grain is the period a rollup row sums: its column, and the SQL of the
 // key of a date.
@@ -109,13 +110,23 @@ func (u rollup) upsert(g grain, sel string) string {
 		"\nON CONFLICT (" + keys + ") DO UPDATE SET " + strings.Join(set, ", ")
 }
 
-// who is the owner and category of the three rows each record adds to at a
-// grain, as a FROM item d of d.o and d.g (leads: d.o only); r is the record.
+// who is the owner and category of the three rows each record adds to for
+// all campaigns, as a FROM item d of d.o and d.g (leads: d.o only); r is the
+// record. For one campaign only the first (fineOnly).
 func (u rollup) who(r string) string {
 	if u.category {
 		return "(SELECT " + r + ".owner_id AS o, COALESCE(" + r + ".category_id, 0) AS g UNION ALL SELECT " + r + ".owner_id, -1 UNION ALL SELECT -1, -1) d"
 	}
 	return "(SELECT " + r + ".owner_id AS o UNION ALL SELECT -1) d"
+}
+
+// fineOnly is the condition on k and d leaving out the rows for all
+// categories and for everyone of one campaign.
+func (u rollup) fineOnly() string {
+	if u.category {
+		return "(k.c = -1 OR d.g > -1)"
+	}
+	return "(k.c = -1 OR d.o > -1)"
 }
 
 func (u rollup) whoCols() string {
@@ -144,14 +155,17 @@ func (u rollup) trigger(g grain, r, sign string) string {
 	if u.where != "" {
 		where = u.where
 	}
+	if g.campaigns {
+		where = u.fineOnly() + " AND " + where
+	}
 	sql := u.upsert(g, "SELECT k.c, "+u.whoCols()+", "+g.of("{R}.created_at")+", "+strings.Join(u.keys, ", ")+", "+
 		strings.Join(u.vals, ", ")+" FROM "+from+" WHERE "+where)
 	return strings.NewReplacer("{R}.", r+".", "{S}", sign+"1").Replace(sql)
 }
 
 // sums are the statements adding up, from the rows per owner and category
-// of a rollup, its rows for all campaigns (monthly), for all categories
-// and for everyone, in that order.
+// of a rollup, its rows for all campaigns (monthly), then for all campaigns
+// those for all categories and for everyone, in that order.
 func (u rollup) sums(g grain) []string {
 	var vals []string
 	for _, c := range u.valCols {
@@ -174,10 +188,10 @@ func (u rollup) sums(g grain) []string {
 		out = append(out, sum([]string{"-1", "", ""}, "campaign_id <> -1"))
 	}
 	if u.category {
-		return append(out, sum([]string{"", "", "-1"}, "category_id <> -1"),
-			sum([]string{"", "-1", "-1"}, "category_id = -1 AND owner_id <> -1"))
+		return append(out, sum([]string{"", "", "-1"}, "campaign_id = -1 AND category_id <> -1"),
+			sum([]string{"", "-1", "-1"}, "campaign_id = -1 AND category_id = -1 AND owner_id <> -1"))
 	}
-	return append(out, sum([]string{"", "-1", ""}, "owner_id <> -1"))
+	return append(out, sum([]string{"", "-1", ""}, "campaign_id = -1 AND owner_id <> -1"))
 }
 
 // rebuild is the statements filling the rollup at grain g from all records:
@@ -237,7 +251,7 @@ func stageTrigger(g grain, opp, sign, spans string) string {
 			{S} * COUNT(*), {S} * SUM(julianday(x.left_at) - julianday(x.created_at))
 		FROM {OPP}, `+k+`, (SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2) d,
 			(SELECT new_value, new_ref, created_at, LEAD(created_at) OVER (ORDER BY created_at, id) AS left_at FROM ({SPANS})) x
-		WHERE x.left_at IS NOT NULL GROUP BY k.c, d.d, x.new_value, x.new_ref`))
+		WHERE x.left_at IS NOT NULL AND (k.c = -1 OR d.d = 0) GROUP BY k.c, d.d, x.new_value, x.new_ref`))
 }
 
 func stagesOf(o, extra string) string {
@@ -281,7 +295,17 @@ func ReportRollupTriggers() []string {
 	}
 	oppCols := "campaign_id, owner_id, category_id, created_at, status, is_open, quoted, from_lead, amount, probability, " +
 		"closed_date, lost_date, win_reason_id, loss_reason_id, competitor_id, projected_close_date"
-	dims := "OLD.campaign_id IS NOT NEW.campaign_id OR OLD.owner_id IS NOT NEW.owner_id OR OLD.category_id IS NOT NEW.category_id OR OLD.created_at IS NOT NEW.created_at"
+	// changed is the condition that one of cols (a list) changed: most saves
+	// of a record change nothing the rollups count.
+	changed := func(cols string) string {
+		var out []string
+		for _, c := range strings.Split(cols, ", ") {
+			out = append(out, "OLD."+c+" IS NOT NEW."+c)
+		}
+		return strings.Join(out, " OR ")
+	}
+	leadCols := "campaign_id, owner_id, status, created_at"
+	dims := changed("campaign_id, owner_id, category_id, created_at")
 	// The opportunity's row as it is now, or as it was (OLD in its own triggers).
 	row := func(r string) string {
 		return "(SELECT " + r + ".id AS id, " + r + ".campaign_id AS campaign_id, " + r + ".owner_id AS owner_id, " +
@@ -291,12 +315,12 @@ func ReportRollupTriggers() []string {
 	return append(out,
 		`CREATE TRIGGER report_leads_insert AFTER INSERT ON leads`+body(leads("NEW", "+")...),
 		`CREATE TRIGGER report_leads_delete AFTER DELETE ON leads`+body(leads("OLD", "-")...),
-		`CREATE TRIGGER report_leads_update AFTER UPDATE OF campaign_id, owner_id, status, created_at ON leads`+
+		`CREATE TRIGGER report_leads_update AFTER UPDATE OF `+leadCols+` ON leads WHEN `+changed(leadCols)+
 			body(append(leads("OLD", "-"), leads("NEW", "+")...)...),
 		`CREATE TRIGGER report_opps_insert AFTER INSERT ON opportunities`+body(opps("NEW", "+")...),
 		`CREATE TRIGGER report_opps_delete AFTER DELETE ON opportunities`+body(append(opps("OLD", "-"),
 			stages(row("OLD"), "-", stagesOf("OLD.id", ""))...)...),
-		`CREATE TRIGGER report_opps_update AFTER UPDATE OF `+oppCols+` ON opportunities`+body(append(opps("OLD", "-"), opps("NEW", "+")...)...),
+		`CREATE TRIGGER report_opps_update AFTER UPDATE OF `+oppCols+` ON opportunities WHEN `+changed(oppCols)+body(append(opps("OLD", "-"), opps("NEW", "+")...)...),
 		`CREATE TRIGGER report_opps_move_stages AFTER UPDATE OF campaign_id, owner_id, category_id, created_at ON opportunities WHEN `+dims+
 			body(append(stages(row("OLD"), "-", stagesOf("OLD.id", "")), stages(row("NEW"), "+", stagesOf("NEW.id", ""))...)...),
 		`CREATE TRIGGER report_stages_insert AFTER INSERT ON opportunity_history WHEN NEW.field = 'stage'`+body(append(
