@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -310,7 +311,7 @@ type generator struct {
 
 	nOrgs     int
 	campaigns []genCampaign
-	converted []genConverted // of the k-th opportunity; lead 0 when it was entered directly
+	opps      []genOpp // the k-th opportunity, in order of creation
 	oppBase   int64
 	seed32    int64 // the seed, for gh
 }
@@ -320,16 +321,6 @@ type genCampaign struct {
 	name  string
 	typ   models.CampaignType
 	start time.Time
-}
-
-// genConverted is what a converted lead hands to its opportunity.
-type genConverted struct {
-	lead     int64
-	campaign int32 // index in campaigns, -1 for none
-	org      int32
-	owner    int64
-	at       time.Time
-	person   string
 }
 
 func (g *generator) ph(n int) string {
@@ -509,15 +500,18 @@ func (g *generator) organizations(t *genTablesW) error {
 	return nil
 }
 
-// campaignRows: one campaign per 5,000 leads, spread over the last two years.
+// campaignRows: one campaign per 5,000 leads, in the order they ran over
+// the last two years (the c-th starts within a week of its share of the
+// leads' window beginning; leadCampaign relies on it).
 func (g *generator) campaignRows(t *genTablesW) error {
 	if g.o.Leads <= 0 {
 		return nil
 	}
 	n := max(g.o.Leads/5000, 1)
+	t0, bound := g.now.Unix()-leadAgeMax, func(c int) int64 { return int64(c) * leadAgeMax / int64(n) }
 	for i := 0; i < n; i++ {
 		typ := models.CampaignTypes[i%len(models.CampaignTypes)]
-		start := models.DateOnly(g.ago(730))
+		start := models.DateOnly(time.Unix(t0+bound(i)+g.rng.Int64N(min(bound(i+1)-bound(i), 7*86400)), 0).UTC())
 		days := map[models.CampaignType]int{"trade_show": 2, "webinar": 0, "email": 14, "referral": 90, "other": 30}[typ]
 		end := start.AddDate(0, 0, days)
 		name := fmt.Sprintf("%s %s %d", genCampaignNames[typ][i%len(genCampaignNames[typ])], genCities[(i/5)%len(genCities)], start.Year())
@@ -591,9 +585,8 @@ func (g *generator) sqlSeries(n int) string {
 	return "(WITH RECURSIVE r (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM r WHERE i < " + strconv.Itoa(n-1) + ") SELECT i FROM r) s"
 }
 
-// leadPlan is how leads are drawn: which of them are converted (one in every
-// stride, k-th of them into the k-th generated opportunity) and the
-// campaigns they come from.
+// leadPlan is how leads are drawn: which of them may convert (one in every
+// stride) and the campaigns they come from.
 type leadPlan struct {
 	n, stride, conv int64
 	now             int64 // Unix seconds
@@ -601,13 +594,13 @@ type leadPlan struct {
 }
 
 const (
-	leadAgeMax      = 730 * 86400 // leads of no campaign: up to two years old
-	leadCampaignMax = 45 * 86400  // campaign leads come in within 45 days of its start
+	leadAgeMax      = 730 * 86400 // the leads came in over the last two years
+	leadCampaignMax = 45 * 86400  // campaign leads come in within about 45 days of its start
 	leadConvMinAge  = 48 * 3600
 	leadRecent      = 14 * 86400
 )
 
-// candidate is the index of the lead that may convert into opportunity k.
+// candidate is the index of the k-th lead that may convert.
 func (g *generator) candidate(p *leadPlan, k int64) int64 {
 	return k*p.stride + g.gh(k, saltCandidate)%p.stride
 }
@@ -615,8 +608,8 @@ func (g *generator) candidate(p *leadPlan, k int64) int64 {
 // The random draws of a lead come from seven hashes of its number, each
 // sliced into several values (leadCampaign, leads and leadsSQL agree on them):
 //
-//	ha: no campaign (% 100 < 8), which campaign (/ 100)
-//	hb: when it came in
+//	ha: no campaign (% 100 < 8), which of the recent campaigns (/ 100)
+//	hb: when it came in, within its share of the window
 //	hc: owner, organization when converted (/ owners)
 //	hd: hours to conversion, status (/ 720 % 100)
 //	he: first name, last name (/ 25 % 20), company (/ 500 % 20), its number (/ 10000 % 5000)
@@ -633,65 +626,107 @@ const (
 	saltCandidate
 )
 
+// leadCreated is when lead i came in (Unix seconds): the leads' ids follow
+// their creation, as in a real database. Lead i of n comes in within the
+// i-th n-th of the last two years, so the times never decrease with i.
+func (g *generator) leadCreated(p *leadPlan, i int64) int64 {
+	return p.now - leadAgeMax + (i*leadAgeMax+g.gh(i, saltB)%leadAgeMax)/p.n
+}
+
 // leadCampaign is the index in campaigns of lead i's campaign, -1 for none,
-// and when it came in (Unix seconds).
+// and when it came in (Unix seconds). Campaign c starts in the c-th share
+// of the window (campaignRows); a lead comes from one of the latest
+// campaigns whose share began before it came in, one that had started.
 func (g *generator) leadCampaign(p *leadPlan, i int64) (int, int64) {
-	ha, hb := g.gh(i, saltA), g.gh(i, saltB)
-	if len(p.camps) == 0 || ha%100 < 8 {
-		return -1, p.now - hb%leadAgeMax
+	created := g.leadCreated(p, i)
+	ha := g.gh(i, saltA)
+	nc := int64(len(p.camps))
+	if nc == 0 || ha%100 < 8 {
+		return -1, created
 	}
-	c := int(ha / 100 % int64(len(p.camps)))
-	start := p.camps[c].start.Unix()
-	span := min(p.now-start, leadCampaignMax)
-	if span <= 0 {
-		return c, start
+	m := min((created-(p.now-leadAgeMax))*nc/leadAgeMax, nc-1)
+	c := m - ha/100%min(leadRecentCampaigns(nc), m+1)
+	if p.camps[c].start.Unix() > created {
+		c-- // the share began but the campaign had not: the one before had
 	}
-	return c, start + hb%span
+	return int(c), created
+}
+
+// leadRecentCampaigns is how many of the latest campaigns a lead may come from.
+func leadRecentCampaigns(nc int64) int64 { return max(1, leadCampaignMax*nc/leadAgeMax) }
+
+// genOpp is the k-th generated opportunity as planned before any row is
+// written: when it was created and, when it was converted from a lead, that lead.
+type genOpp struct {
+	at       time.Time
+	lead     int64 // 0 when entered directly
+	campaign int32 // index in campaigns, -1 for none
+	org      int32
+	owner    int64
+	person   string
 }
 
 // leads: most from a campaign, in every status; a share converted, each into
-// one of the first opportunities. One INSERT … SELECT makes them all from the
-// lead number; the converted ones are worked out here as well, for their
-// opportunities.
+// an opportunity. One INSERT … SELECT makes them all from the lead number;
+// the converted ones are worked out here as well, for their opportunities,
+// and handed to it in a temporary table with their opportunity's id.
 func (g *generator) leads(t *genTablesW) error {
 	n := int64(g.o.Leads)
+	g.oppBase = g.base[4]
 	if n <= 0 {
+		g.planOpportunities(nil)
 		return nil
 	}
 	p := &leadPlan{n: n, now: g.now.Unix(), camps: g.campaigns}
 	if target := min(n/5, int64(g.o.Opportunities)*6/10); target > 0 {
 		p.conv, p.stride = target, n/target
 	}
-	g.oppBase = g.base[4]
-	g.converted = make([]genConverted, p.conv)
+	var conv []genOpp
 	for k := range p.conv {
 		i := g.candidate(p, k)
 		camp, created := g.leadCampaign(p, i)
 		if p.now-created <= leadConvMinAge {
-			continue // too new to be converted: its opportunity is entered directly
+			continue // too new to be converted
 		}
 		ageHours := (p.now - created) / 3600
 		at := created + 3600*(24+g.gh(i, saltD)%min(ageHours-24, 720))
 		hc := g.gh(i, saltC)
 		org := int(hc / int64(len(g.owners)) % int64(g.nOrgs))
 		first, last := contactName(org)
-		g.converted[k] = genConverted{lead: g.base[3] + i + 1, campaign: int32(camp), org: int32(org), // #nosec G115 -- ids and counts of generated rows are far below the limits of either type
-			owner: g.owners[hc%int64(len(g.owners))], at: time.Unix(at, 0).UTC(), person: first + " " + last}
+		conv = append(conv, genOpp{lead: g.base[3] + i + 1, campaign: int32(camp), org: int32(org), // #nosec G115 -- ids and counts of generated rows are far below the limits of either type
+			owner: g.owners[hc%int64(len(g.owners))], at: time.Unix(at, 0).UTC(), person: first + " " + last})
 	}
+	g.planOpportunities(conv)
+
 	var camps strings.Builder
 	for c, x := range p.camps {
 		if c > 0 {
 			camps.WriteString(", ")
 		}
-		start := x.start.Unix()
-		fmt.Fprintf(&camps, "(%d, %d, %d, %d)", c, x.id, start, max(min(p.now-start, leadCampaignMax), 0))
+		fmt.Fprintf(&camps, "(%d, %d)", c, x.start.Unix())
 	}
-	stmts := []string{"CREATE TEMP TABLE gen_campaigns (k INTEGER PRIMARY KEY, id BIGINT NOT NULL, start_s BIGINT NOT NULL, span_s BIGINT NOT NULL)"}
+	stmts := []string{"CREATE TEMP TABLE gen_campaigns (k INTEGER PRIMARY KEY, start_s BIGINT NOT NULL)",
+		"CREATE TEMP TABLE gen_conv (i INTEGER PRIMARY KEY, opp BIGINT NOT NULL, at_s BIGINT NOT NULL)"}
 	if camps.Len() > 0 {
-		stmts = append(stmts, "INSERT INTO gen_campaigns (k, id, start_s, span_s) VALUES "+camps.String())
+		stmts = append(stmts, "INSERT INTO gen_campaigns (k, start_s) VALUES "+camps.String())
 	}
-	stmts = append(stmts, g.leadsSQL(p), "DROP TABLE gen_campaigns")
 	for _, q := range stmts {
+		if err := t.w.execSQL(q); err != nil {
+			return err
+		}
+	}
+	convs := t.w.table("gen_conv", "i", "opp", "at_s")
+	for k, o := range g.opps {
+		if o.lead != 0 {
+			if err := convs.row(o.lead-g.base[3]-1, g.oppBase+int64(k)+1, o.at.Unix()); err != nil {
+				return err
+			}
+		}
+	}
+	if err := convs.flush(); err != nil {
+		return err
+	}
+	for _, q := range []string{g.leadsSQL(p), "DROP TABLE gen_campaigns", "DROP TABLE gen_conv"} {
 		if err := t.w.execSQL(q); err != nil {
 			return err
 		}
@@ -699,39 +734,52 @@ func (g *generator) leads(t *genTablesW) error {
 	return nil
 }
 
-// leadsSQL is the INSERT making every lead; it follows candidate,
-// leadCampaign and the converted leads of leads. Its layers of subqueries
-// each work out a few values once per row ("LIMIT n OFFSET 0" keeps SQLite
-// and PostgreSQL from merging them into the outer query, which would work
-// them out again wherever they are used).
+// planOpportunities orders the opportunities, those of the converted leads
+// and those entered directly, by the time they were created, so that their
+// ids follow it.
+func (g *generator) planOpportunities(conv []genOpp) {
+	g.opps = make([]genOpp, 0, max(g.o.Opportunities, len(conv)))
+	g.opps = append(g.opps, conv...)
+	for len(g.opps) < g.o.Opportunities {
+		g.opps = append(g.opps, genOpp{at: g.ago(720), campaign: -1})
+	}
+	slices.SortStableFunc(g.opps, func(a, b genOpp) int { return a.at.Compare(b.at) })
+}
+
+// leadsSQL is the INSERT making every lead; it follows leadCreated,
+// leadCampaign and the converted leads of leads (in gen_conv). Its layers of
+// subqueries each work out a few values once per row ("LIMIT n OFFSET 0"
+// keeps SQLite and PostgreSQL from merging them into the outer query, which
+// would work them out again wherever they are used).
 func (g *generator) leadsSQL(p *leadPlan) string {
 	itoa := func(v int64) string { return strconv.FormatInt(v, 10) }
 	now := itoa(p.now)
+	t0 := itoa(p.now - leadAgeMax)
 	once := " LIMIT " + itoa(p.n) + " OFFSET 0"
 	// 1: the hashes.
 	hashes := "SELECT s.i AS i"
 	for salt, name := range []string{"ha", "hb", "hc", "hd", "he", "hf", "hg"} {
 		hashes += ", " + g.ghSQL("s.i", int64(salt)+saltA) + " AS " + name
 	}
-	cand := "false"
-	if p.conv > 0 {
-		st := itoa(p.stride)
-		cand = "(s.i / " + st + " < " + itoa(p.conv) + " AND s.i % " + st + " = " + g.ghSQL("s.i / "+st, saltCandidate) + " % " + st + ")"
+	hashes += " FROM " + g.sqlSeries(int(p.n)) + once
+	// 2: when the lead came in.
+	came := "SELECT h.*, " + t0 + " + (h.i * " + itoa(leadAgeMax) + " + h.hb % " + itoa(leadAgeMax) + ") / " + itoa(p.n) + " AS created FROM (" + hashes + ") h" + once
+	// 3: its campaign (the index, -1 for none) and conversion.
+	camp, join := "-1", ""
+	if nc := int64(len(p.camps)); nc > 0 {
+		m := "CASE WHEN (a.created - " + t0 + ") * " + itoa(nc) + " / " + itoa(leadAgeMax) + " < " + itoa(nc-1) +
+			" THEN (a.created - " + t0 + ") * " + itoa(nc) + " / " + itoa(leadAgeMax) + " ELSE " + itoa(nc-1) + " END"
+		c0 := "(" + m + ") - a.ha / 100 % CASE WHEN (" + m + ") + 1 < " + itoa(leadRecentCampaigns(nc)) + " THEN (" + m + ") + 1 ELSE " + itoa(leadRecentCampaigns(nc)) + " END"
+		camp = "CASE WHEN a.ha % 100 < 8 THEN -1 WHEN c.start_s <= a.created THEN c.k ELSE c.k - 1 END"
+		join = " LEFT JOIN gen_campaigns c ON c.k = " + c0
 	}
-	hashes += ", " + cand + " AS cand FROM " + g.sqlSeries(int(p.n)) + once
-	// 2: the campaign and when the lead came in.
-	camp := "-1"
-	if len(p.camps) > 0 {
-		camp = "CASE WHEN h.ha % 100 < 8 THEN -1 ELSE h.ha / 100 % " + itoa(int64(len(p.camps))) + " END"
-	}
-	came := "SELECT h.*, c.id AS campaign_id, CASE WHEN c.id IS NULL THEN " + now + " - h.hb % " + itoa(leadAgeMax) +
-		" WHEN c.span_s > 0 THEN c.start_s + h.hb % c.span_s ELSE c.start_s END AS created FROM (" + hashes + ") h LEFT JOIN gen_campaigns c ON c.k = " + camp + once
-	// 3: the status, and for a converted lead its organization.
-	status := "SELECT a.*, CASE WHEN a.cand AND " + now + " - a.created > " + itoa(leadConvMinAge) + " THEN 'converted' WHEN " +
-		now + " - a.created < " + itoa(leadRecent) + " THEN 'new' WHEN a.hd / 720 % 100 < 15 THEN 'qualified' WHEN a.hd / 720 % 100 < 60 THEN 'disqualified' ELSE 'new' END AS status, " +
-		"a.hc / " + itoa(int64(len(g.owners))) + " % " + itoa(int64(g.nOrgs)) + " AS org, (" + now + " - a.created) / 3600 AS age_hours FROM (" + came + ") a" + once
-	// 4: the columns.
-	conv := "x.status = 'converted'"
+	conv := "SELECT a.*, " + camp + " AS camp, v.opp AS opp, v.at_s AS conv_at FROM (" + came + ") a" + join + " LEFT JOIN gen_conv v ON v.i = a.i" + once
+	// 4: the status, and for a converted lead its organization.
+	status := "SELECT b.*, CASE WHEN b.opp IS NOT NULL THEN 'converted' WHEN " +
+		now + " - b.created < " + itoa(leadRecent) + " THEN 'new' WHEN b.hd / 720 % 100 < 15 THEN 'qualified' WHEN b.hd / 720 % 100 < 60 THEN 'disqualified' ELSE 'new' END AS status, " +
+		"b.hc / " + itoa(int64(len(g.owners))) + " % " + itoa(int64(g.nOrgs)) + " AS org, (" + now + " - b.created) / 3600 AS age_hours FROM (" + conv + ") b" + once
+	// 5: the columns.
+	isConv := "x.status = 'converted'"
 	nFirst := itoa(int64(len(genFirst)))
 	lower := strings.ToLower
 	slug := func(v string) string { return strings.ToLower(strings.ReplaceAll(v, " ", "")) }
@@ -740,15 +788,14 @@ func (g *generator) leadsSQL(p *leadPlan) string {
 	}
 	need := "CASE x.status WHEN 'converted' THEN true WHEN 'qualified' THEN true WHEN 'disqualified' THEN x.hf / 45000 % 10 < 3 ELSE x.hf / 45000 % 10 < 2 END"
 	number := "(1 + x.he / 10000 % 5000)"
-	convAt := "x.created + 3600 * (24 + x.hd % CASE WHEN x.age_hours - 24 < 720 THEN x.age_hours - 24 ELSE 720 END)"
 	cols := []string{
 		itoa(g.base[3]) + " + x.i + 1",
-		"x.campaign_id",
-		"CASE WHEN " + conv + " THEN " + sqlPick("x.org * 7", leadFirst) + " || ' ' || " + sqlPick("x.org * 11", leadLast) +
+		"CASE WHEN x.camp >= 0 THEN " + itoa(g.base[2]+1) + " + x.camp END",
+		"CASE WHEN " + isConv + " THEN " + sqlPick("x.org * 7", leadFirst) + " || ' ' || " + sqlPick("x.org * 11", leadLast) +
 			" ELSE " + sqlPick("x.he", leadFirst) + " || ' ' || " + sqlPick("x.he / 25", leadLast) + " END",
-		"CASE WHEN " + conv + " THEN " + sqlPick("x.org", genFirst) + " || ' ' || " + sqlPick("x.org / "+nFirst, genSecond) + " || ' ' || (x.org + 1)" +
+		"CASE WHEN " + isConv + " THEN " + sqlPick("x.org", genFirst) + " || ' ' || " + sqlPick("x.org / "+nFirst, genSecond) + " || ' ' || (x.org + 1)" +
 			" ELSE " + sqlPick("x.he / 500", leadCompany) + " || ' ' || " + number + " END",
-		"CASE WHEN " + conv + " THEN " + sqlPick("x.org * 7", mapStrings(leadFirst, lower)) + " || '.' || " + sqlPick("x.org * 11", mapStrings(leadLast, lower)) +
+		"CASE WHEN " + isConv + " THEN " + sqlPick("x.org * 7", mapStrings(leadFirst, lower)) + " || '.' || " + sqlPick("x.org * 11", mapStrings(leadLast, lower)) +
 			" || '@' || " + sqlPick("x.org", mapStrings(genFirst, slug)) + " || " + sqlPick("x.org / "+nFirst, mapStrings(genSecond, slug)) + " || (x.org + 1) || '.example'" +
 			" ELSE " + sqlPick("x.he", mapStrings(leadFirst, lower)) + " || '.' || " + sqlPick("x.he / 25", mapStrings(leadLast, lower)) + " || x.i || '@' || " +
 			sqlPick("x.he / 500", mapStrings(leadCompany, slug)) + " || " + number + " || '.example' END",
@@ -760,10 +807,10 @@ func (g *generator) leadsSQL(p *leadPlan) string {
 		"CASE WHEN " + need + " THEN " + sqlPick("x.hg", genNeedNotes) + " ELSE '' END",
 		flag(450000, 7), flag(4500000, 5), flag(45000000, 4),
 		"CASE WHEN " + flag(45000000, 4) + " THEN " + sqlPick("x.hg / 5", genBudgetNotes) + " ELSE '' END",
-		"CASE WHEN " + conv + " THEN " + itoa(g.oppBase+1) + " + x.i / " + itoa(max(p.stride, 1)) + " END",
-		"CASE WHEN " + conv + " THEN " + g.sqlTime(convAt) + " END",
+		"x.opp",
+		"CASE WHEN " + isConv + " THEN " + g.sqlTime("x.conv_at") + " END",
 		g.sqlTime("x.created"),
-		g.sqlTime("CASE x.status WHEN 'converted' THEN " + convAt + " WHEN 'new' THEN x.created ELSE x.created + 3600 * CASE WHEN x.age_hours < 168 THEN x.age_hours ELSE 168 END END"),
+		g.sqlTime("CASE x.status WHEN 'converted' THEN x.conv_at WHEN 'new' THEN x.created ELSE x.created + 3600 * CASE WHEN x.age_hours < 168 THEN x.age_hours ELSE 168 END END"),
 	}
 	return "INSERT INTO leads (id, campaign_id, person_name, company_name, email, phone, owner_id, status, disqualify_reason, " +
 		"need, need_note, solution, timeframe, budget, budget_note, opportunity_id, converted_at, created_at, updated_at)\n" +
@@ -787,9 +834,10 @@ func (g *generator) opportunities(t *genTablesW) error {
 	g.oppBase = g.base[4]
 	for i := 0; i < g.o.Opportunities; i++ {
 		id := g.oppBase + int64(i) + 1
-		var conv *genConverted
-		if i < len(g.converted) && g.converted[i].lead != 0 {
-			conv = &g.converted[i]
+		plan := &g.opps[i]
+		var conv *genOpp
+		if plan.lead != 0 {
+			conv = plan
 		}
 		var created time.Time
 		var org int
@@ -808,7 +856,7 @@ func (g *generator) opportunities(t *genTablesW) error {
 				}
 			}
 		} else {
-			created, org, owner = g.ago(720), g.rng.IntN(g.nOrgs), g.owner()
+			created, org, owner = plan.at, g.rng.IntN(g.nOrgs), g.owner()
 			title = genDeals[g.rng.IntN(len(genDeals))]
 			source = g.pick(g.direct)
 		}

@@ -78,6 +78,13 @@ func TestGenerateBelievableConsistentData(t *testing.T) {
 			WHERE o.id > ? AND (h.created_at < o.created_at OR h.created_at > ?)`, 0},
 		{"opportunities whose last stage entry is not their stage", `SELECT COUNT(*) FROM opportunities o WHERE o.stage_id <> (SELECT h.new_ref FROM opportunity_history h
 			WHERE h.opportunity_id = o.id AND h.field = 'stage' ORDER BY h.created_at DESC, h.id DESC LIMIT 1)`, 0},
+		// Ids follow creation, as in a real database (the reports read the
+		// records of a few days by the creation index: they lie together).
+		{"opportunities created before the one before them", `SELECT COUNT(*) FROM (SELECT created_at, LAG(created_at) OVER (ORDER BY id) AS prev
+			FROM opportunities WHERE id > ?) x WHERE x.prev > x.created_at`, 0},
+		{"leads created before the one before them", `SELECT COUNT(*) FROM (SELECT created_at, LAG(created_at) OVER (ORDER BY id) AS prev
+			FROM leads WHERE id > ?) x WHERE x.prev > x.created_at`, 0},
+		{"leads before their campaign started", "SELECT COUNT(*) FROM leads l JOIN campaigns c ON c.id = l.campaign_id WHERE l.id > ? AND l.created_at < c.start_date", 0},
 		{"records in the future", "SELECT COUNT(*) FROM leads WHERE id > ? AND (created_at > ? OR converted_at > ?)", 0},
 		{"quote numbers at or past the next one", "SELECT COUNT(*) FROM quotes WHERE number >= (SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'next_quote_number')", 0},
 		{"order numbers at or past the next one", "SELECT COUNT(*) FROM sales_orders WHERE number >= (SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'next_sales_order_number')", 0},
@@ -88,7 +95,9 @@ func TestGenerateBelievableConsistentData(t *testing.T) {
 			args = []any{before["max_opportunities"], now}
 		case "records in the future":
 			args = []any{before["max_leads"], now, now}
-		case "converted leads whose opportunity disagrees":
+		case "opportunities created before the one before them":
+			args = []any{before["max_opportunities"]}
+		case "converted leads whose opportunity disagrees", "leads created before the one before them", "leads before their campaign started":
 			args = []any{before["max_leads"]}
 		case "won deals without an accepted primary quote":
 			args = []any{before["max_opportunities"]}

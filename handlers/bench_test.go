@@ -97,7 +97,7 @@ func bench100k(b *testing.B) string {
 	if os.Getenv("BENCH_BIG") == "" {
 		b.Skip("set BENCH_BIG=1 to benchmark on 100,000 generated opportunities")
 	}
-	return benchKept(b, "salesdesk_bench_100k_v11", db.GenOptions{Opportunities: 100000, Leads: 300000, Seed: 1})
+	return benchKept(b, "salesdesk_bench_100k_v15", db.GenOptions{Opportunities: 100000, Leads: 300000, Seed: 1})
 }
 
 // bench1M is the database of a million opportunities and three million
@@ -105,7 +105,7 @@ func bench100k(b *testing.B) string {
 // SALESDESK_BENCH_1M=1 (and then kept); without it the benchmarks on it skip.
 func bench1M(b *testing.B) string {
 	b.Helper()
-	const name = "salesdesk_bench_1m_v11"
+	const name = "salesdesk_bench_1m_v15"
 	path := filepath.Join(os.TempDir(), strings.ReplaceAll(name, "_", "-")+".db")
 	if _, err := os.Stat(path); (err != nil || dbtest.Postgres()) && os.Getenv("SALESDESK_BENCH_1M") != "1" {
 		b.Skip("set SALESDESK_BENCH_1M=1 to generate the 1M database (once, kept as " + name + ")")
