@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 
 	"salesdesk/models"
@@ -112,12 +114,12 @@ func Generate(gdb *gorm.DB, o GenOptions, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	step := time.Now()
+	step, cpu := time.Now(), cpuTime()
 	took := func(what string) {
 		if o.Log != nil {
-			o.Log.Info("generate", "step", what, "seconds", time.Since(step).Seconds())
+			o.Log.Info("generate", "step", what, "seconds", time.Since(step).Seconds(), "cpu_seconds", (cpuTime() - cpu).Seconds())
 		}
-		step = time.Now()
+		step, cpu = time.Now(), cpuTime()
 	}
 	err = g.fill(ctx, conn)
 	took("rows")
@@ -432,12 +434,22 @@ func (g *generator) fill(ctx context.Context, conn *sql.Conn) error {
 		return err
 	}
 	t := g.tables(w)
-	err = g.organizations(t)
+	leadsTo := w
+	var side *genSide
+	if !g.pg && g.o.Leads > 0 {
+		if side, err = g.openSide(ctx, conn); side != nil {
+			defer side.remove()
+			leadsTo = side.w
+		}
+	}
+	if err == nil {
+		err = g.organizations(t)
+	}
 	if err == nil {
 		err = g.campaignRows(t)
 	}
 	if err == nil {
-		err = g.leads(t)
+		err = g.leads(leadsTo)
 	}
 	if err == nil {
 		err = g.opportunities(t)
@@ -446,7 +458,92 @@ func (g *generator) fill(ctx context.Context, conn *sql.Conn) error {
 	if cerr := w.close(all...); err == nil || errors.Is(err, errBulkFailed) && cerr != nil {
 		err = cerr
 	}
+	if side != nil {
+		if serr := side.w.close(); err == nil || errors.Is(err, errBulkFailed) && serr != nil {
+			err = serr
+		}
+		if err == nil {
+			err = side.copyInto(ctx, conn)
+		}
+	}
 	return err
+}
+
+// genSide is a file of its own, beside the database, where a second
+// connection makes the leads (one INSERT … SELECT) while the first writes
+// the other rows: SQLite writes a file on one core, and this uses the
+// second. The leads table there has the same definition, so copying it in
+// afterwards (INSERT … SELECT *, with no index on either side) moves the
+// records as they are, without working them out again.
+type genSide struct {
+	db   *sql.DB
+	conn *sql.Conn
+	w    *bulkWriter
+	path string
+}
+
+// openSide opens the side file, or returns nil when the database has no file.
+func (g *generator) openSide(ctx context.Context, conn *sql.Conn) (*genSide, error) {
+	var file, ddl string
+	if err := conn.QueryRowContext(ctx, "SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&file); err != nil || file == "" {
+		return nil, err
+	}
+	if err := conn.QueryRowContext(ctx, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'leads'").Scan(&ddl); err != nil {
+		return nil, err
+	}
+	s := &genSide{path: file + "-gen-leads"}
+	s.removeFiles()
+	var err error
+	if s.db, err = sql.Open(sqlite.DriverName, "file:"+s.path); err != nil {
+		return nil, err
+	}
+	s.db.SetMaxOpenConns(1)
+	if s.conn, err = s.db.Conn(ctx); err != nil {
+		s.remove()
+		return nil, err
+	}
+	for _, q := range []string{"PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF", "PRAGMA cache_size = -100000", "PRAGMA temp_store = MEMORY", ddl} {
+		if _, err := s.conn.ExecContext(ctx, q); err != nil {
+			s.remove()
+			return nil, fmt.Errorf("generate: side file: %s: %w", q, err)
+		}
+	}
+	if s.w, err = newBulkWriter(ctx, s.conn, false); err != nil {
+		s.remove()
+		return nil, err
+	}
+	return s, nil
+}
+
+// copyInto copies the leads made in the side file into the database.
+func (s *genSide) copyInto(ctx context.Context, conn *sql.Conn) error {
+	if _, err := conn.ExecContext(ctx, "ATTACH DATABASE ? AS gen_side", s.path); err != nil {
+		return fmt.Errorf("generate: side file: %w", err)
+	}
+	_, err := conn.ExecContext(ctx, "INSERT INTO main.leads SELECT * FROM gen_side.leads")
+	if _, derr := conn.ExecContext(ctx, "DETACH DATABASE gen_side"); err == nil {
+		err = derr
+	}
+	if err != nil {
+		return fmt.Errorf("generate: copying the leads: %w", err)
+	}
+	return nil
+}
+
+func (s *genSide) remove() {
+	if s.conn != nil {
+		_ = s.conn.Close()
+	}
+	if s.db != nil {
+		_ = s.db.Close()
+	}
+	s.removeFiles()
+}
+
+func (s *genSide) removeFiles() {
+	for _, suffix := range []string{"", "-journal", "-wal", "-shm"} {
+		_ = os.Remove(s.path + suffix)
+	}
 }
 
 type genTablesW struct {
@@ -670,7 +767,7 @@ type genOpp struct {
 // an opportunity. One INSERT … SELECT makes them all from the lead number;
 // the converted ones are worked out here as well, for their opportunities,
 // and handed to it in a temporary table with their opportunity's id.
-func (g *generator) leads(t *genTablesW) error {
+func (g *generator) leads(w *bulkWriter) error {
 	n := int64(g.o.Leads)
 	g.oppBase = g.base[4]
 	if n <= 0 {
@@ -711,11 +808,11 @@ func (g *generator) leads(t *genTablesW) error {
 		stmts = append(stmts, "INSERT INTO gen_campaigns (k, start_s) VALUES "+camps.String())
 	}
 	for _, q := range stmts {
-		if err := t.w.execSQL(q); err != nil {
+		if err := w.execSQL(q); err != nil {
 			return err
 		}
 	}
-	convs := t.w.table("gen_conv", "i", "opp", "at_s")
+	convs := w.table("gen_conv", "i", "opp", "at_s")
 	for k, o := range g.opps {
 		if o.lead != 0 {
 			if err := convs.row(o.lead-g.base[3]-1, g.oppBase+int64(k)+1, o.at.Unix()); err != nil {
@@ -727,7 +824,7 @@ func (g *generator) leads(t *genTablesW) error {
 		return err
 	}
 	for _, q := range []string{g.leadsSQL(p), "DROP TABLE gen_campaigns", "DROP TABLE gen_conv"} {
-		if err := t.w.execSQL(q); err != nil {
+		if err := w.execSQL(q); err != nil {
 			return err
 		}
 	}
