@@ -36,7 +36,7 @@ var genTables = []string{"organizations", "contacts", "campaigns", "leads", "opp
 
 // genInOrderIndexes are the indexes of the generated tables whose keys the
 // generator writes in ascending order (bulkMode keeps them during the load).
-var genInOrderIndexes = []string{"opportunity_history_opp", "quotes_opportunity", "quote_items_quote", "sales_orders_quote",
+var genInOrderIndexes = []string{"opportunities_created", "leads_created", "opportunity_history_opp", "quotes_opportunity", "quote_items_quote", "sales_orders_quote",
 	"sales_order_lines_order", "sales_order_events_order"}
 
 // Generate adds believable bulk data for benchmarks and load tests:
@@ -110,7 +110,18 @@ func Generate(gdb *gorm.DB, o GenOptions, now time.Time) error {
 
 	// Most of what is allocated lives for one statement: collect less often.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
-	rebuild, reset, err := bulkMode(ctx, conn, g.pg)
+	var keepIndexes []string
+	if !g.pg && o.Leads > 0 {
+		// The leads are made in a side file, with their indexes, and
+		// copied in at the end into the table emptied: its indexes stay.
+		if err := conn.QueryRowContext(ctx, "SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&g.sideFile); err != nil {
+			return err
+		}
+		if g.sideFile != "" {
+			keepIndexes = []string{"leads"}
+		}
+	}
+	rebuild, reset, err := bulkMode(ctx, conn, g.pg, keepIndexes)
 	if err != nil {
 		return err
 	}
@@ -197,7 +208,7 @@ func maxInt64(a, b int64) int64 {
 // checks them row by row otherwise, and in the order rows arrive). Of the two
 // functions it returns, rebuild builds them again (keeping the large cache for
 // it) and reset restores the settings.
-func bulkMode(ctx context.Context, conn *sql.Conn, pg bool) (rebuild, reset func() error, err error) {
+func bulkMode(ctx context.Context, conn *sql.Conn, pg bool, keepIndexesOf []string) (rebuild, reset func() error, err error) {
 	list := "'" + strings.Join(genTables, "', '") + "'"
 	type undo struct{ drop, create string }
 	var steps []undo
@@ -206,7 +217,8 @@ func bulkMode(ctx context.Context, conn *sql.Conn, pg bool) (rebuild, reset func
 	// child's rows follow its parent's) stay: adding at their end costs less
 	// than sorting them afterwards.
 	keep := "'" + strings.Join(genInOrderIndexes, "', '") + "'"
-	queries := []string{"SELECT 'DROP ' || upper(type) || ' ' || name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN (" + list + ") AND name NOT IN (" + keep + ")"}
+	queries := []string{"SELECT 'DROP ' || upper(type) || ' ' || name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN (" + list + ") AND name NOT IN (" + keep + ")" +
+		" AND NOT (type = 'index' AND tbl_name IN ('" + strings.Join(keepIndexesOf, "', '") + "'))"}
 	if pg {
 		queries = []string{
 			// Unique indexes back constraints and stay.
@@ -315,7 +327,8 @@ type generator struct {
 	campaigns []genCampaign
 	opps      []genOpp // the k-th opportunity, in order of creation
 	oppBase   int64
-	seed32    int64 // the seed, for gh
+	sideFile  string // the database file, when the leads are made beside it (genSide)
+	seed32    int64  // the seed, for gh
 }
 
 type genCampaign struct {
@@ -436,7 +449,7 @@ func (g *generator) fill(ctx context.Context, conn *sql.Conn) error {
 	t := g.tables(w)
 	leadsTo := w
 	var side *genSide
-	if !g.pg && g.o.Leads > 0 {
+	if g.sideFile != "" {
 		if side, err = g.openSide(ctx, conn); side != nil {
 			defer side.remove()
 			leadsTo = side.w
@@ -450,6 +463,15 @@ func (g *generator) fill(ctx context.Context, conn *sql.Conn) error {
 	}
 	if err == nil {
 		err = g.leads(leadsTo)
+	}
+	if err == nil && side != nil {
+		// The side connection builds the leads' indexes while the first
+		// goes on writing the opportunities.
+		for _, q := range side.indexes {
+			if err = side.w.execSQL(q); err != nil {
+				break
+			}
+		}
 	}
 	if err == nil {
 		err = g.opportunities(t)
@@ -470,30 +492,43 @@ func (g *generator) fill(ctx context.Context, conn *sql.Conn) error {
 }
 
 // genSide is a file of its own, beside the database, where a second
-// connection makes the leads (one INSERT … SELECT) while the first writes
-// the other rows: SQLite writes a file on one core, and this uses the
-// second. The leads table there has the same definition, so copying it in
-// afterwards (INSERT … SELECT *, with no index on either side) moves the
-// records as they are, without working them out again.
+// connection makes the leads (one INSERT … SELECT) and builds their indexes
+// while the first writes the other rows: SQLite writes a file on one core,
+// and this uses the second. The leads table there has the same definition
+// and indexes, so copying it in afterwards (INSERT … SELECT * into the
+// emptied table) moves the records and index entries as they are, in order,
+// without working them out or sorting them again.
 type genSide struct {
-	db   *sql.DB
-	conn *sql.Conn
-	w    *bulkWriter
-	path string
+	db      *sql.DB
+	conn    *sql.Conn
+	w       *bulkWriter
+	path    string
+	indexes []string // the leads' indexes, built after the rows
 }
 
-// openSide opens the side file, or returns nil when the database has no file.
+// openSide opens the side file beside the database file.
 func (g *generator) openSide(ctx context.Context, conn *sql.Conn) (*genSide, error) {
-	var file, ddl string
-	if err := conn.QueryRowContext(ctx, "SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&file); err != nil || file == "" {
-		return nil, err
-	}
+	var ddl string
 	if err := conn.QueryRowContext(ctx, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'leads'").Scan(&ddl); err != nil {
 		return nil, err
 	}
-	s := &genSide{path: file + "-gen-leads"}
+	s := &genSide{path: g.sideFile + "-gen-leads"}
+	rows, err := conn.QueryContext(ctx, "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads' AND sql IS NOT NULL")
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var index string
+		if err := rows.Scan(&index); err != nil {
+			_ = rows.Close()
+			return nil, err
+		}
+		s.indexes = append(s.indexes, index)
+	}
+	if err := errors2(rows.Close(), rows.Err()); err != nil {
+		return nil, err
+	}
 	s.removeFiles()
-	var err error
 	if s.db, err = sql.Open(sqlite.DriverName, "file:"+s.path); err != nil {
 		return nil, err
 	}
@@ -502,7 +537,8 @@ func (g *generator) openSide(ctx context.Context, conn *sql.Conn) (*genSide, err
 		s.remove()
 		return nil, err
 	}
-	for _, q := range []string{"PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF", "PRAGMA cache_size = -100000", "PRAGMA temp_store = MEMORY", ddl} {
+	for _, q := range []string{"PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF", "PRAGMA cache_size = -200000",
+		"PRAGMA temp_store = MEMORY", ddl} {
 		if _, err := s.conn.ExecContext(ctx, q); err != nil {
 			s.remove()
 			return nil, fmt.Errorf("generate: side file: %s: %w", q, err)
@@ -515,12 +551,21 @@ func (g *generator) openSide(ctx context.Context, conn *sql.Conn) (*genSide, err
 	return s, nil
 }
 
-// copyInto copies the leads made in the side file into the database.
+// copyInto moves the leads there were before into the side file, after
+// the generated ones (their ids are lower), and copies them all back into
+// the emptied table: the records and index entries are appended in order.
 func (s *genSide) copyInto(ctx context.Context, conn *sql.Conn) error {
 	if _, err := conn.ExecContext(ctx, "ATTACH DATABASE ? AS gen_side", s.path); err != nil {
 		return fmt.Errorf("generate: side file: %w", err)
 	}
-	_, err := conn.ExecContext(ctx, "INSERT INTO main.leads SELECT * FROM gen_side.leads")
+	var err error
+	for _, q := range []string{"BEGIN", "INSERT INTO gen_side.leads SELECT * FROM main.leads", "DELETE FROM main.leads",
+		"INSERT INTO main.leads SELECT * FROM gen_side.leads", "COMMIT"} {
+		if _, err = conn.ExecContext(ctx, q); err != nil {
+			_, _ = conn.ExecContext(ctx, "ROLLBACK")
+			break
+		}
+	}
 	if _, derr := conn.ExecContext(ctx, "DETACH DATABASE gen_side"); err == nil {
 		err = derr
 	}
