@@ -47,16 +47,20 @@ var genInOrderIndexes = []string{"opportunities_created", "leads_created", "oppo
 // closed; quotes with items for most deals that reached a proposal (every won
 // one); and sales orders, with lines and events, for the won deals.
 //
-// The same seed gives the same rows. The leads, the biggest table, are made
-// by one INSERT … SELECT from a series of numbers, with values hashed from
-// each lead's number and the seed; the generator works out the converted ones
-// in Go as well, for their opportunities. The rest it writes through
-// multi-row prepared INSERT statements in large transactions, with ids it
-// assigns itself. On SQLite it turns off journaling and syncing (the file is
-// not crash-safe during generation); on both it drops the triggers and the
-// secondary indexes whose keys do not follow the load while it loads, builds
-// them afterwards, and then computes what the triggers keep: the report
-// rollups and the opportunity sums.
+// The same seed gives the same rows, and as in a real database their ids
+// follow their creation (the reports read the records of a few days by the
+// creation-date index: they lie together in the file). The leads, the
+// biggest table, are made by one INSERT … SELECT from a series of numbers,
+// with values hashed from each lead's number and the seed; the generator
+// works out the converted ones in Go as well, for their opportunities. The
+// rest it writes through multi-row prepared INSERT statements in large
+// transactions, with ids it assigns itself. On SQLite the leads are made,
+// with their indexes, by a second connection in a side file at the same time
+// (genSide), and copied in at the end; it turns off journaling and syncing
+// (the file is not crash-safe during generation). On both it drops the
+// triggers and the secondary indexes whose keys do not follow the load while
+// it loads, builds them afterwards, and then computes what the triggers
+// keep: the report rollups and the opportunity sums.
 func Generate(gdb *gorm.DB, o GenOptions, now time.Time) error {
 	if o.Opportunities <= 0 && o.Leads <= 0 {
 		return nil // nothing to add: leave the indexes and rollups alone
