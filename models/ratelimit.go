@@ -13,19 +13,9 @@ import (
 // one upsert keeps it exact under concurrent requests.
 func HitRateLimit(db *gorm.DB, bucket string, now time.Time, window time.Duration) (int, time.Time, error) {
 	start := now.UTC().Truncate(window)
-	var hits int
-	err := db.Raw(`INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?, ?, 1)
-		ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
-		RETURNING hits`, bucket, start.Unix()).Scan(&hits).Error
+	hits, err := countRateLimit(db, bucket, start, 1)
 	if err != nil {
 		return 0, time.Time{}, err
-	}
-	if hits == 1 {
-		// The first request of a new window clears the windows that have ended,
-		// so the table stays as small as the number of recent clients.
-		if err := db.Exec(`DELETE FROM rate_limits WHERE window_start < ?`, start.Unix()).Error; err != nil {
-			return 0, time.Time{}, err
-		}
 	}
 	return hits, start.Add(window), nil
 }
@@ -33,26 +23,36 @@ func HitRateLimit(db *gorm.DB, bucket string, now time.Time, window time.Duratio
 // ReserveRateLimit takes up to want requests of bucket's window that contains
 // now for the caller to spend, counting them all against the window at once,
 // and says how many it got (0 when the window's limit is used up; never more
-// than the limit leaves), the window's count with them and when it ends. The window's count only
-// grows, so the requests reserved by every app instance together never exceed
-// the limit: one that reserved some and did not spend them can only make others
-// wait sooner, never let more through.
+// than the limit leaves), the window's count with them and when it ends. The
+// window's count only grows, so the requests reserved by every app instance
+// together never exceed the limit: one that reserved some and did not spend
+// them can only make others wait sooner, never let more through.
 func ReserveRateLimit(db *gorm.DB, bucket string, now time.Time, window time.Duration, want, limit int) (got, count int, end time.Time, err error) {
 	start := now.UTC().Truncate(window)
 	want = max(want, 1)
-	var hits int
-	err = db.Raw(`INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?, ?, ?)
-		ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + excluded.hits
-		RETURNING hits`, bucket, start.Unix(), want).Scan(&hits).Error
+	hits, err := countRateLimit(db, bucket, start, want)
 	if err != nil {
 		return 0, 0, time.Time{}, err
 	}
-	if hits == want {
-		// The first reservation of a new window clears the windows that have
-		// ended, as HitRateLimit does.
+	return max(min(want, limit-(hits-want)), 0), hits, start.Add(window), nil
+}
+
+// countRateLimit adds n requests to bucket's window starting at start, in one
+// upsert, and returns the window's count with them. The first requests of a
+// new window clear the windows that have ended, so the table stays as small as
+// the number of recent clients.
+func countRateLimit(db *gorm.DB, bucket string, start time.Time, n int) (int, error) {
+	var hits int
+	err := db.Raw(`INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?, ?, ?)
+		ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + excluded.hits
+		RETURNING hits`, bucket, start.Unix(), n).Scan(&hits).Error
+	if err != nil {
+		return 0, err
+	}
+	if hits == n {
 		if err := db.Exec(`DELETE FROM rate_limits WHERE window_start < ?`, start.Unix()).Error; err != nil {
-			return 0, 0, time.Time{}, err
+			return 0, err
 		}
 	}
-	return max(min(want, limit-(hits-want)), 0), hits, start.Add(window), nil
+	return hits, nil
 }
