@@ -43,25 +43,14 @@ var rollupTables = []string{
 		PRIMARY KEY (campaign_id, owner_id, category_id, month, stage, stage_ref)) WITHOUT ROWID`,
 }
 
-var dayTables = []string{
-	`CREATE TABLE report_leads_days (campaign_id INTEGER NOT NULL, owner_id INTEGER NOT NULL, day TEXT NOT NULL, status TEXT NOT NULL,
-		n INTEGER NOT NULL DEFAULT 0,
-		PRIMARY KEY (campaign_id, owner_id, day, status)) WITHOUT ROWID`,
-	`CREATE TABLE report_opps_days (campaign_id INTEGER NOT NULL, owner_id INTEGER NOT NULL, category_id INTEGER NOT NULL, day TEXT NOT NULL,
-		status TEXT NOT NULL, is_open INTEGER NOT NULL, quoted INTEGER NOT NULL, from_lead INTEGER NOT NULL,
-		n INTEGER NOT NULL DEFAULT 0, amount INTEGER NOT NULL DEFAULT 0, weighted INTEGER NOT NULL DEFAULT 0,
-		cycle_n INTEGER NOT NULL DEFAULT 0, cycle_days REAL NOT NULL DEFAULT 0,
-		PRIMARY KEY (campaign_id, owner_id, category_id, day, status, is_open, quoted, from_lead)) WITHOUT ROWID`,
-	`CREATE TABLE report_reasons_days (campaign_id INTEGER NOT NULL, owner_id INTEGER NOT NULL, category_id INTEGER NOT NULL, day TEXT NOT NULL,
-		kind TEXT NOT NULL, reason_id INTEGER NOT NULL, n INTEGER NOT NULL DEFAULT 0, amount INTEGER NOT NULL DEFAULT 0,
-		PRIMARY KEY (campaign_id, owner_id, category_id, day, kind, reason_id)) WITHOUT ROWID`,
-	`CREATE TABLE report_forecast_days (campaign_id INTEGER NOT NULL, owner_id INTEGER NOT NULL, category_id INTEGER NOT NULL, day TEXT NOT NULL,
-		kind TEXT NOT NULL, at_month TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0, amount INTEGER NOT NULL DEFAULT 0, weighted INTEGER NOT NULL DEFAULT 0,
-		PRIMARY KEY (campaign_id, owner_id, category_id, day, kind, at_month)) WITHOUT ROWID`,
-	`CREATE TABLE report_stages_days (campaign_id INTEGER NOT NULL, owner_id INTEGER NOT NULL, category_id INTEGER NOT NULL, day TEXT NOT NULL,
-		stage TEXT NOT NULL, stage_ref INTEGER NOT NULL, n INTEGER NOT NULL DEFAULT 0, days REAL NOT NULL DEFAULT 0,
-		PRIMARY KEY (campaign_id, owner_id, category_id, day, stage, stage_ref)) WITHOUT ROWID`,
-}
+// dayTables are the monthly tables' daily twins, one definition for both.
+var dayTables = func() []string {
+	out := make([]string, len(rollupTables))
+	for i, ddl := range rollupTables {
+		out[i] = dayTable(ddl)
+	}
+	return out
+}()
 
 // reportRollups is migration 18: the daily tables, the triggers keeping
 // both grains (replacing those of migration 11) and every rollup rebuilt.
@@ -149,4 +138,13 @@ func CheckReportRollups(gdb *gorm.DB) error {
 		return fmt.Errorf("report rollups differ from the records:\n%s", strings.Join(diffs, "\n"))
 	}
 	return nil
+}
+
+// dayTable is a monthly rollup table's daily twin: the same columns with day
+// for month, named *_days.
+func dayTable(ddl string) string {
+	name, rest, _ := strings.Cut(ddl, " (")
+	rest = strings.ReplaceAll(rest, ", month TEXT", ", day TEXT")
+	rest = strings.ReplaceAll(rest, ", month,", ", day,")
+	return name + "_days (" + rest
 }
