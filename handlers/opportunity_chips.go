@@ -16,7 +16,7 @@ import (
 // chip's link is the same page without that filter. The filter form carries
 // them on as hidden fields.
 func drillDownChips(db *gorm.DB, action string, q url.Values, f models.OppFilter) ([]views.FilterChip, error) {
-	chips, add := chipList(action, q)
+	cs := chipSet{action: action, q: q}
 	if f.CampaignID != 0 {
 		var name string
 		if err := db.Raw("SELECT name FROM campaigns WHERE id = ?", f.CampaignID).Scan(&name).Error; err != nil {
@@ -25,46 +25,49 @@ func drillDownChips(db *gorm.DB, action string, q url.Values, f models.OppFilter
 		if name == "" {
 			name = "#" + idStr(f.CampaignID) + " (not found)"
 		}
-		add("Campaign: "+name, "campaign")
+		cs.add("Campaign: "+name, "campaign")
 	}
 	if f.Quoted {
-		add("Quoted", "quoted")
+		cs.add("Quoted", "quoted")
 	}
 	if f.NoLead {
-		add("Entered without a lead", "lead")
+		cs.add("Entered without a lead", "lead")
 	}
-	createdChips(add, f.CreatedFrom, f.CreatedBefore)
-	return *chips, nil
+	cs.created(f.CreatedFrom, f.CreatedBefore)
+	return cs.chips, nil
 }
 
 // leadChips are the lead list's filters from a report: qualified or
 // converted ("solid"), created from/to. The campaign has its own field there.
 func leadChips(q url.Values, f models.LeadFilter) []views.FilterChip {
-	chips, add := chipList("/leads", q)
+	cs := chipSet{action: "/leads", q: q}
 	if f.Solid {
-		add("Qualified or converted", "solid")
+		cs.add("Qualified or converted", "solid")
 	}
-	createdChips(add, f.CreatedFrom, f.CreatedBefore)
-	return *chips
+	cs.created(f.CreatedFrom, f.CreatedBefore)
+	return cs.chips
 }
 
-// chipList collects chips; add names one filter, its link is the page
-// without it (and back on its first page).
-func chipList(action string, q url.Values) (*[]views.FilterChip, func(label, param string)) {
-	chips := new([]views.FilterChip)
-	return chips, func(label, param string) {
-		*chips = append(*chips, views.FilterChip{Label: label, Param: param, Value: q.Get(param),
-			RemoveURL: withQuery(action, q, map[string]string{param: "", "page": "", "after": "", "before": ""})})
-	}
+// chipSet collects the chips of the page action with query q.
+type chipSet struct {
+	action string
+	q      url.Values
+	chips  []views.FilterChip
 }
 
-// createdChips: the period of creation a report's link sets (before is the
+// add names one filter; its link is the page without it, back on its first page.
+func (cs *chipSet) add(label, param string) {
+	cs.chips = append(cs.chips, views.FilterChip{Label: label, Param: param, Value: cs.q.Get(param),
+		RemoveURL: withQuery(cs.action, cs.q, map[string]string{param: "", "page": "", "after": "", "before": ""})})
+}
+
+// created adds the period of creation a report's link sets (before is the
 // day after the last one).
-func createdChips(add func(label, param string), from, before time.Time) {
+func (cs *chipSet) created(from, before time.Time) {
 	if !from.IsZero() {
-		add("Created from "+from.Format(dateShown), "created_from")
+		cs.add("Created from "+from.Format(dateShown), "created_from")
 	}
 	if !before.IsZero() {
-		add("Created to "+before.AddDate(0, 0, -1).Format(dateShown), "created_to")
+		cs.add("Created to "+before.AddDate(0, 0, -1).Format(dateShown), "created_to")
 	}
 }
