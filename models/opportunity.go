@@ -476,48 +476,44 @@ type Names struct {
 // names lacks (an inactive owner or stage) are read in one query.
 func nameRows(db *gorm.DB, rows []OppRow, names *Names) error {
 	var users, stages []uint
-	for i := range rows {
-		r := &rows[i]
-		if n, ok := names.Users[r.OwnerID]; ok {
-			r.OwnerName = n
-		} else {
+	for _, r := range rows {
+		if _, ok := names.Users[r.OwnerID]; !ok {
 			users = append(users, r.OwnerID)
 		}
-		if n, ok := names.Stages[r.StageID]; ok {
-			r.StageName = n
-		} else {
+		if _, ok := names.Stages[r.StageID]; !ok {
 			stages = append(stages, r.StageID)
 		}
 	}
-	if len(users) == 0 && len(stages) == 0 {
-		return nil
-	}
-	var found []struct {
-		Kind int
-		ID   uint
-		Name string
-	}
-	err := db.Raw("SELECT 1 AS kind, id, name FROM users WHERE id IN ? UNION ALL SELECT 2, id, name FROM opportunity_stages WHERE id IN ?",
-		append(users, 0), append(stages, 0)).Scan(&found).Error
-	if err != nil {
-		return err
-	}
-	more := Names{Users: map[uint]string{}, Stages: map[uint]string{}}
-	for _, n := range found {
-		if n.Kind == 1 {
-			more.Users[n.ID] = n.Name
-		} else {
-			more.Stages[n.ID] = n.Name
+	var more Names // nil maps read as empty: no allocation when names has them all
+	if len(users) > 0 || len(stages) > 0 {
+		more = Names{Users: map[uint]string{}, Stages: map[uint]string{}}
+		var found []struct {
+			Kind int
+			ID   uint
+			Name string
 		}
+		err := db.Raw("SELECT 1 AS kind, id, name FROM users WHERE id IN ? UNION ALL SELECT 2, id, name FROM opportunity_stages WHERE id IN ?",
+			append(users, 0), append(stages, 0)).Scan(&found).Error
+		if err != nil {
+			return err
+		}
+		for _, n := range found {
+			if n.Kind == 1 {
+				more.Users[n.ID] = n.Name
+			} else {
+				more.Stages[n.ID] = n.Name
+			}
+		}
+	}
+	name := func(known, more map[uint]string, id uint) string {
+		if n, ok := known[id]; ok {
+			return n
+		}
+		return more[id]
 	}
 	for i := range rows {
-		r := &rows[i]
-		if n, ok := more.Users[r.OwnerID]; ok {
-			r.OwnerName = n
-		}
-		if n, ok := more.Stages[r.StageID]; ok {
-			r.StageName = n
-		}
+		rows[i].OwnerName = name(names.Users, more.Users, rows[i].OwnerID)
+		rows[i].StageName = name(names.Stages, more.Stages, rows[i].StageID)
 	}
 	return nil
 }
