@@ -134,7 +134,7 @@ func (f ReportFilter) rollup(db *gorm.DB, table string, byOwner bool) (*gorm.DB,
 	// end reads [a, b), which holds no whole month: the daily rollup for
 	// the whole days, unless for one campaign.
 	end := func(a, b time.Time) {
-		d1, d2 := ceilDay(a), floorDay(b)
+		d1, d2 := ceilDay(a), DateOnly(b)
 		if f.CampaignID != 0 || !d1.Before(d2) {
 			from(nil, a, b)
 			return
@@ -172,13 +172,8 @@ func (f ReportFilter) rollup(db *gorm.DB, table string, byOwner bool) (*gorm.DB,
 	return db.Table("("+strings.Join(arms, " UNION ALL ")+") AS r", args...), true
 }
 
-func floorDay(t time.Time) time.Time {
-	t = t.UTC()
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-}
-
 func ceilDay(t time.Time) time.Time {
-	if d := floorDay(t); d.Before(t) {
+	if d := DateOnly(t); d.Before(t) {
 		return d.AddDate(0, 0, 1)
 	}
 	return t.UTC()
