@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,6 +41,12 @@ type Config struct {
 	// QuoteLinkLimit is how many requests a minute one client IP may make to the
 	// public customer quote links; 0 means the default (ratelimit.go).
 	QuoteLinkLimit int
+	// Concurrency is how many requests work at once; the others queue in order
+	// (admission.go). 0 means the default, two per core.
+	Concurrency int
+	// TrustedProxies are the load balancers whose X-Forwarded-For is believed
+	// (ParseTrustedProxies). Without them the client is the connection's address.
+	TrustedProxies []*net.IPNet
 }
 
 // App holds the dependencies the handlers share.
@@ -60,6 +68,7 @@ type App struct {
 	// quoteLinkLimit: requests a minute per client IP on /q/{token}.
 	quoteLinkLimit int
 	quoteLinks     reservations // the quote links' requests reserved and not spent yet
+	admit          admission
 }
 
 // New builds the Echo server with every route.
@@ -76,11 +85,14 @@ func New(cfg Config) (*echo.Echo, error) {
 	if cfg.QuoteLinkLimit <= 0 {
 		cfg.QuoteLinkLimit = defaultQuoteLinkLimit
 	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 2 * runtime.GOMAXPROCS(0)
+	}
 	prints, err := static.Fingerprints()
 	if err != nil {
 		return nil, err
 	}
-	a := &App{db: cfg.DB, log: cfg.Log, secure: cfg.SecureCookies, smtpURL: cfg.SMTPURL, now: cfg.Now, assets: prints, started: time.Now(), quoteLinkLimit: cfg.QuoteLinkLimit}
+	a := &App{db: cfg.DB, log: cfg.Log, secure: cfg.SecureCookies, smtpURL: cfg.SMTPURL, now: cfg.Now, assets: prints, started: time.Now(), quoteLinkLimit: cfg.QuoteLinkLimit, admit: newAdmission(cfg.Concurrency)}
 	a.read = cfg.DB.Session(&gorm.Session{PrepareStmt: true})
 	a.cssURL = "/static/css/app.css?v=" + prints["css/app.css"]
 	a.jsURL = "/static/js/app.js?v=" + prints["js/app.js"]
@@ -88,9 +100,7 @@ func New(cfg Config) (*echo.Echo, error) {
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	// Client IPs come from the connection only; X-Forwarded-For and X-Real-IP are
-	// client-controlled (Echo v4 advisories GO-2026-6872/6875) and are not trusted.
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	e.HTTPErrorHandler = a.handleError
 	e.Server.ReadHeaderTimeout = 10 * time.Second
 	e.Server.ReadTimeout = 30 * time.Second
@@ -98,6 +108,54 @@ func New(cfg Config) (*echo.Echo, error) {
 	e.Server.IdleTimeout = 120 * time.Second
 	a.routes(e)
 	return e, nil
+}
+
+// ipExtractor finds the client's address, which the rate limits count by and
+// the log records. X-Forwarded-For is client-controlled (Echo v4 advisories
+// GO-2026-6872/6875): it is read only when the connection comes from one of the
+// trusted proxies, from the right, and the first address that is not a trusted
+// proxy is the client. Echo's default trust of every private, loopback and
+// link-local address is switched off: only the listed ranges are proxies.
+func ipExtractor(proxies []*net.IPNet) echo.IPExtractor {
+	if len(proxies) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range proxies {
+		opts = append(opts, echo.TrustIPRange(p))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// ParseTrustedProxies reads a comma-separated list of addresses and CIDR ranges
+// ("10.0.0.0/8, 192.0.2.7"). An entry that is neither is an error, so a typo
+// stops the start instead of quietly trusting nothing or too much.
+func ParseTrustedProxies(list string) ([]*net.IPNet, error) {
+	var nets []*net.IPNet
+	for entry := range strings.SplitSeq(list, ",") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		if !strings.Contains(entry, "/") {
+			ip := net.ParseIP(entry)
+			if ip == nil {
+				return nil, fmt.Errorf("trusted proxy %q is not an IP address or a CIDR range", entry)
+			}
+			bits := 8 * net.IPv6len
+			if ip4 := ip.To4(); ip4 != nil {
+				ip, bits = ip4, 8*net.IPv4len
+			}
+			nets = append(nets, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(entry)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q is not an IP address or a CIDR range", entry)
+		}
+		nets = append(nets, n)
+	}
+	return nets, nil
 }
 
 // newSessionStore signs and encrypts the session cookie with keys derived from the

@@ -13,6 +13,7 @@ import (
 // of a million rows never sits in memory. Once the first byte is out an error
 // can only be logged, and the response is cut short.
 func (a *App) streamCSV(c echo.Context, filename string, header []string, rows func(write func([]string) error) error) error {
+	leaveAdmission(c)
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+filename+`"`)

@@ -26,7 +26,7 @@ const quoteManagerAPI = "/api/integrations/quote-manager"
 const keyQMSettings = "qm_settings"
 
 func (a *App) quoteManagerAPIRoutes(e *echo.Echo) {
-	api := e.Group(quoteManagerAPI, a.requireQuoteManagerKey)
+	api := e.Group(quoteManagerAPI, a.admit.middleware, a.requireQuoteManagerKey)
 	api.POST("/quotes", a.apiUpsertQuote)
 	api.DELETE("/quotes/:external_id", a.apiWithdrawQuote)
 }

@@ -21,7 +21,7 @@ func (a *App) routes(e *echo.Echo) {
 	// The Quote Manager's inbound API: bearer key, no cookie session, no CSRF.
 	a.quoteManagerAPIRoutes(e)
 
-	pub := e.Group("", limitBody, a.loadSession, checkCSRF)
+	pub := e.Group("", a.admit.middleware, limitBody, a.loadSession, checkCSRF)
 	pub.GET("/login", a.loginForm)
 	pub.POST("/login", a.login)
 	pub.POST("/logout", a.logout)
@@ -121,7 +121,7 @@ func (a *App) routes(e *echo.Echo) {
 	a.productRoutes(sales, salesAdmin)
 	// The customer quote links need no sign-in; they are rate-limited per client
 	// IP before anything else reads the request.
-	a.quoteRoutes(in, e.Group("/q", a.limitQuoteLink, limitBody, a.loadSession, checkCSRF))
+	a.quoteRoutes(in, e.Group("/q", a.limitQuoteLink, a.admit.middleware, limitBody, a.loadSession, checkCSRF))
 	a.quoteManagerRoutes(in)
 	a.salesOrderRoutes(in)
 	a.purchaseOrderRoutes(in)

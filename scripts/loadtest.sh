@@ -11,7 +11,8 @@
 # Settings (environment): OPPS (opportunities, default 1000000), LEADS (leads, when
 # the generator knows -leads; default 3 × OPPS), DURATION (wrk -d, 10s), THREADS (wrk -t, 2),
 # CONNS (wrk -c, 32), ONLY (a regular expression: run only the pages whose name matches, and /healthz), PORT (18080), DIR (where the database and logs go, /tmp),
-# DB (the database file; default $DIR/salesdesk-load-$OPPS.db, generated when missing).
+# DB (the database file; default $DIR/salesdesk-load-$OPPS.db, generated when missing),
+# SERVER_ARGS (more flags for the server, e.g. "-concurrency 8").
 # Needs: go, wrk, curl, sqlite3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -105,7 +106,7 @@ start_app() {
   start=$(date +%s%N)
   # One client (wrk, from one IP) reads the customer quote link thousands of
   # times: the per-IP limit of the public link (60 a minute) is lifted for it.
-  "$BIN" -addr "127.0.0.1:$PORT" -db "$DB" -demo=false -quote-link-limit 100000000 >"$SERVER_LOG" 2>&1 &
+  "$BIN" -addr "127.0.0.1:$PORT" -db "$DB" -demo=false -quote-link-limit 100000000 ${SERVER_ARGS:-} >"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   until curl -fsS -o /dev/null "$BASE/healthz" 2>/dev/null; do
     kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_LOG" >&2; say "the app did not start"; exit 1; }
