@@ -92,15 +92,18 @@ func quoteDoc(q *models.Quote, internal bool, now time.Time) views.QuoteDoc {
 	if rev := t.Revenue.FirstYear(); rev != 0 {
 		d.MarginPct = percentOf(t.Margin, rev)
 	}
+	d.Lines = make([]views.QuoteLine, 0, len(q.Items))
 	for i := range q.Items {
 		it := &q.Items[i]
 		l := t.Lines[i]
 		line := views.QuoteLine{ID: it.ID, Heading: it.Kind == models.KindHeading, Name: it.Name, Description: it.Description,
 			Kind: it.Kind.Label(), Quantity: it.Quantity.String(), UnitPrice: it.UnitPrice.Display(), Period: it.Period.Label(),
-			Net: l.Net.Display(), Cost: l.Cost.Display(), Margin: l.Margin.Display(), Taxable: it.Taxable || it.Kind == models.KindHeading,
-			Optional: it.Optional, Discount: "—"}
-		if l.Net != 0 {
-			line.MarginPct = percentOf(l.Margin, l.Net)
+			Net: l.Net.Display(), Taxable: it.Taxable || it.Kind == models.KindHeading, Optional: it.Optional, Discount: "—"}
+		if internal { // cost and margin are never written for the customer
+			line.Cost, line.Margin = l.Cost.Display(), l.Margin.Display()
+			if l.Net != 0 {
+				line.MarginPct = percentOf(l.Margin, l.Net)
+			}
 		}
 		switch it.DiscountType {
 		case models.DiscountPercent:
@@ -508,13 +511,14 @@ func (a *App) renderQuote(c echo.Context, q *models.Quote, status int, item view
 	if err := a.itemChoices(&v.Item); err != nil {
 		return err
 	}
-	var others []models.Quote
-	if err := a.read.Select("id", "number", "name").Where("id <> ?", q.ID).Order("number DESC").Limit(200).Find(&others).Error; err != nil {
+	others, err := models.OtherQuotes(a.read, q.ID, 200)
+	if err != nil {
 		return err
 	}
-	v.OtherQuotes = []views.Option{{Value: "", Label: "Choose a quote"}}
+	v.OtherQuotes = make([]views.Option, 1, len(others)+1)
+	v.OtherQuotes[0] = views.Option{Value: "", Label: "Choose a quote"}
 	for _, o := range others {
-		v.OtherQuotes = append(v.OtherQuotes, views.Option{Value: idStr(o.ID), Label: fmt.Sprintf("#%d %s", o.Number, o.Name)})
+		v.OtherQuotes = append(v.OtherQuotes, views.Option{Value: idStr(o.ID), Label: "#" + strconv.Itoa(o.Number) + " " + o.Name})
 	}
 	ref, err := a.salesOrderRef(c, q.OpportunityID)
 	if err != nil {

@@ -86,45 +86,56 @@ func allDigits(s string) bool {
 }
 
 // String formats with thousands separators and two decimals: "12,500.00".
-func (m Money) String() string {
-	neg := m < 0
-	v := int64(m)
-	if neg {
-		v = -v
-	}
-	whole := strconv.FormatInt(v/100, 10)
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	fmt.Fprintf(&b, ".%02d", v%100)
-	return b.String()
-}
+func (m Money) String() string { return m.format(false, true) }
 
 // Display is the amount as shown to people, with the currency sign.
-func (m Money) Display() string {
-	if m < 0 {
-		return "-$" + (-m).String()
-	}
-	return "$" + m.String()
-}
+func (m Money) Display() string { return m.format(true, true) }
 
 // Input is the amount as put back into a form field: no separators, so it parses again.
 func (m Money) Input() string {
 	if m == 0 {
 		return ""
 	}
-	return strings.ReplaceAll(m.String(), ",", "")
+	return m.format(false, false)
 }
 
 // Input0 is like Input but writes zero as "0.00", for exports.
-func (m Money) Input0() string { return strings.ReplaceAll(m.String(), ",", "") }
+func (m Money) Input0() string { return m.format(false, false) }
+
+// format is every way an amount is written: "-$1,234.50" with currency and
+// separators, "-1234.50" without. Pages show hundreds of amounts, so it fills a
+// buffer on the stack from the right (no fmt, no builder) and allocates once,
+// for the string.
+func (m Money) format(currency, separators bool) string {
+	var b [32]byte // the widest, -$92,233,720,368,547,758.08, takes 27
+	v := uint64(m)
+	if m < 0 {
+		v = -v // the magnitude, even of the most negative amount
+	}
+	i := len(b) - 3
+	b[i], b[i+1], b[i+2] = '.', byte('0'+v%100/10), byte('0'+v%10)
+	v /= 100
+	for n := 0; ; n++ {
+		if separators && n > 0 && n%3 == 0 {
+			i--
+			b[i] = ','
+		}
+		i--
+		b[i] = byte('0' + v%10)
+		if v /= 10; v == 0 {
+			break
+		}
+	}
+	if currency {
+		i--
+		b[i] = '$'
+	}
+	if m < 0 {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
 
 // Value and Scan store Money as a plain integer column.
 func (m Money) Value() (driver.Value, error) { return int64(m), nil }

@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"math"
 	"testing"
 
 	"salesdesk/models"
@@ -64,6 +65,37 @@ func TestMoneyFormatRoundTrips(t *testing.T) {
 	}
 }
 
+func TestMoneyFormats(t *testing.T) {
+	cases := []struct {
+		m                           models.Money
+		str, display, input, input0 string
+	}{
+		{0, "0.00", "$0.00", "", "0.00"},
+		{7, "0.07", "$0.07", "0.07", "0.07"},
+		{-7, "-0.07", "-$0.07", "-0.07", "-0.07"},
+		{99999, "999.99", "$999.99", "999.99", "999.99"},
+		{100000, "1,000.00", "$1,000.00", "1000.00", "1000.00"},
+		{-123456789, "-1,234,567.89", "-$1,234,567.89", "-1234567.89", "-1234567.89"},
+		{models.MaxMoney, "100,000,000,000.00", "$100,000,000,000.00", "100000000000.00", "100000000000.00"},
+		{math.MaxInt64, "92,233,720,368,547,758.07", "$92,233,720,368,547,758.07", "92233720368547758.07", "92233720368547758.07"},
+		{math.MinInt64, "-92,233,720,368,547,758.08", "-$92,233,720,368,547,758.08", "-92233720368547758.08", "-92233720368547758.08"},
+	}
+	for _, c := range cases {
+		if got := c.m.String(); got != c.str {
+			t.Errorf("Money(%d).String() = %q, want %q", int64(c.m), got, c.str)
+		}
+		if got := c.m.Display(); got != c.display {
+			t.Errorf("Money(%d).Display() = %q, want %q", int64(c.m), got, c.display)
+		}
+		if got := c.m.Input(); got != c.input {
+			t.Errorf("Money(%d).Input() = %q, want %q", int64(c.m), got, c.input)
+		}
+		if got := c.m.Input0(); got != c.input0 {
+			t.Errorf("Money(%d).Input0() = %q, want %q", int64(c.m), got, c.input0)
+		}
+	}
+}
+
 func TestWeightedRoundsHalfUp(t *testing.T) {
 	cases := []struct {
 		amount models.Money
@@ -90,5 +122,13 @@ func TestFirstYearCountsEachPeriod(t *testing.T) {
 	a := models.Amounts{OneTime: 100000, Monthly: 5000, Quarterly: 1000, SemiAnnual: 300, Yearly: 7}
 	if got, want := a.FirstYear(), models.Money(100000+12*5000+4*1000+2*300+7); got != want {
 		t.Fatalf("FirstYear = %d, want %d", got, want)
+	}
+}
+
+func TestFormatRate(t *testing.T) {
+	for r, want := range map[int64]string{0: "0%", 5: "0.005%", 8875: "8.875%", 12500: "12.5%", 20000: "20%", 100000: "100%"} {
+		if got := models.FormatRate(r); got != want {
+			t.Errorf("FormatRate(%d) = %q, want %q", r, got, want)
+		}
 	}
 }

@@ -54,20 +54,7 @@ func ParseQuantity(s string) (Quantity, error) {
 }
 
 // String writes the quantity without trailing zeros: 1.5, 2, 0.125.
-func (q Quantity) String() string {
-	neg := q < 0
-	if neg {
-		q = -q
-	}
-	s := strconv.FormatInt(int64(q)/QuantityScale, 10)
-	if f := int64(q) % QuantityScale; f != 0 {
-		s += "." + strings.TrimRight(fmt.Sprintf("%04d", f), "0")
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
+func (q Quantity) String() string { return decimalString(int64(q), 4) }
 
 func (q Quantity) Value() (driver.Value, error) { return int64(q), nil }
 
@@ -123,4 +110,42 @@ func absU(v int64) uint64 {
 		return uint64(-v)
 	}
 	return uint64(v)
+}
+
+// decimalString writes v / 10^places without trailing zeros in the
+// fraction: decimalString(15000, 4) is "1.5". Lines of quotes write several
+// each, so it builds the digits in one stack buffer instead of with fmt.
+func decimalString(v int64, places int) string {
+	var b [24]byte // 19 digits, a point, a sign
+	u := uint64(v)
+	if v < 0 {
+		u = -u
+	}
+	i := len(b)
+	frac := false
+	for p := 0; p < places; p++ {
+		d := byte('0' + u%10)
+		u /= 10
+		if d != '0' || frac {
+			i--
+			b[i] = d
+			frac = true
+		}
+	}
+	if frac {
+		i--
+		b[i] = '.'
+	}
+	for {
+		i--
+		b[i] = byte('0' + u%10)
+		if u /= 10; u == 0 {
+			break
+		}
+	}
+	if v < 0 {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
 }
