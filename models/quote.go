@@ -100,7 +100,7 @@ func ProductChoices(db *gorm.DB, limit int) ([]Product, error) {
 	var out []Product
 	for rows.Next() {
 		p := Product{Active: true}
-		if err := rows.Scan(&p.ID, &p.Name, &p.SKU, &p.UnitPrice); err != nil {
+		if err := rows.Scan(intCol[uint]{&p.ID}, &p.Name, &p.SKU, &p.UnitPrice); err != nil {
 			return nil, err
 		}
 		out = append(out, p)
@@ -128,7 +128,7 @@ func OtherQuotes(db *gorm.DB, exceptID uint, limit int) ([]QuoteChoice, error) {
 	out := make([]QuoteChoice, 0, limit)
 	for rows.Next() {
 		var q QuoteChoice
-		if err := rows.Scan(&q.ID, &q.Number, &q.Name); err != nil {
+		if err := rows.Scan(intCol[uint]{&q.ID}, intCol[int]{&q.Number}, &q.Name); err != nil {
 			return nil, err
 		}
 		out = append(out, q)
@@ -474,8 +474,11 @@ const quoteItemColumns = "id, quote_id, position, kind, product_id, name, descri
 
 func scanQuoteItem(rows *sql.Rows) (QuoteItem, error) {
 	var it QuoteItem
-	err := rows.Scan(&it.ID, &it.QuoteID, &it.Position, &it.Kind, &it.ProductID, &it.Name, &it.Description, &it.Quantity,
-		&it.UnitPrice, &it.UnitCost, &it.DiscountType, &it.DiscountValue, &it.Period, &it.Optional, &it.Taxable)
+	// Integers through intCol and the string types as *string: each through
+	// database/sql's fast path instead of its reflection.
+	err := rows.Scan(intCol[uint]{&it.ID}, intCol[uint]{&it.QuoteID}, intCol[int]{&it.Position}, (*string)(&it.Kind),
+		nullIntCol[uint]{&it.ProductID}, &it.Name, &it.Description, &it.Quantity, &it.UnitPrice, &it.UnitCost,
+		(*string)(&it.DiscountType), intCol[int64]{&it.DiscountValue}, (*string)(&it.Period), &it.Optional, &it.Taxable)
 	return it, err
 }
 
@@ -894,10 +897,23 @@ func UnreadNotifications(db *gorm.DB, userID uint) ([]Notification, error) {
 
 // MarkNotificationsRead marks a user's unread notifications about link read.
 // Opening a page calls it on every view, so it looks before it writes: a view
-// with nothing unread takes no write lock.
+// with nothing unread takes no write lock, and the look is a prepared
+// statement rather than a query GORM builds for every view.
 func MarkNotificationsRead(db *gorm.DB, userID uint, link string, now time.Time) error {
+	rows, err := queryRows(db, "SELECT id FROM notifications WHERE user_id = ? AND read_at IS NULL AND link = ?", userID, link)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
 	var ids []uint
-	if err := db.Model(&Notification{}).Where("user_id = ? AND read_at IS NULL AND link = ?", userID, link).Pluck("id", &ids).Error; err != nil || len(ids) == 0 {
+	for rows.Next() {
+		var id uint
+		if err := rows.Scan(intCol[uint]{&id}); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Close(); err != nil || len(ids) == 0 {
 		return err
 	}
 	return db.Model(&Notification{}).Where("id IN ? AND read_at IS NULL", ids).Update("read_at", now).Error

@@ -3,6 +3,8 @@ package models
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -64,4 +66,51 @@ func dollarPlaceholders(query string) string {
 		b.WriteString(strconv.Itoa(n))
 		query = query[i+1:]
 	}
+}
+
+// integer is an integer type a column is read into.
+type integer interface {
+	~int | ~int32 | ~int64 | ~uint | ~uint32 | ~uint64
+}
+
+// intCol reads an integer column into any integer field (ids are uint,
+// positions int): database/sql converts between integer types by way of a
+// string, formatting and parsing every value, which on a quote of a hundred
+// lines was a good part of reading it. As a Scanner it takes the value as the
+// driver gives it.
+type intCol[T integer] struct{ p *T }
+
+func (c intCol[T]) Scan(src any) error {
+	if src == nil {
+		return errors.New("converting NULL to an integer is unsupported")
+	}
+	n, err := scanInteger(src)
+	*c.p = T(n)
+	return err
+}
+
+// nullIntCol is intCol for a nullable column, nil for NULL.
+type nullIntCol[T integer] struct{ p **T }
+
+func (c nullIntCol[T]) Scan(src any) error {
+	if src == nil {
+		*c.p = nil
+		return nil
+	}
+	n, err := scanInteger(src)
+	v := T(n)
+	*c.p = &v
+	return err
+}
+
+// scanInteger is an integer as SQLite (int64) or PostgreSQL (int64, or text
+// for NUMERIC) sends it.
+func scanInteger(src any) (int64, error) {
+	switch v := src.(type) {
+	case int64:
+		return v, nil
+	case string, []byte:
+		return scanInt(v)
+	}
+	return 0, fmt.Errorf("cannot scan %T as an integer", src)
 }
