@@ -726,6 +726,13 @@ var migrations = []migration{
 		`CREATE INDEX leads_campaign_created ON leads (campaign_id, created_at, owner_id, status)`,
 		`CREATE INDEX opportunities_campaign_created ON opportunities (campaign_id, created_at)`,
 	}},
+	{26, "rate limits: each window keeps its end, so limits of different lengths share the table", []string{
+		// Rows from before have no end and are pruned with the next new window:
+		// at most one minute's count starts again.
+		`ALTER TABLE rate_limits ADD COLUMN window_end BIGINT NOT NULL DEFAULT 0`,
+		`DROP INDEX rate_limits_window`,
+		`CREATE INDEX rate_limits_end ON rate_limits (window_end)`,
+	}},
 }
 
 // opportunity_sums holds the count, amount and weighted amount of the

@@ -27,8 +27,6 @@ const (
 // client IP too, so that nobody can flood the integration log: the first
 // badKeyLimit of a minute are answered 401 and logged; the rest get 429 with
 // Retry-After and are not logged. Calls with the right key are never limited.
-// The window is the quote links' minute: the rate_limits table is pruned by
-// window start, whatever the bucket, so every bucket uses the same window.
 const badKeyLimit = 20
 
 // tooManyBadKeys counts one refused call from the client's IP and says, when

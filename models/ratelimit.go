@@ -13,7 +13,7 @@ import (
 // one upsert keeps it exact under concurrent requests.
 func HitRateLimit(db *gorm.DB, bucket string, now time.Time, window time.Duration) (int, time.Time, error) {
 	start := now.UTC().Truncate(window)
-	hits, err := countRateLimit(db, bucket, start, 1)
+	hits, err := countRateLimit(db, bucket, start, start.Add(window), now, 1)
 	if err != nil {
 		return 0, time.Time{}, err
 	}
@@ -30,27 +30,27 @@ func HitRateLimit(db *gorm.DB, bucket string, now time.Time, window time.Duratio
 func ReserveRateLimit(db *gorm.DB, bucket string, now time.Time, window time.Duration, want, limit int) (got, count int, end time.Time, err error) {
 	start := now.UTC().Truncate(window)
 	want = max(want, 1)
-	hits, err := countRateLimit(db, bucket, start, want)
+	hits, err := countRateLimit(db, bucket, start, start.Add(window), now, want)
 	if err != nil {
 		return 0, 0, time.Time{}, err
 	}
 	return max(min(want, limit-(hits-want)), 0), hits, start.Add(window), nil
 }
 
-// countRateLimit adds n requests to bucket's window starting at start, in one
+// countRateLimit adds n requests to bucket's window [start, end), in one
 // upsert, and returns the window's count with them. The first requests of a
-// new window clear the windows that have ended, so the table stays as small as
-// the number of recent clients.
-func countRateLimit(db *gorm.DB, bucket string, start time.Time, n int) (int, error) {
+// new window clear the windows of every bucket that have ended by now, whatever
+// their length, so the table stays as small as the number of recent clients.
+func countRateLimit(db *gorm.DB, bucket string, start, end, now time.Time, n int) (int, error) {
 	var hits int
-	err := db.Raw(`INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?, ?, ?)
+	err := db.Raw(`INSERT INTO rate_limits (bucket, window_start, window_end, hits) VALUES (?, ?, ?, ?)
 		ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + excluded.hits
-		RETURNING hits`, bucket, start.Unix(), n).Scan(&hits).Error
+		RETURNING hits`, bucket, start.Unix(), end.Unix(), n).Scan(&hits).Error
 	if err != nil {
 		return 0, err
 	}
 	if hits == n {
-		if err := db.Exec(`DELETE FROM rate_limits WHERE window_start < ?`, start.Unix()).Error; err != nil {
+		if err := db.Exec(`DELETE FROM rate_limits WHERE window_end <= ?`, now.Unix()).Error; err != nil {
 			return 0, err
 		}
 	}
