@@ -59,8 +59,9 @@ var genInOrderIndexes = []string{"opportunities_created", "leads_created", "oppo
 // (genSide), and copied in at the end; it turns off journaling and syncing
 // (the file is not crash-safe during generation). On both it drops the
 // triggers and the secondary indexes whose keys do not follow the load while
-// it loads, builds them afterwards, and then computes what the triggers
-// keep: the report rollups and the opportunity sums.
+// it loads, builds them afterwards, and then writes what the triggers
+// keep: the report rollups and the opportunity sums, added up as it made the
+// rows (genSums) rather than worked out again from them.
 func Generate(gdb *gorm.DB, o GenOptions, now time.Time) error {
 	if o.Opportunities <= 0 && o.Leads <= 0 {
 		return nil // nothing to add: leave the indexes and rollups alone
@@ -129,6 +130,10 @@ func Generate(gdb *gorm.DB, o GenOptions, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	g.sums = newGenSums(!g.pg)
+	if err := g.sums.start(ctx, conn); err != nil {
+		return errors2(errors2(reset(), rebuild()), err)
+	}
 	step, cpu := time.Now(), cpuTime()
 	took := func(what string) {
 		if o.Log != nil {
@@ -164,26 +169,17 @@ func (g *generator) derived(ctx context.Context, conn *sql.Conn) error {
 			return err
 		}
 	}
-	var stmts []string
-	if !g.pg {
-		stmts = append(stmts, "BEGIN")
-		stmts = append(stmts, models.ReportRollupRebuild()...) // RebuildReportRollups, on this connection
-	}
-	// The opportunity sums (migration 12) were not kept while the triggers were off.
-	stmts = append(stmts, "DELETE FROM opportunity_sums",
-		`INSERT INTO opportunity_sums (owner_id, stage_id, status, category_id, rating, n, amount, weighted)
-			SELECT owner_id, stage_id, status, COALESCE(category_id, 0), rating, COUNT(*), SUM(amount), SUM((amount * probability + 50) / 100)
-			FROM opportunities GROUP BY owner_id, stage_id, status, COALESCE(category_id, 0), rating`)
-	if !g.pg {
-		stmts = append(stmts, "COMMIT")
-	}
-	for _, q := range stmts {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			if !g.pg {
-				_, _ = conn.ExecContext(ctx, "ROLLBACK")
-			}
-			return fmt.Errorf("generate: report rollups and opportunity sums: %w", err)
+	if !g.pg && g.o.Leads > 0 && !g.leadsRolled {
+		// The leads were written here: count them again.
+		fill := models.ReportRollupFill()
+		if err := execAll(ctx, conn, append(fill["report_leads"], fill["report_leads_days"]...)); err != nil {
+			return fmt.Errorf("generate: report rollups: %w", err)
 		}
+	}
+	// What the triggers would have kept: the report rollups and the
+	// opportunity sums (migration 12).
+	if err := g.sums.write(ctx, conn, g.pg); err != nil {
+		return err
 	}
 	if g.pg {
 		for _, t := range genTables {
@@ -327,12 +323,15 @@ type generator struct {
 	taxes    []int64
 	terms    []int64
 
-	nOrgs     int
-	campaigns []genCampaign
-	opps      []genOpp // the k-th opportunity, in order of creation
-	oppBase   int64
-	sideFile  string // the database file, when the leads are made beside it (genSide)
-	seed32    int64  // the seed, for gh
+	nOrgs       int
+	campaigns   []genCampaign
+	opps        []genOpp // the k-th opportunity, in order of creation
+	oppBase     int64
+	sideFile    string // the database file, when the leads are made beside it (genSide)
+	seed32      int64  // the seed, for gh
+	sums        *genSums
+	stays       []genStay // the stage entries of the opportunity being made
+	leadsRolled bool      // the side file counted the leads' rollups
 }
 
 type genCampaign struct {
@@ -476,6 +475,11 @@ func (g *generator) fill(ctx context.Context, conn *sql.Conn) error {
 				break
 			}
 		}
+		if err == nil && !g.pg {
+			// And counts them for the report rollups (copyInto adds them).
+			err = side.w.execSQL(`CREATE TABLE gen_lead_rollup AS SELECT COALESCE(campaign_id, 0) AS c, owner_id AS o, date(created_at) AS day, status, COUNT(*) AS n
+				FROM leads GROUP BY COALESCE(campaign_id, 0), owner_id, date(created_at), status`)
+		}
 	}
 	if err == nil {
 		err = g.opportunities(t)
@@ -490,6 +494,7 @@ func (g *generator) fill(ctx context.Context, conn *sql.Conn) error {
 		}
 		if err == nil {
 			err = side.copyInto(ctx, conn)
+			g.leadsRolled = err == nil
 		}
 	}
 	return err
@@ -563,8 +568,15 @@ func (s *genSide) copyInto(ctx context.Context, conn *sql.Conn) error {
 		return fmt.Errorf("generate: side file: %w", err)
 	}
 	var err error
-	for _, q := range []string{"BEGIN", "INSERT INTO gen_side.leads SELECT * FROM main.leads", "DELETE FROM main.leads",
-		"INSERT INTO main.leads SELECT * FROM gen_side.leads", "COMMIT"} {
+	// The generated leads' rows of the report rollups, added to those of the leads there were (genSums.start).
+	rollups := []string{`INSERT INTO main.report_leads (campaign_id, owner_id, month, status, n)
+			SELECT c, o, substr(day, 1, 7), status, SUM(n) FROM gen_side.gen_lead_rollup WHERE true GROUP BY c, o, substr(day, 1, 7), status
+			ON CONFLICT (campaign_id, owner_id, month, status) DO UPDATE SET n = n + excluded.n`,
+		`INSERT INTO main.report_leads_days (campaign_id, owner_id, day, status, n)
+			SELECT -1, o, day, status, SUM(n) FROM gen_side.gen_lead_rollup WHERE true GROUP BY o, day, status
+			ON CONFLICT (campaign_id, owner_id, day, status) DO UPDATE SET n = n + excluded.n`}
+	for _, q := range append(append([]string{"BEGIN"}, rollups...), "INSERT INTO gen_side.leads SELECT * FROM main.leads", "DELETE FROM main.leads",
+		"INSERT INTO main.leads SELECT * FROM gen_side.leads", "COMMIT") {
 		if _, err = conn.ExecContext(ctx, q); err != nil {
 			_, _ = conn.ExecContext(ctx, "ROLLBACK")
 			break
@@ -1093,8 +1105,12 @@ func (g *generator) opportunities(t *genTablesW) error {
 
 		// History: creation, each stage entered, the close.
 		version := int64(1)
+		stays := g.stays[:0]
 		hist := func(field, old, new string, oldRef, newRef any, at time.Time) error {
 			hid++
+			if field == "stage" {
+				stays = append(stays, genStay{stage: new, ref: newRef.(int64), at: at})
+			}
 			return t.history.row(hid, id, version, owner, field, old, new, oldRef, newRef, at)
 		}
 		if err := hist("created", "", title, nil, nil, created); err != nil {
@@ -1156,14 +1172,20 @@ func (g *generator) opportunities(t *genTablesW) error {
 		default:
 			quoted = outcome == 2 && g.chance(0.05)
 		}
+		rating := string(models.Ratings[g.rng.IntN(len(models.Ratings))])
+		cat := g.pick(g.cats)
 		if err := t.opps.row(id, title, orgID, contactID, owner, int64(stage.ID), string(status), int64(stage.DefaultProbability), // #nosec G115 -- ids and counts of generated rows are far below the limits of either type
-			string(models.Ratings[g.rng.IntN(len(models.Ratings))]), projected,
+			rating, projected,
 			int64(rev.OneTime), int64(rev.Monthly), int64(rev.Yearly), int64(cost.OneTime), int64(cost.Monthly), int64(cost.Yearly), int64(rev.FirstYear()),
 			"", need, solution, timeframe, budget, version, created, updated, startDate, source,
-			competitor, g.pick(g.cats), nextStep, winWhy, winDetail, closedDate, lossWhy, lossDetail, lostDate,
+			competitor, cat, nextStep, winWhy, winDetail, closedDate, lossWhy, lossDetail, lostDate,
 			last, status.Open(), campID, quoted, conv != nil); err != nil {
 			return err
 		}
+		g.stays = stays
+		g.sums.opp(&genSumOpp{campaign: anyInt(campID), owner: owner, category: anyInt(cat), stage: int64(stage.ID), probability: int64(stage.DefaultProbability), // #nosec G115 -- ids and counts of generated rows are far below the limits of either type
+			amount: int64(rev.FirstYear()), rating: rating, status: status, quoted: quoted, fromLead: conv != nil, created: created, projected: projected,
+			closed: anyTime(closedDate), lost: anyTime(lostDate), win: anyInt(winWhy), loss: anyInt(lossWhy), competitor: anyInt(competitor), stays: stays})
 
 		if !quoted {
 			continue
@@ -1305,6 +1327,18 @@ func (g *generator) opportunities(t *genTablesW) error {
 		}
 	}
 	return nil
+}
+
+// anyInt is the id in v, 0 for none (nil).
+func anyInt(v any) int64 {
+	n, _ := v.(int64)
+	return n
+}
+
+// anyTime is the time in v, zero for none (nil).
+func anyTime(v any) time.Time {
+	t, _ := v.(time.Time)
+	return t
 }
 
 type genItem struct {

@@ -195,11 +195,16 @@ func (u rollup) sums(g grain) []string {
 }
 
 // rebuild is the statements filling the rollup at grain g from all records:
-// one pass over them adding each to the sums of its campaign (0 for none;
-// -1 daily), owner and category, as the triggers do (on millions of records
-// far quicker than sorting them for a GROUP BY), then the other rows added
-// up from those.
+// fill, then the other rows added up from those (sums).
 func (u rollup) rebuild(g grain) []string {
+	return append(u.fill(g), u.sums(g)...)
+}
+
+// fill is the statements emptying the rollup at grain g and making its rows
+// per campaign (0 for none; -1 daily), owner and category from all records:
+// one pass over them adding each to its row, as the triggers do (on millions
+// of records far quicker than sorting them for a GROUP BY).
+func (u rollup) fill(g grain) []string {
 	c := "-1"
 	if g.campaigns {
 		c = "COALESCE(R.campaign_id, 0)"
@@ -229,7 +234,7 @@ func (u rollup) rebuild(g grain) []string {
 		first = strings.NewReplacer("{R}", "R", "{S}", "1").Replace(u.upsert(g, "SELECT "+c+", R.owner_id, "+cat+g.of("R.created_at")+", "+
 			strings.Join(u.keys, ", ")+", "+strings.Join(u.vals, ", ")+" FROM "+from+" WHERE "+where))
 	}
-	return append([]string{"DELETE FROM " + u.table + g.suffix, first}, u.sums(g)...)
+	return []string{"DELETE FROM " + u.table + g.suffix, first}
 }
 
 // stageTrigger adds (sign "+") or takes away ("-") the stays in each stage of
@@ -338,6 +343,31 @@ func ReportRollupRebuild() []string {
 	for _, u := range rollupList {
 		for _, g := range grains {
 			out = append(out, u.rebuild(g)...)
+		}
+	}
+	return out
+}
+
+// ReportRollupFill makes, for each rollup table (both grains), only its rows
+// per campaign, owner and category from the records; ReportRollupSums then
+// adds up its other rows from those. The two in turn are ReportRollupRebuild.
+// (The data generator fills the rollups of the rows it writes itself.)
+func ReportRollupFill() map[string][]string {
+	out := map[string][]string{}
+	for _, u := range rollupList {
+		for _, g := range grains {
+			out[u.table+g.suffix] = u.fill(g)
+		}
+	}
+	return out
+}
+
+// ReportRollupSums: see ReportRollupFill.
+func ReportRollupSums() []string {
+	var out []string
+	for _, u := range rollupList {
+		for _, g := range grains {
+			out = append(out, u.sums(g)...)
 		}
 	}
 	return out

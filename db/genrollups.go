@@ -1,0 +1,443 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"salesdesk/models"
+)
+
+// genSums adds up, as the generator makes the opportunities, what they add
+// to the opportunity sums and (SQLite) to the report rollups' rows per
+// campaign, owner and category, so that neither is worked out again from
+// millions of records afterwards: Generate writes those few thousand rows,
+// and the rollups' other rows are added up from them by SQL
+// (models.ReportRollupSums), as a rebuild does. The rollups start from the
+// records there were before (models.ReportRollupFill, read back), and each
+// generated opportunity is added in the order of its id, as a rebuild adds
+// them: the sums of days (REAL) come out the same to the last bit.
+// (The leads' rollups are counted by SQL: see genSide.)
+type genSums struct {
+	rollups bool
+	tables  map[string]*genRollup
+	opps    map[genSumKey]*genSumVals
+}
+
+// genRollup is the rows of one rollup table, keyed by their key columns.
+type genRollup struct {
+	name  string
+	cols  []string // models.ReportRollupColumns
+	slots []int    // where each column's value lives in a key or values
+	rows  map[genRollKey]*genRollVals
+}
+
+// genRollKey holds the key of any rollup row: campaign, owner, category,
+// period, and up to two text and three integer columns more.
+type genRollKey struct {
+	c, o, g    int64
+	period     string
+	s1, s2     string
+	i1, i2, i3 int64
+}
+
+type genRollVals struct {
+	n, amount, weighted, cycleN int64
+	days                        float64
+}
+
+const (
+	slotC = iota
+	slotO
+	slotG
+	slotPeriod
+	slotS1
+	slotS2
+	slotI1
+	slotI2
+	slotI3
+	slotN
+	slotAmount
+	slotWeighted
+	slotCycleN
+	slotDays
+)
+
+// genOppRollups are the rollup tables of opportunities (both grains).
+var genOppRollups = []string{"report_opps", "report_opps_days", "report_reasons", "report_reasons_days",
+	"report_forecast", "report_forecast_days", "report_stages", "report_stages_days"}
+
+type genSumKey struct {
+	owner, stage int64
+	status       string
+	category     int64
+	rating       string
+}
+
+type genSumVals struct{ n, amount, weighted int64 }
+
+func newGenSums(rollups bool) *genSums {
+	s := &genSums{rollups: rollups, tables: map[string]*genRollup{}, opps: map[genSumKey]*genSumVals{}}
+	if !rollups {
+		return s
+	}
+	for _, name := range genOppRollups {
+		t := &genRollup{name: name, cols: models.ReportRollupColumns(name), rows: map[genRollKey]*genRollVals{}}
+		texts, ints := slotS1, slotI1
+		for _, c := range t.cols {
+			slot := -1
+			switch c {
+			case "campaign_id":
+				slot = slotC
+			case "owner_id":
+				slot = slotO
+			case "category_id":
+				slot = slotG
+			case "month", "day":
+				slot = slotPeriod
+			case "status", "kind", "at_month", "stage":
+				slot, texts = texts, texts+1
+			case "is_open", "quoted", "from_lead", "reason_id", "stage_ref":
+				slot, ints = ints, ints+1
+			case "n":
+				slot = slotN
+			case "amount":
+				slot = slotAmount
+			case "weighted":
+				slot = slotWeighted
+			case "cycle_n":
+				slot = slotCycleN
+			case "cycle_days", "days":
+				slot = slotDays
+			}
+			if slot < 0 || texts > slotS2+1 || ints > slotI3+1 {
+				panic("generate: no place for column " + c + " of " + name) // a programming error: the rollups' columns are constants
+			}
+			t.slots = append(t.slots, slot)
+		}
+		s.tables[name] = t
+	}
+	return s
+}
+
+// start fills the rollups from the records there are (SQLite), and reads
+// back the rows of the opportunities' ones to add the generated ones to.
+func (s *genSums) start(ctx context.Context, conn *sql.Conn) error {
+	if !s.rollups {
+		return nil
+	}
+	fill := models.ReportRollupFill()
+	var stmts []string
+	for _, t := range models.ReportRollupTables() {
+		stmts = append(stmts, fill[t]...)
+	}
+	if err := execAll(ctx, conn, stmts); err != nil {
+		return fmt.Errorf("generate: report rollups: %w", err)
+	}
+	for _, name := range genOppRollups {
+		t := s.tables[name]
+		rows, err := conn.QueryContext(ctx, "SELECT "+strings.Join(t.cols, ", ")+" FROM "+name) // #nosec G202 -- table and column names are constants
+		if err != nil {
+			return err
+		}
+		vals := make([]any, len(t.cols))
+		ptrs := make([]any, len(t.cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				_ = rows.Close()
+				return err
+			}
+			var k genRollKey
+			v := &genRollVals{}
+			for i, slot := range t.slots {
+				setSlot(&k, v, slot, vals[i])
+			}
+			t.rows[k] = v
+		}
+		if err := errors2(rows.Close(), rows.Err()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func setSlot(k *genRollKey, v *genRollVals, slot int, x any) {
+	n, _ := x.(int64)
+	str := ""
+	switch x := x.(type) {
+	case string:
+		str = x
+	case []byte:
+		str = string(x)
+	}
+	switch slot {
+	case slotC:
+		k.c = n
+	case slotO:
+		k.o = n
+	case slotG:
+		k.g = n
+	case slotPeriod:
+		k.period = str
+	case slotS1:
+		k.s1 = str
+	case slotS2:
+		k.s2 = str
+	case slotI1:
+		k.i1 = n
+	case slotI2:
+		k.i2 = n
+	case slotI3:
+		k.i3 = n
+	case slotN:
+		v.n = n
+	case slotAmount:
+		v.amount = n
+	case slotWeighted:
+		v.weighted = n
+	case slotCycleN:
+		v.cycleN = n
+	case slotDays:
+		switch x := x.(type) {
+		case float64:
+			v.days = x
+		case int64:
+			v.days = float64(x)
+		}
+	}
+}
+
+func slotValue(k *genRollKey, v *genRollVals, slot int) any {
+	return [...]any{k.c, k.o, k.g, k.period, k.s1, k.s2, k.i1, k.i2, k.i3, v.n, v.amount, v.weighted, v.cycleN, v.days}[slot]
+}
+
+// add adds to the row of key k of table t.
+func (s *genSums) add(t string, k genRollKey, n, amount, weighted, cycleN int64, days float64) {
+	rows := s.tables[t].rows
+	v := rows[k]
+	if v == nil {
+		v = &genRollVals{}
+		rows[k] = v
+	}
+	v.n += n
+	v.amount += amount
+	v.weighted += weighted
+	v.cycleN += cycleN
+	v.days += days
+}
+
+// genStay is one entry of an opportunity's stage history.
+type genStay struct {
+	stage string
+	ref   int64
+	at    time.Time
+}
+
+// genSumOpp is what the sums read of one generated opportunity.
+type genSumOpp struct {
+	campaign, owner, category, stage, probability, amount int64 // campaign and category 0 for none
+	rating                                                string
+	status                                                models.OppStatus
+	quoted, fromLead                                      bool
+	created, projected                                    time.Time
+	closed, lost                                          time.Time // zero when not
+	win, loss, competitor                                 int64     // 0 for none
+	stays                                                 []genStay // its stage entries in order
+}
+
+// julianDay is SQLite's julianday() of a time stored to the second.
+func julianDay(t time.Time) float64 {
+	return float64(t.Unix()*1000+210866760000000) / 86400000.0
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// opp adds one generated opportunity, as the rollups' SQL (models/report_rollups.go) and the opportunity sums' (migration 12) do.
+func (s *genSums) opp(o *genSumOpp) {
+	weighted := (o.amount*o.probability + 50) / 100
+	sk := genSumKey{owner: o.owner, stage: o.stage, status: string(o.status), category: o.category, rating: o.rating}
+	sv := s.opps[sk]
+	if sv == nil {
+		sv = &genSumVals{}
+		s.opps[sk] = sv
+	}
+	sv.n++
+	sv.amount += o.amount
+	sv.weighted += weighted
+	if !s.rollups {
+		return
+	}
+	open := o.status.Open()
+	won := o.status == models.StatusClosed || o.status == models.StatusImplemented
+	openWeighted := int64(0)
+	if open {
+		openWeighted = weighted
+	}
+	var cycleN int64
+	var cycle float64
+	if ended := o.closed; (won || o.status == models.StatusLost) && (!ended.IsZero() || !o.lost.IsZero()) {
+		if ended.IsZero() {
+			ended = o.lost
+		}
+		cycleN, cycle = 1, julianDay(ended)-julianDay(o.created)
+	}
+	day := o.created.Format("2006-01-02")
+	for _, gr := range []struct {
+		suffix, period string
+		c              int64
+	}{{"", day[:7], o.campaign}, {"_days", day, -1}} {
+		k := genRollKey{c: gr.c, o: o.owner, g: o.category, period: gr.period}
+		ko := k
+		ko.s1, ko.i1, ko.i2, ko.i3 = string(o.status), b2i(open), b2i(o.quoted), b2i(o.fromLead)
+		s.add("report_opps"+gr.suffix, ko, 1, o.amount, openWeighted, cycleN, cycle)
+		for _, r := range []struct {
+			kind string
+			id   int64
+			when bool
+		}{{"win_reason", o.win, won}, {"loss_reason", o.loss, o.status == models.StatusLost}, {"competitor", o.competitor, o.status == models.StatusLost}} {
+			if r.when {
+				kr := k
+				kr.s1, kr.i1 = r.kind, r.id
+				s.add("report_reasons"+gr.suffix, kr, 1, o.amount, 0, 0, 0)
+			}
+		}
+		if open {
+			kf := k
+			kf.s1, kf.s2 = "open", o.projected.Format("2006-01")
+			s.add("report_forecast"+gr.suffix, kf, 1, o.amount, weighted, 0, 0)
+		}
+		if won && !o.closed.IsZero() {
+			kf := k
+			kf.s1, kf.s2 = "won", o.closed.Format("2006-01")
+			s.add("report_forecast"+gr.suffix, kf, 1, o.amount, 0, 0, 0)
+		}
+		for i := 0; i+1 < len(o.stays); i++ {
+			ks := k
+			ks.s1, ks.i1 = o.stays[i].stage, o.stays[i].ref
+			s.add("report_stages"+gr.suffix, ks, 1, 0, 0, 0, julianDay(o.stays[i+1].at)-julianDay(o.stays[i].at))
+		}
+	}
+}
+
+// write replaces the opportunities' rollup rows by the ones added up (SQLite),
+// then adds up the rollups' other rows, and adds the generated opportunities
+// to the opportunity sums (both).
+func (s *genSums) write(ctx context.Context, conn *sql.Conn, pg bool) error {
+	if s.rollups {
+		w, err := newBulkWriter(ctx, conn, pg)
+		if err != nil {
+			return err
+		}
+		var tables []*bulkTable
+		for _, name := range genOppRollups {
+			if err := w.execSQL("DELETE FROM " + name); err != nil {
+				break
+			}
+			t := s.tables[name]
+			bt := w.table(name, t.cols...)
+			tables = append(tables, bt)
+			// In key order, as a rebuild leaves them.
+			keys := make([]genRollKey, 0, len(t.rows))
+			for k := range t.rows {
+				keys = append(keys, k)
+			}
+			sort.Slice(keys, func(i, j int) bool { return lessRollKey(&keys[i], &keys[j]) })
+			vals := make([]any, len(t.cols))
+			for _, k := range keys {
+				v := t.rows[k]
+				if v.n == 0 {
+					continue // a row a rebuild would not make (the records there were may have left one)
+				}
+				for i, slot := range t.slots {
+					vals[i] = slotValue(&k, v, slot)
+				}
+				if err := bt.row(vals...); err != nil {
+					break
+				}
+			}
+		}
+		if err := w.close(tables...); err != nil {
+			return fmt.Errorf("generate: report rollups: %w", err)
+		}
+		if err := execAll(ctx, conn, append(append([]string{"BEGIN"}, models.ReportRollupSums()...), "COMMIT")); err != nil {
+			_, _ = conn.ExecContext(ctx, "ROLLBACK")
+			return fmt.Errorf("generate: report rollups: %w", err)
+		}
+	}
+	ph := func(n int) string {
+		if pg {
+			return fmt.Sprintf("$%d", n)
+		}
+		return "?"
+	}
+	var b strings.Builder
+	b.WriteString("INSERT INTO opportunity_sums (owner_id, stage_id, status, category_id, rating, n, amount, weighted) VALUES (")
+	for i := 1; i <= 8; i++ {
+		if i > 1 {
+			b.WriteString(", ")
+		}
+		b.WriteString(ph(i))
+	}
+	b.WriteString(`) ON CONFLICT (owner_id, stage_id, status, category_id, rating) DO UPDATE SET n = opportunity_sums.n + excluded.n,
+		amount = opportunity_sums.amount + excluded.amount, weighted = opportunity_sums.weighted + excluded.weighted`)
+	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+		return err
+	}
+	st, err := conn.PrepareContext(ctx, b.String())
+	if err == nil {
+		for k, v := range s.opps {
+			if _, err = st.ExecContext(ctx, k.owner, k.stage, k.status, k.category, k.rating, v.n, v.amount, v.weighted); err != nil {
+				break
+			}
+		}
+		_ = st.Close()
+	}
+	if err != nil {
+		_, _ = conn.ExecContext(ctx, "ROLLBACK")
+		return fmt.Errorf("generate: opportunity sums: %w", err)
+	}
+	_, err = conn.ExecContext(ctx, "COMMIT")
+	return err
+}
+
+func lessRollKey(a, b *genRollKey) bool {
+	switch {
+	case a.c != b.c:
+		return a.c < b.c
+	case a.o != b.o:
+		return a.o < b.o
+	case a.g != b.g:
+		return a.g < b.g
+	case a.period != b.period:
+		return a.period < b.period
+	case a.s1 != b.s1:
+		return a.s1 < b.s1
+	case a.i1 != b.i1:
+		return a.i1 < b.i1
+	case a.i2 != b.i2:
+		return a.i2 < b.i2
+	case a.i3 != b.i3:
+		return a.i3 < b.i3
+	}
+	return a.s2 < b.s2
+}
+
+func execAll(ctx context.Context, conn *sql.Conn, stmts []string) error {
+	for _, q := range stmts {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%.80s…: %w", strings.Join(strings.Fields(q), " "), err)
+		}
+	}
+	return nil
+}
