@@ -25,6 +25,8 @@ type genSums struct {
 	rollups bool
 	tables  map[string]*genRollup
 	opps    map[genSumKey]*genSumVals
+	names   []string          // the text values of the rollups' keys, by number
+	named   map[string]uint16 // and their numbers
 }
 
 // genRollup is the rows of one rollup table, keyed by their key columns.
@@ -32,15 +34,17 @@ type genRollup struct {
 	name  string
 	cols  []string // models.ReportRollupColumns
 	slots []int    // where each column's value lives in a key or values
-	rows  map[genRollKey]*genRollVals
+	rows  map[genRollKey]genRollVals
 }
 
 // genRollKey holds the key of any rollup row: campaign, owner, category,
-// period, and up to two text and three integer columns more.
+// period (a month as yyyymm, a day as yyyymmdd), a text (numbered by
+// genSums.name), a month more (at_month) and up to three integers. It holds
+// no pointers, so the garbage collector need not look into the rows.
 type genRollKey struct {
 	c, o, g    int64
-	period     string
-	s1, s2     string
+	period, at int32
+	s          uint16
 	i1, i2, i3 int64
 }
 
@@ -54,8 +58,8 @@ const (
 	slotO
 	slotG
 	slotPeriod
-	slotS1
-	slotS2
+	slotS
+	slotAt
 	slotI1
 	slotI2
 	slotI3
@@ -80,13 +84,13 @@ type genSumKey struct {
 type genSumVals struct{ n, amount, weighted int64 }
 
 func newGenSums(rollups bool) *genSums {
-	s := &genSums{rollups: rollups, tables: map[string]*genRollup{}, opps: map[genSumKey]*genSumVals{}}
+	s := &genSums{rollups: rollups, tables: map[string]*genRollup{}, opps: map[genSumKey]*genSumVals{}, named: map[string]uint16{}}
 	if !rollups {
 		return s
 	}
 	for _, name := range genOppRollups {
-		t := &genRollup{name: name, cols: models.ReportRollupColumns(name), rows: map[genRollKey]*genRollVals{}}
-		texts, ints := slotS1, slotI1
+		t := &genRollup{name: name, cols: models.ReportRollupColumns(name), rows: map[genRollKey]genRollVals{}}
+		texts, ints := slotS, slotI1
 		for _, c := range t.cols {
 			slot := -1
 			switch c {
@@ -98,8 +102,10 @@ func newGenSums(rollups bool) *genSums {
 				slot = slotG
 			case "month", "day":
 				slot = slotPeriod
-			case "status", "kind", "at_month", "stage":
+			case "status", "kind", "stage":
 				slot, texts = texts, texts+1
+			case "at_month":
+				slot = slotAt
 			case "is_open", "quoted", "from_lead", "reason_id", "stage_ref":
 				slot, ints = ints, ints+1
 			case "n":
@@ -113,7 +119,7 @@ func newGenSums(rollups bool) *genSums {
 			case "cycle_days", "days":
 				slot = slotDays
 			}
-			if slot < 0 || texts > slotS2+1 || ints > slotI3+1 {
+			if slot < 0 || texts > slotS+1 || ints > slotI3+1 {
 				panic("generate: no place for column " + c + " of " + name) // a programming error: the rollups' columns are constants
 			}
 			t.slots = append(t.slots, slot)
@@ -154,9 +160,9 @@ func (s *genSums) start(ctx context.Context, conn *sql.Conn) error {
 				return err
 			}
 			var k genRollKey
-			v := &genRollVals{}
+			var v genRollVals
 			for i, slot := range t.slots {
-				setSlot(&k, v, slot, vals[i])
+				s.setSlot(&k, &v, slot, vals[i])
 			}
 			t.rows[k] = v
 		}
@@ -167,7 +173,48 @@ func (s *genSums) start(ctx context.Context, conn *sql.Conn) error {
 	return nil
 }
 
-func setSlot(k *genRollKey, v *genRollVals, slot int, x any) {
+// name is the number of a text value of the rollups' keys.
+func (s *genSums) name(v string) uint16 {
+	n, ok := s.named[v]
+	if !ok {
+		n = uint16(len(s.names)) // #nosec G115 -- a few dozen stage, status and reason names
+		s.names = append(s.names, v)
+		s.named[v] = n
+	}
+	return n
+}
+
+// monthKey and dayKey are a month as yyyymm and a day as yyyymmdd.
+func monthKey(t time.Time) int32 {
+	y, m, _ := t.Date()
+	return int32(y*100 + int(m)) // #nosec G115 -- years of four digits
+}
+
+func dayKey(t time.Time) int32 {
+	y, m, d := t.Date()
+	return int32(y*10000 + int(m)*100 + d) // #nosec G115 -- years of four digits
+}
+
+// periodKey reads a month (YYYY-MM) or a day (YYYY-MM-DD) as monthKey or dayKey does.
+func periodKey(v string) int32 {
+	var n int32
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c >= '0' && c <= '9' {
+			n = n*10 + int32(c-'0')
+		}
+	}
+	return n
+}
+
+// periodText is a period key as SQLite's strftime('%Y-%m') or date() writes it.
+func periodText(n int32) string {
+	if n < 1000000 {
+		return fmt.Sprintf("%04d-%02d", n/100, n%100)
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", n/10000, n/100%100, n%100)
+}
+
+func (s *genSums) setSlot(k *genRollKey, v *genRollVals, slot int, x any) {
 	n, _ := x.(int64)
 	str := ""
 	switch x := x.(type) {
@@ -184,11 +231,11 @@ func setSlot(k *genRollKey, v *genRollVals, slot int, x any) {
 	case slotG:
 		k.g = n
 	case slotPeriod:
-		k.period = str
-	case slotS1:
-		k.s1 = str
-	case slotS2:
-		k.s2 = str
+		k.period = periodKey(str)
+	case slotAt:
+		k.at = periodKey(str)
+	case slotS:
+		k.s = s.name(str)
 	case slotI1:
 		k.i1 = n
 	case slotI2:
@@ -213,23 +260,48 @@ func setSlot(k *genRollKey, v *genRollVals, slot int, x any) {
 	}
 }
 
-func slotValue(k *genRollKey, v *genRollVals, slot int) any {
-	return [...]any{k.c, k.o, k.g, k.period, k.s1, k.s2, k.i1, k.i2, k.i3, v.n, v.amount, v.weighted, v.cycleN, v.days}[slot]
+func (s *genSums) slotValue(k *genRollKey, v *genRollVals, slot int) any {
+	switch slot {
+	case slotC:
+		return k.c
+	case slotO:
+		return k.o
+	case slotG:
+		return k.g
+	case slotPeriod:
+		return periodText(k.period)
+	case slotAt:
+		return periodText(k.at)
+	case slotS:
+		return s.names[k.s]
+	case slotI1:
+		return k.i1
+	case slotI2:
+		return k.i2
+	case slotI3:
+		return k.i3
+	case slotN:
+		return v.n
+	case slotAmount:
+		return v.amount
+	case slotWeighted:
+		return v.weighted
+	case slotCycleN:
+		return v.cycleN
+	}
+	return v.days
 }
 
 // add adds to the row of key k of table t.
 func (s *genSums) add(t string, k genRollKey, n, amount, weighted, cycleN int64, days float64) {
 	rows := s.tables[t].rows
 	v := rows[k]
-	if v == nil {
-		v = &genRollVals{}
-		rows[k] = v
-	}
 	v.n += n
 	v.amount += amount
 	v.weighted += weighted
 	v.cycleN += cycleN
 	v.days += days
+	rows[k] = v
 }
 
 // genStay is one entry of an opportunity's stage history.
@@ -292,14 +364,15 @@ func (s *genSums) opp(o *genSumOpp) {
 		}
 		cycleN, cycle = 1, julianDay(ended)-julianDay(o.created)
 	}
-	day := o.created.Format("2006-01-02")
+	status := s.name(string(o.status))
 	for _, gr := range []struct {
-		suffix, period string
-		c              int64
-	}{{"", day[:7], o.campaign}, {"_days", day, -1}} {
+		suffix string
+		period int32
+		c      int64
+	}{{"", monthKey(o.created), o.campaign}, {"_days", dayKey(o.created), -1}} {
 		k := genRollKey{c: gr.c, o: o.owner, g: o.category, period: gr.period}
 		ko := k
-		ko.s1, ko.i1, ko.i2, ko.i3 = string(o.status), b2i(open), b2i(o.quoted), b2i(o.fromLead)
+		ko.s, ko.i1, ko.i2, ko.i3 = status, b2i(open), b2i(o.quoted), b2i(o.fromLead)
 		s.add("report_opps"+gr.suffix, ko, 1, o.amount, openWeighted, cycleN, cycle)
 		for _, r := range []struct {
 			kind string
@@ -308,23 +381,23 @@ func (s *genSums) opp(o *genSumOpp) {
 		}{{"win_reason", o.win, won}, {"loss_reason", o.loss, o.status == models.StatusLost}, {"competitor", o.competitor, o.status == models.StatusLost}} {
 			if r.when {
 				kr := k
-				kr.s1, kr.i1 = r.kind, r.id
+				kr.s, kr.i1 = s.name(r.kind), r.id
 				s.add("report_reasons"+gr.suffix, kr, 1, o.amount, 0, 0, 0)
 			}
 		}
 		if open {
 			kf := k
-			kf.s1, kf.s2 = "open", o.projected.Format("2006-01")
+			kf.s, kf.at = s.name("open"), monthKey(o.projected)
 			s.add("report_forecast"+gr.suffix, kf, 1, o.amount, weighted, 0, 0)
 		}
 		if won && !o.closed.IsZero() {
 			kf := k
-			kf.s1, kf.s2 = "won", o.closed.Format("2006-01")
+			kf.s, kf.at = s.name("won"), monthKey(o.closed)
 			s.add("report_forecast"+gr.suffix, kf, 1, o.amount, 0, 0, 0)
 		}
 		for i := 0; i+1 < len(o.stays); i++ {
 			ks := k
-			ks.s1, ks.i1 = o.stays[i].stage, o.stays[i].ref
+			ks.s, ks.i1 = s.name(o.stays[i].stage), o.stays[i].ref
 			s.add("report_stages"+gr.suffix, ks, 1, 0, 0, 0, julianDay(o.stays[i+1].at)-julianDay(o.stays[i].at))
 		}
 	}
@@ -352,7 +425,7 @@ func (s *genSums) write(ctx context.Context, conn *sql.Conn, pg bool) error {
 			for k := range t.rows {
 				keys = append(keys, k)
 			}
-			sort.Slice(keys, func(i, j int) bool { return lessRollKey(&keys[i], &keys[j]) })
+			sort.Slice(keys, func(i, j int) bool { return s.lessRollKey(&keys[i], &keys[j]) })
 			vals := make([]any, len(t.cols))
 			for _, k := range keys {
 				v := t.rows[k]
@@ -360,7 +433,7 @@ func (s *genSums) write(ctx context.Context, conn *sql.Conn, pg bool) error {
 					continue // a row a rebuild would not make (the records there were may have left one)
 				}
 				for i, slot := range t.slots {
-					vals[i] = slotValue(&k, v, slot)
+					vals[i] = s.slotValue(&k, &v, slot)
 				}
 				if err := bt.row(vals...); err != nil {
 					break
@@ -411,7 +484,8 @@ func (s *genSums) write(ctx context.Context, conn *sql.Conn, pg bool) error {
 	return err
 }
 
-func lessRollKey(a, b *genRollKey) bool {
+// lessRollKey orders keys as their rows' primary key does.
+func (s *genSums) lessRollKey(a, b *genRollKey) bool {
 	switch {
 	case a.c != b.c:
 		return a.c < b.c
@@ -421,16 +495,16 @@ func lessRollKey(a, b *genRollKey) bool {
 		return a.g < b.g
 	case a.period != b.period:
 		return a.period < b.period
-	case a.s1 != b.s1:
-		return a.s1 < b.s1
+	case a.s != b.s:
+		return s.names[a.s] < s.names[b.s]
+	case a.at != b.at:
+		return a.at < b.at
 	case a.i1 != b.i1:
 		return a.i1 < b.i1
 	case a.i2 != b.i2:
 		return a.i2 < b.i2
-	case a.i3 != b.i3:
-		return a.i3 < b.i3
 	}
-	return a.s2 < b.s2
+	return a.i3 < b.i3
 }
 
 func execAll(ctx context.Context, conn *sql.Conn, stmts []string) error {
