@@ -248,14 +248,21 @@ func bulkMode(ctx context.Context, conn *sql.Conn, pg bool, keepIndexesOf []stri
 			return nil, nil, err
 		}
 	}
-	var pragmas []string
+	var pragmas, restore []string
 	if !pg {
-		pragmas = []string{"PRAGMA foreign_keys = OFF", "PRAGMA synchronous = OFF", "PRAGMA journal_mode = OFF",
-			"PRAGMA cache_size = -1000000", "PRAGMA temp_store = MEMORY", "PRAGMA threads = 2"}
+		// Each as it is set for the load; reset sets them back as they were.
+		pragmas = []string{"foreign_keys = OFF", "synchronous = OFF", "journal_mode = OFF", "cache_size = -1000000",
+			"temp_store = MEMORY", "threads = 2", "mmap_size = " + genMmapSize}
 	}
 	for _, p := range pragmas {
-		if _, err := conn.ExecContext(ctx, p); err != nil && p != "PRAGMA journal_mode = OFF" {
-			return nil, nil, fmt.Errorf("%s: %w", p, err)
+		name, _, _ := strings.Cut(p, " ")
+		var was string
+		if err := conn.QueryRowContext(ctx, "PRAGMA "+name).Scan(&was); err != nil {
+			return nil, nil, fmt.Errorf("PRAGMA %s: %w", name, err)
+		}
+		restore = append([]string{"PRAGMA " + name + " = " + was}, restore...)
+		if _, err := conn.ExecContext(ctx, "PRAGMA "+p); err != nil && name != "journal_mode" {
+			return nil, nil, fmt.Errorf("PRAGMA %s: %w", p, err)
 		}
 		// Leaving WAL needs the file to itself (Generate lets the pool's
 		// idle connections go): with another connection open, say a
@@ -274,12 +281,9 @@ func bulkMode(ctx context.Context, conn *sql.Conn, pg bool, keepIndexesOf []stri
 	}
 	reset = func() error {
 		var first error
-		if !pg {
-			for _, p := range []string{"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
-				"PRAGMA cache_size = -32000", "PRAGMA temp_store = DEFAULT", "PRAGMA threads = 0"} {
-				if _, err := conn.ExecContext(ctx, p); err != nil && first == nil {
-					first = fmt.Errorf("%s: %w", p, err)
-				}
+		for _, p := range restore {
+			if _, err := conn.ExecContext(ctx, p); err != nil && first == nil {
+				first = fmt.Errorf("%s: %w", p, err)
 			}
 		}
 		return first
@@ -292,6 +296,11 @@ func bulkMode(ctx context.Context, conn *sql.Conn, pg bool, keepIndexesOf []stri
 	}
 	return rebuild, reset, nil
 }
+
+// genMmapSize is the memory map of both connections' files while they load
+// (SQLite caps it at its compile-time limit): the index builds and the
+// copy read back pages written earlier without a read call and a copy each.
+const genMmapSize = "17179869184"
 
 func errors2(a, b error) error {
 	if b != nil {
@@ -546,7 +555,7 @@ func (g *generator) openSide(ctx context.Context, conn *sql.Conn) (*genSide, err
 		s.remove()
 		return nil, err
 	}
-	for _, q := range []string{"PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF", "PRAGMA cache_size = -200000",
+	for _, q := range []string{"PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF", "PRAGMA cache_size = -200000", "PRAGMA mmap_size = " + genMmapSize,
 		"PRAGMA temp_store = MEMORY", ddl} {
 		if _, err := s.conn.ExecContext(ctx, q); err != nil {
 			s.remove()

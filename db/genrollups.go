@@ -27,7 +27,11 @@ type genSums struct {
 	opps    map[genSumKey]*genSumVals
 	names   []string          // the text values of the rollups' keys, by number
 	named   map[string]uint16 // and their numbers
+	grains  [2]genGrain       // the tables by grain: monthly per campaign, daily
 }
+
+// genGrain is the opportunities' rollup tables of a grain.
+type genGrain struct{ opps, reasons, forecast, stages *genRollup }
 
 // genRollup is the rows of one rollup table, keyed by their key columns.
 type genRollup struct {
@@ -125,6 +129,10 @@ func newGenSums(rollups bool) *genSums {
 			t.slots = append(t.slots, slot)
 		}
 		s.tables[name] = t
+	}
+	for i, suffix := range []string{"", "_days"} {
+		s.grains[i] = genGrain{opps: s.tables["report_opps"+suffix], reasons: s.tables["report_reasons"+suffix],
+			forecast: s.tables["report_forecast"+suffix], stages: s.tables["report_stages"+suffix]}
 	}
 	return s
 }
@@ -292,9 +300,9 @@ func (s *genSums) slotValue(k *genRollKey, v *genRollVals, slot int) any {
 	return v.days
 }
 
-// add adds to the row of key k of table t.
-func (s *genSums) add(t string, k genRollKey, n, amount, weighted, cycleN int64, days float64) {
-	rows := s.tables[t].rows
+// add adds to the row of key k.
+func (t *genRollup) add(k genRollKey, n, amount, weighted, cycleN int64, days float64) {
+	rows := t.rows
 	v := rows[k]
 	v.n += n
 	v.amount += amount
@@ -365,15 +373,14 @@ func (s *genSums) opp(o *genSumOpp) {
 		cycleN, cycle = 1, julianDay(ended)-julianDay(o.created)
 	}
 	status := s.name(string(o.status))
-	for _, gr := range []struct {
-		suffix string
-		period int32
-		c      int64
-	}{{"", monthKey(o.created), o.campaign}, {"_days", dayKey(o.created), -1}} {
-		k := genRollKey{c: gr.c, o: o.owner, g: o.category, period: gr.period}
+	for i, gr := range s.grains {
+		k := genRollKey{c: -1, o: o.owner, g: o.category, period: dayKey(o.created)}
+		if i == 0 {
+			k.c, k.period = o.campaign, monthKey(o.created)
+		}
 		ko := k
 		ko.s, ko.i1, ko.i2, ko.i3 = status, b2i(open), b2i(o.quoted), b2i(o.fromLead)
-		s.add("report_opps"+gr.suffix, ko, 1, o.amount, openWeighted, cycleN, cycle)
+		gr.opps.add(ko, 1, o.amount, openWeighted, cycleN, cycle)
 		for _, r := range []struct {
 			kind string
 			id   int64
@@ -382,23 +389,23 @@ func (s *genSums) opp(o *genSumOpp) {
 			if r.when {
 				kr := k
 				kr.s, kr.i1 = s.name(r.kind), r.id
-				s.add("report_reasons"+gr.suffix, kr, 1, o.amount, 0, 0, 0)
+				gr.reasons.add(kr, 1, o.amount, 0, 0, 0)
 			}
 		}
 		if open {
 			kf := k
 			kf.s, kf.at = s.name("open"), monthKey(o.projected)
-			s.add("report_forecast"+gr.suffix, kf, 1, o.amount, weighted, 0, 0)
+			gr.forecast.add(kf, 1, o.amount, weighted, 0, 0)
 		}
 		if won && !o.closed.IsZero() {
 			kf := k
 			kf.s, kf.at = s.name("won"), monthKey(o.closed)
-			s.add("report_forecast"+gr.suffix, kf, 1, o.amount, 0, 0, 0)
+			gr.forecast.add(kf, 1, o.amount, 0, 0, 0)
 		}
 		for i := 0; i+1 < len(o.stays); i++ {
 			ks := k
 			ks.s, ks.i1 = s.name(o.stays[i].stage), o.stays[i].ref
-			s.add("report_stages"+gr.suffix, ks, 1, 0, 0, 0, julianDay(o.stays[i+1].at)-julianDay(o.stays[i].at))
+			gr.stages.add(ks, 1, 0, 0, 0, julianDay(o.stays[i+1].at)-julianDay(o.stays[i].at))
 		}
 	}
 }
