@@ -169,12 +169,8 @@ func (g *generator) derived(ctx context.Context, conn *sql.Conn) error {
 			return err
 		}
 	}
-	if !g.pg && g.o.Leads > 0 && !g.leadsRolled {
-		// The leads were written here: count them again.
-		fill := models.ReportRollupFill()
-		if err := execAll(ctx, conn, append(fill["report_leads"], fill["report_leads_days"]...)); err != nil {
-			return fmt.Errorf("generate: report rollups: %w", err)
-		}
+	if g.leadsRolled != nil {
+		<-g.leadsRolled
 	}
 	// What the triggers would have kept: the report rollups and the
 	// opportunity sums (migration 12).
@@ -339,8 +335,8 @@ type generator struct {
 	sideFile    string // the database file, when the leads are made beside it (genSide)
 	seed32      int64  // the seed, for gh
 	sums        *genSums
-	stays       []genStay // the stage entries of the opportunity being made
-	leadsRolled bool      // the side file counted the leads' rollups
+	stays       []genStay     // the stage entries of the opportunity being made
+	leadsRolled chan struct{} // closed when the leads' rollups are added up
 }
 
 type genCampaign struct {
@@ -484,11 +480,6 @@ func (g *generator) fill(ctx context.Context, conn *sql.Conn) error {
 				break
 			}
 		}
-		if err == nil && !g.pg {
-			// And counts them for the report rollups (copyInto adds them).
-			err = side.w.execSQL(`CREATE TABLE gen_lead_rollup AS SELECT COALESCE(campaign_id, 0) AS c, owner_id AS o, date(created_at) AS day, status, COUNT(*) AS n
-				FROM leads GROUP BY COALESCE(campaign_id, 0), owner_id, date(created_at), status`)
-		}
 	}
 	if err == nil {
 		err = g.opportunities(t)
@@ -503,7 +494,6 @@ func (g *generator) fill(ctx context.Context, conn *sql.Conn) error {
 		}
 		if err == nil {
 			err = side.copyInto(ctx, conn)
-			g.leadsRolled = err == nil
 		}
 	}
 	return err
@@ -577,15 +567,8 @@ func (s *genSide) copyInto(ctx context.Context, conn *sql.Conn) error {
 		return fmt.Errorf("generate: side file: %w", err)
 	}
 	var err error
-	// The generated leads' rows of the report rollups, added to those of the leads there were (genSums.start).
-	rollups := []string{`INSERT INTO main.report_leads (campaign_id, owner_id, month, status, n)
-			SELECT c, o, substr(day, 1, 7), status, SUM(n) FROM gen_side.gen_lead_rollup WHERE true GROUP BY c, o, substr(day, 1, 7), status
-			ON CONFLICT (campaign_id, owner_id, month, status) DO UPDATE SET n = n + excluded.n`,
-		`INSERT INTO main.report_leads_days (campaign_id, owner_id, day, status, n)
-			SELECT -1, o, day, status, SUM(n) FROM gen_side.gen_lead_rollup WHERE true GROUP BY o, day, status
-			ON CONFLICT (campaign_id, owner_id, day, status) DO UPDATE SET n = n + excluded.n`}
-	for _, q := range append(append([]string{"BEGIN"}, rollups...), "INSERT INTO gen_side.leads SELECT * FROM main.leads", "DELETE FROM main.leads",
-		"INSERT INTO main.leads SELECT * FROM gen_side.leads", "COMMIT") {
+	for _, q := range []string{"BEGIN", "INSERT INTO gen_side.leads SELECT * FROM main.leads", "DELETE FROM main.leads",
+		"INSERT INTO main.leads SELECT * FROM gen_side.leads", "COMMIT"} {
 		if _, err = conn.ExecContext(ctx, q); err != nil {
 			_, _ = conn.ExecContext(ctx, "ROLLBACK")
 			break
@@ -864,6 +847,19 @@ func (g *generator) leads(w *bulkWriter) error {
 			owner: g.owners[hc%int64(len(g.owners))], at: time.Unix(at, 0).UTC(), person: first + " " + last})
 	}
 	g.planOpportunities(conv)
+	converted := make([]bool, n)
+	for _, o := range conv {
+		converted[o.lead-g.base[3]-1] = true
+	}
+	if g.sums.rollups {
+		// What the leads add to the report rollups, worked out beside the
+		// opportunities (derived waits for it).
+		g.leadsRolled = make(chan struct{})
+		go func() {
+			defer close(g.leadsRolled)
+			g.sums.leads(g, p, converted)
+		}()
+	}
 
 	var camps strings.Builder
 	for c, x := range p.camps {
@@ -901,6 +897,22 @@ func (g *generator) leads(w *bulkWriter) error {
 	return nil
 }
 
+// leadStatus is the status leadsSQL gives lead i that came in at created
+// (Unix seconds), converted or not.
+func (g *generator) leadStatus(p *leadPlan, i, created int64, converted bool) models.LeadStatus {
+	switch hd := g.gh(i, saltD) / 720 % 100; {
+	case converted:
+		return models.LeadConverted
+	case p.now-created < leadRecent:
+		return models.LeadNew
+	case hd < 15:
+		return models.LeadQualified
+	case hd < 60:
+		return models.LeadDisqualified
+	}
+	return models.LeadNew
+}
+
 // planOpportunities orders the opportunities, those of the converted leads
 // and those entered directly, by the time they were created, so that their
 // ids follow it.
@@ -914,7 +926,7 @@ func (g *generator) planOpportunities(conv []genOpp) {
 }
 
 // leadsSQL is the INSERT making every lead; it follows leadCreated,
-// leadCampaign and the converted leads of leads (in gen_conv). Its layers of
+// leadCampaign, leadStatus and the converted leads of leads (in gen_conv). Its layers of
 // subqueries each work out a few values once per row ("LIMIT n OFFSET 0"
 // keeps SQLite and PostgreSQL from merging them into the outer query, which
 // would work them out again wherever they are used).

@@ -28,6 +28,9 @@ type genSums struct {
 	names   []string          // the text values of the rollups' keys, by number
 	named   map[string]uint16 // and their numbers
 	grains  [2]genGrain       // the tables by grain: monthly per campaign, daily
+	// The lead statuses' numbers, for leads (which runs beside opp: it
+	// numbers no name itself).
+	leadStatuses map[models.LeadStatus]uint16
 }
 
 // genGrain is the opportunities' rollup tables of a grain.
@@ -74,8 +77,8 @@ const (
 	slotDays
 )
 
-// genOppRollups are the rollup tables of opportunities (both grains).
-var genOppRollups = []string{"report_opps", "report_opps_days", "report_reasons", "report_reasons_days",
+// genRollups are the rollup tables (both grains).
+var genRollups = []string{"report_leads", "report_leads_days", "report_opps", "report_opps_days", "report_reasons", "report_reasons_days",
 	"report_forecast", "report_forecast_days", "report_stages", "report_stages_days"}
 
 type genSumKey struct {
@@ -92,7 +95,7 @@ func newGenSums(rollups bool) *genSums {
 	if !rollups {
 		return s
 	}
-	for _, name := range genOppRollups {
+	for _, name := range genRollups {
 		t := &genRollup{name: name, cols: models.ReportRollupColumns(name), rows: map[genRollKey]genRollVals{}}
 		texts, ints := slotS, slotI1
 		for _, c := range t.cols {
@@ -130,6 +133,10 @@ func newGenSums(rollups bool) *genSums {
 		}
 		s.tables[name] = t
 	}
+	s.leadStatuses = map[models.LeadStatus]uint16{}
+	for _, st := range models.LeadStatuses {
+		s.leadStatuses[st] = s.name(string(st))
+	}
 	for i, suffix := range []string{"", "_days"} {
 		s.grains[i] = genGrain{opps: s.tables["report_opps"+suffix], reasons: s.tables["report_reasons"+suffix],
 			forecast: s.tables["report_forecast"+suffix], stages: s.tables["report_stages"+suffix]}
@@ -138,7 +145,7 @@ func newGenSums(rollups bool) *genSums {
 }
 
 // start fills the rollups from the records there are (SQLite), and reads
-// back the rows of the opportunities' ones to add the generated ones to.
+// back their rows to add the generated records to.
 func (s *genSums) start(ctx context.Context, conn *sql.Conn) error {
 	if !s.rollups {
 		return nil
@@ -151,7 +158,7 @@ func (s *genSums) start(ctx context.Context, conn *sql.Conn) error {
 	if err := execAll(ctx, conn, stmts); err != nil {
 		return fmt.Errorf("generate: report rollups: %w", err)
 	}
-	for _, name := range genOppRollups {
+	for _, name := range genRollups {
 		t := s.tables[name]
 		rows, err := conn.QueryContext(ctx, "SELECT "+strings.Join(t.cols, ", ")+" FROM "+name) // #nosec G202 -- table and column names are constants
 		if err != nil {
@@ -312,6 +319,27 @@ func (t *genRollup) add(k genRollKey, n, amount, weighted, cycleN int64, days fl
 	rows[k] = v
 }
 
+// leads adds the generated leads (all of p, the converted ones marked), as
+// the rollups' SQL does: it follows leadsSQL (leadCampaign, leadStatus) as
+// the generator does for the converted ones. It runs beside opp, on tables
+// of their own.
+func (s *genSums) leads(g *generator, p *leadPlan, converted []bool) {
+	monthly, daily := s.tables["report_leads"], s.tables["report_leads_days"]
+	for i := range p.n {
+		camp, created := g.leadCampaign(p, i)
+		c := int64(0)
+		if camp >= 0 {
+			c = g.campaigns[camp].id
+		}
+		at := time.Unix(created, 0).UTC()
+		k := genRollKey{c: c, o: g.owners[g.gh(i, saltC)%int64(len(g.owners))], period: monthKey(at),
+			s: s.leadStatuses[g.leadStatus(p, i, created, converted[i])]}
+		monthly.add(k, 1, 0, 0, 0, 0)
+		k.c, k.period = -1, dayKey(at)
+		daily.add(k, 1, 0, 0, 0, 0)
+	}
+}
+
 // genStay is one entry of an opportunity's stage history.
 type genStay struct {
 	stage string
@@ -410,7 +438,7 @@ func (s *genSums) opp(o *genSumOpp) {
 	}
 }
 
-// write replaces the opportunities' rollup rows by the ones added up (SQLite),
+// write replaces the rollups' rows by the ones added up (SQLite),
 // then adds up the rollups' other rows, and adds the generated opportunities
 // to the opportunity sums (both).
 func (s *genSums) write(ctx context.Context, conn *sql.Conn, pg bool) error {
@@ -420,7 +448,7 @@ func (s *genSums) write(ctx context.Context, conn *sql.Conn, pg bool) error {
 			return err
 		}
 		var tables []*bulkTable
-		for _, name := range genOppRollups {
+		for _, name := range genRollups {
 			if err := w.execSQL("DELETE FROM " + name); err != nil {
 				break
 			}
