@@ -194,3 +194,25 @@ func TestGenerateIsRepeatable(t *testing.T) {
 		t.Errorf("seeds 9 and 10 made the same rows: %s", c)
 	}
 }
+
+// Generating again on top of generated data, with leads only or
+// opportunities only, adds to the report rollups and the opportunity sums
+// what a rebuild from all the records would make (the generator adds them up
+// itself rather than rebuilding them).
+func TestGenerateAgainKeepsRollupsAndSums(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	gdb, _ := genDB(t, now, db.GenOptions{Opportunities: 300, Leads: 900, Seed: 5})
+	for _, o := range []db.GenOptions{{Leads: 600, Seed: 6}, {Opportunities: 200, Seed: 7}} {
+		if err := db.Generate(gdb, o, now); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CheckReportRollups(gdb); err != nil {
+			t.Errorf("after %+v: %v", o, err)
+		}
+		if got := genCount(t, gdb, `SELECT COUNT(*) FROM (SELECT owner_id, stage_id, status, COALESCE(category_id, 0), rating, COUNT(*), SUM(amount),
+			SUM((amount * probability + 50) / 100) FROM opportunities GROUP BY 1, 2, 3, 4, 5
+			EXCEPT SELECT owner_id, stage_id, status, category_id, rating, n, amount, weighted FROM opportunity_sums WHERE n <> 0) x`); got != 0 {
+			t.Errorf("after %+v: opportunity sums differ from the records in %d groups", o, got)
+		}
+	}
+}
