@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+	"gorm.io/gorm/schema"
 )
 
 // IsPostgres tells a PostgreSQL URL or DSN from a SQLite file name.
@@ -30,6 +32,7 @@ func Open(dsn string, log *slog.Logger) (*gorm.DB, error) {
 		TranslateError: true,
 		Logger:         newLogger(log),
 		NowFunc:        func() time.Time { return time.Now().UTC() },
+		NamingStrategy: &namesOnce{},
 	}
 	var dialector gorm.Dialector
 	if IsPostgres(dsn) {
@@ -76,4 +79,25 @@ func newLogger(log *slog.Logger) logger.Interface {
 		IgnoreRecordNotFoundError: true,
 		ParameterizedQueries:      true, // never write user data or secrets into the log
 	})
+}
+
+// namesOnce is GORM's naming with each column name converted once. Scanning a
+// joined row, GORM looks every "Relation__column" name up in the main table
+// first, converting it to a column name (toDBName) before it finds it under
+// the relation: for LoadQuote's hundred joined columns the conversions cost
+// more than the scan. The names come from the program's queries, never from
+// input, so the set stays small.
+type namesOnce struct {
+	schema.NamingStrategy
+	columns sync.Map // column name as given → as GORM names it
+}
+
+// ColumnName is GORM's, which depends on the column only (not the table).
+func (n *namesOnce) ColumnName(table, column string) string {
+	if c, ok := n.columns.Load(column); ok {
+		return c.(string)
+	}
+	c := n.NamingStrategy.ColumnName(table, column)
+	n.columns.Store(column, c)
+	return c
 }

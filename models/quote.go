@@ -524,11 +524,25 @@ func LoadQuoteByToken(db *gorm.DB, token string) (*Quote, error) {
 	if len(token) < 20 || len(token) > 64 {
 		return nil, gorm.ErrRecordNotFound
 	}
-	var q Quote
-	if err := db.Select("id").Where("token = ?", token).First(&q).Error; err != nil {
+	rows, err := queryRows(db, "SELECT id FROM quotes WHERE token = ?", token)
+	if err != nil {
 		return nil, err
 	}
-	return LoadQuote(db, q.ID)
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return nil, gorm.ErrRecordNotFound
+	}
+	var id uint
+	if err := rows.Scan(intCol[uint]{&id}); err != nil {
+		return nil, err
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	return LoadQuote(db, id)
 }
 
 var (
