@@ -9,6 +9,11 @@ import (
 
 const keyAdmission = "admission"
 
+// statusClientGone is what the log records for a request whose client went
+// away before its turn came (nginx's 499): nothing is sent, and it is not a
+// server error (wrk closes its queued connections at the end of every run).
+const statusClientGone = 499
+
 // admission lets a few reads work at once and queues the rest in the order
 // they came: a channel's blocked senders are woken first come, first served.
 // Without it every request in flight shares the two cores with all the others,
@@ -33,12 +38,14 @@ func (q admission) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		select {
 		case q <- struct{}{}:
 		case <-c.Request().Context().Done():
-			return c.NoContent(http.StatusServiceUnavailable)
+			c.Response().Status = statusClientGone
+			return nil
 		}
 		release := sync.OnceFunc(func() { <-q })
 		defer release()
 		if c.Request().Context().Err() != nil { // gone while its turn came
-			return c.NoContent(http.StatusServiceUnavailable)
+			c.Response().Status = statusClientGone
+			return nil
 		}
 		c.Set(keyAdmission, release)
 		return next(c)

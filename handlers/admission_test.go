@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -19,6 +20,8 @@ type gate struct {
 	started, running, peak atomic.Int32
 	release                chan struct{}
 	open                   func() // closes release, once
+	mu                     sync.Mutex
+	statuses               []int // as the request log records them
 }
 
 func admissionServer(t *testing.T, n int) *gate {
@@ -40,6 +43,15 @@ func admissionServer(t *testing.T, n int) *gate {
 		return c.String(http.StatusOK, "done")
 	}
 	e := echo.New()
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			err := next(c)
+			g.mu.Lock()
+			g.statuses = append(g.statuses, c.Response().Status)
+			g.mu.Unlock()
+			return err
+		}
+	})
 	r := e.Group("", newAdmission(n).middleware)
 	r.GET("/work", work)
 	r.POST("/write", func(c echo.Context) error { return c.String(http.StatusOK, "written") })
@@ -141,6 +153,11 @@ func TestAdmissionDropsAClientThatGaveUpWhileQueued(t *testing.T) {
 	}
 	if code, err := get(context.Background(), url+"/work"); err != nil || code != http.StatusOK {
 		t.Fatalf("after the gate cleared: %d %v, want 200", code, err)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if want := []int{statusClientGone, http.StatusOK, http.StatusOK}; !slices.Contains(g.statuses, statusClientGone) || len(g.statuses) != 3 {
+		t.Errorf("logged statuses %v, want %v in some order: the client gone is no server error", g.statuses, want)
 	}
 }
 
