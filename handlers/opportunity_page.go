@@ -16,7 +16,11 @@ import (
 )
 
 func (a *App) showOpportunity(c echo.Context) error {
-	o, err := a.loadOpportunity(c)
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	o, err := models.LoadOpportunityShown(a.read, id)
 	if err != nil {
 		return err
 	}
@@ -69,8 +73,8 @@ func (a *App) renderOpportunity(c echo.Context, o *models.Opportunity, status in
 	if o.Campaign != nil {
 		v.CampaignID, v.Campaign = o.Campaign.ID, o.Campaign.Name
 	}
-	var lead models.Lead
-	if err := a.read.Select("id", "person_name").Where("opportunity_id = ?", o.ID).Limit(1).Find(&lead).Error; err != nil {
+	lead, err := models.LeadOfOpportunity(a.read, o.ID)
+	if err != nil {
 		return err
 	}
 	v.LeadID, v.Lead = lead.ID, lead.PersonName

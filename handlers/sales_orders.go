@@ -492,7 +492,7 @@ func (a *App) salesOrderRef(c echo.Context, oppID uint) (*views.SalesOrderRef, e
 	if !featuresOf(c).On(models.FeatureProcurement) {
 		return nil, nil
 	}
-	so, err := models.SalesOrderOf(a.read, oppID)
+	so, err := models.SalesOrderRefOf(a.read, oppID)
 	if err != nil || so == nil {
 		return nil, err
 	}

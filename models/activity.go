@@ -88,18 +88,53 @@ func SetTodoDone(db *gorm.DB, t *Todo, done bool, now time.Time) error {
 	return db.Model(t).Select("Done", "DoneAt", "UpdatedAt").Updates(t).Error
 }
 
+// NotesOf lists an opportunity's notes, newest first. User holds the author's
+// id and name only: what the page shows.
 func NotesOf(db *gorm.DB, oppID uint) ([]Note, error) {
+	rows, err := queryRows(db, `SELECT notes.id, notes.opportunity_id, notes.user_id, notes.kind, notes.body, notes.created_at, users.name
+		FROM notes LEFT JOIN users ON users.id = notes.user_id
+		WHERE notes.opportunity_id = ? ORDER BY notes.created_at DESC, notes.id DESC`, oppID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	var ns []Note
-	err := db.Joins("User").Where("notes.opportunity_id = ?", oppID).Order("notes.created_at DESC, notes.id DESC").Find(&ns).Error
-	return ns, err
+	for rows.Next() {
+		var n Note
+		var name *string
+		if err := rows.Scan(&n.ID, &n.OpportunityID, &n.UserID, &n.Kind, &n.Body, &n.CreatedAt, &name); err != nil {
+			return nil, err
+		}
+		n.User = namedUser(&n.UserID, name)
+		ns = append(ns, n)
+	}
+	return ns, rows.Close()
 }
 
 // TodosOf lists an opportunity's to-dos: open ones first by due date, then done ones.
+// Assignee holds the assignee's id and name only: what the page shows.
 func TodosOf(db *gorm.DB, oppID uint) ([]Todo, error) {
+	rows, err := queryRows(db, `SELECT todos.id, todos.opportunity_id, todos.title, todos.due_date, todos.assignee_id,
+		todos.created_by_id, todos.done, todos.done_at, todos.created_at, todos.updated_at, users.name
+		FROM todos LEFT JOIN users ON users.id = todos.assignee_id
+		WHERE todos.opportunity_id = ?
+		ORDER BY todos.done, CASE WHEN todos.due_date IS NULL THEN 1 ELSE 0 END, todos.due_date, todos.id`, oppID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	var ts []Todo
-	err := db.Joins("Assignee").Where("todos.opportunity_id = ?", oppID).
-		Order("todos.done, CASE WHEN todos.due_date IS NULL THEN 1 ELSE 0 END, todos.due_date, todos.id").Find(&ts).Error
-	return ts, err
+	for rows.Next() {
+		var t Todo
+		var name *string
+		if err := rows.Scan(&t.ID, &t.OpportunityID, &t.Title, &t.DueDate, &t.AssigneeID, &t.CreatedByID, &t.Done, &t.DoneAt,
+			&t.CreatedAt, &t.UpdatedAt, &name); err != nil {
+			return nil, err
+		}
+		t.Assignee = namedUser(&t.AssigneeID, name)
+		ts = append(ts, t)
+	}
+	return ts, rows.Close()
 }
 
 // OpenTodosFor lists a user's open to-dos, overdue first, then by due date.

@@ -340,6 +340,23 @@ func leadSourceFor(tx *gorm.DB, t CampaignType) (uint, error) {
 	return v.ID, err
 }
 
+// LeadOfOpportunity is the lead an opportunity was converted from, its id and
+// person's name only (a zero Lead when there is none), in one prepared query.
+func LeadOfOpportunity(db *gorm.DB, oppID uint) (Lead, error) {
+	var l Lead
+	rows, err := queryRows(db, "SELECT id, person_name FROM leads WHERE opportunity_id = ? ORDER BY id LIMIT 1", oppID)
+	if err != nil {
+		return l, err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		if err := rows.Scan(&l.ID, &l.PersonName); err != nil {
+			return l, err
+		}
+	}
+	return l, rows.Close()
+}
+
 // LeadFilter narrows the lead list.
 type LeadFilter struct {
 	Text          string

@@ -275,6 +275,80 @@ func LoadOpportunity(db *gorm.DB, id uint) (*Opportunity, error) {
 	return &o, rows.Close()
 }
 
+// LoadOpportunityShown is LoadOpportunity for the opportunity page: every
+// column of the opportunity, and of its relations only what the page shows
+// (the ids and names, the contact's first and last name), in one prepared
+// query read column by column. The full relations joined by LoadOpportunity
+// were some hundred columns, read through GORM's reflection on every view.
+func LoadOpportunityShown(db *gorm.DB, id uint) (*Opportunity, error) {
+	rows, err := queryRows(db, `SELECT o.id, o.title, o.organization_id, o.contact_id, o.owner_id, o.stage_id, o.status,
+		o.probability, o.probability_override, o.rating, o.projected_close_date, o.start_date,
+		o.revenue_one_time, o.revenue_monthly, o.revenue_quarterly, o.revenue_semi_annual, o.revenue_yearly,
+		o.cost_one_time, o.cost_monthly, o.cost_quarterly, o.cost_semi_annual, o.cost_yearly, o.amount, o.is_open,
+		o.lead_source_id, o.competitor_id, o.category_id, o.next_step, o.description, o.need, o.solution, o.timeframe, o.budget,
+		o.win_reason_id, o.win_detail, o.closed_date, o.loss_reason_id, o.loss_detail, o.lost_date, o.stage_changed_at,
+		o.campaign_id, o.use_quote_totals, o.version, o.created_at, o.updated_at,
+		org.name, c.first_name, c.last_name, u.name, s.name, ls.name, cp.name, cat.name, wr.name, lr.name, cm.name
+		FROM opportunities o
+		LEFT JOIN organizations org ON org.id = o.organization_id
+		LEFT JOIN contacts c ON c.id = o.contact_id
+		LEFT JOIN users u ON u.id = o.owner_id
+		LEFT JOIN opportunity_stages s ON s.id = o.stage_id
+		LEFT JOIN picklist_values ls ON ls.id = o.lead_source_id
+		LEFT JOIN picklist_values cp ON cp.id = o.competitor_id
+		LEFT JOIN picklist_values cat ON cat.id = o.category_id
+		LEFT JOIN picklist_values wr ON wr.id = o.win_reason_id
+		LEFT JOIN picklist_values lr ON lr.id = o.loss_reason_id
+		LEFT JOIN campaigns cm ON cm.id = o.campaign_id
+		WHERE o.id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return nil, gorm.ErrRecordNotFound
+	}
+	var o Opportunity
+	var org, first, last, owner, stage, leadSource, competitor, category, winReason, lossReason, campaign *string
+	if err := rows.Scan(&o.ID, &o.Title, &o.OrganizationID, &o.ContactID, &o.OwnerID, &o.StageID, &o.Status,
+		&o.Probability, &o.ProbabilityOverride, &o.Rating, &o.ProjectedCloseDate, &o.StartDate,
+		&o.Revenue.OneTime, &o.Revenue.Monthly, &o.Revenue.Quarterly, &o.Revenue.SemiAnnual, &o.Revenue.Yearly,
+		&o.Cost.OneTime, &o.Cost.Monthly, &o.Cost.Quarterly, &o.Cost.SemiAnnual, &o.Cost.Yearly, &o.Amount, &o.IsOpen,
+		&o.LeadSourceID, &o.CompetitorID, &o.CategoryID, &o.NextStep, &o.Description, &o.Need, &o.Solution, &o.Timeframe, &o.Budget,
+		&o.WinReasonID, &o.WinDetail, &o.ClosedDate, &o.LossReasonID, &o.LossDetail, &o.LostDate, &o.StageChangedAt,
+		&o.CampaignID, &o.UseQuoteTotals, &o.Version, &o.CreatedAt, &o.UpdatedAt,
+		&org, &first, &last, &owner, &stage, &leadSource, &competitor, &category, &winReason, &lossReason, &campaign); err != nil {
+		return nil, err
+	}
+	if org != nil {
+		o.Organization = &Organization{ID: o.OrganizationID, Name: *org}
+	}
+	if o.ContactID != nil && first != nil && last != nil {
+		o.Contact = &Contact{ID: *o.ContactID, FirstName: *first, LastName: *last}
+	}
+	if owner != nil {
+		o.Owner = &User{ID: o.OwnerID, Name: *owner}
+	}
+	if stage != nil {
+		o.Stage = &Stage{ID: o.StageID, Name: *stage}
+	}
+	picked := func(id *uint, name *string) *PicklistValue {
+		if id == nil || name == nil {
+			return nil
+		}
+		return &PicklistValue{ID: *id, Name: *name}
+	}
+	o.LeadSource, o.Competitor, o.Category = picked(o.LeadSourceID, leadSource), picked(o.CompetitorID, competitor), picked(o.CategoryID, category)
+	o.WinReason, o.LossReason = picked(o.WinReasonID, winReason), picked(o.LossReasonID, lossReason)
+	if o.CampaignID != nil && campaign != nil {
+		o.Campaign = &Campaign{ID: *o.CampaignID, Name: *campaign}
+	}
+	return &o, rows.Close()
+}
+
 // withRelations joins what the opportunity page shows.
 func withRelations(db *gorm.DB) *gorm.DB {
 	return db.Joins("Organization").Joins("Contact").Joins("Owner").Joins("Stage").

@@ -486,8 +486,8 @@ func scanQuoteItem(rows *sql.Rows) (QuoteItem, error) {
 // and lines (the lines of all of them in one query, read column by column), for
 // the totals the opportunity page shows.
 func QuotesOf(db *gorm.DB, opportunityID uint) ([]Quote, error) {
-	var quotes []Quote
-	if err := db.Preload("TaxRate").Where("opportunity_id = ?", opportunityID).Order("number").Find(&quotes).Error; err != nil {
+	quotes, err := quotesWithTaxRate(db, opportunityID)
+	if err != nil {
 		return nil, err
 	}
 	if len(quotes) == 0 {
@@ -517,6 +517,40 @@ func QuotesOf(db *gorm.DB, opportunityID uint) ([]Quote, error) {
 		}
 	}
 	return quotes, nil
+}
+
+// quotesWithTaxRate reads the quotes of an opportunity by number with their
+// tax rates joined, in one prepared query read column by column.
+func quotesWithTaxRate(db *gorm.DB, opportunityID uint) ([]Quote, error) {
+	rows, err := queryRows(db, `SELECT q.id, q.number, q.opportunity_id, q.name, q.effective_date, q.expiration_date, q.bill_to,
+		q.ship_to, q.payment_term_id, q.tax_rate_id, q.term_months, q.comments, q.is_primary, q.status, q.token, q.sent_at,
+		q.sent_to, q.response_name, q.response_comment, q.response_ip, q.responded_at, q.owner_id, q.version,
+		q.created_at, q.updated_at, t.name, t.rate, t.position, t.active
+		FROM quotes q LEFT JOIN tax_rates t ON t.id = q.tax_rate_id
+		WHERE q.opportunity_id = ? ORDER BY q.number`, opportunityID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	quotes := []Quote{}
+	for rows.Next() {
+		var q Quote
+		var rateName *string
+		var rate *int64
+		var ratePos *int
+		var rateActive *bool
+		if err := rows.Scan(&q.ID, &q.Number, &q.OpportunityID, &q.Name, &q.EffectiveDate, &q.ExpirationDate, &q.BillTo,
+			&q.ShipTo, &q.PaymentTermID, &q.TaxRateID, &q.TermMonths, &q.Comments, &q.IsPrimary, &q.Status, &q.Token, &q.SentAt,
+			&q.SentTo, &q.ResponseName, &q.ResponseComment, &q.ResponseIP, &q.RespondedAt, &q.OwnerID, &q.Version,
+			&q.CreatedAt, &q.UpdatedAt, &rateName, &rate, &ratePos, &rateActive); err != nil {
+			return nil, err
+		}
+		if q.TaxRateID != nil && rateName != nil {
+			q.TaxRate = &TaxRate{ID: *q.TaxRateID, Name: *rateName, Rate: *rate, Position: *ratePos, Active: *rateActive}
+		}
+		quotes = append(quotes, q)
+	}
+	return quotes, rows.Close()
 }
 
 // LoadQuoteByToken finds the quote of a customer link.

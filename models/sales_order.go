@@ -282,6 +282,24 @@ func SalesOrderOf(db *gorm.DB, oppID uint) (*SalesOrder, error) {
 	return &so, nil
 }
 
+// SalesOrderRefOf is SalesOrderOf for a link to the order: its id, number and
+// status only, in one prepared query (the opportunity page shows it on every view).
+func SalesOrderRefOf(db *gorm.DB, oppID uint) (*SalesOrder, error) {
+	rows, err := queryRows(db, "SELECT id, number, status FROM sales_orders WHERE opportunity_id = ? ORDER BY id LIMIT 1", oppID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, rows.Close()
+	}
+	var so SalesOrder
+	if err := rows.Scan(&so.ID, &so.Number, &so.Status); err != nil {
+		return nil, err
+	}
+	return &so, rows.Close()
+}
+
 // SalesOrderEvents is the history of a sales order, newest first.
 func SalesOrderEvents(db *gorm.DB, soID uint) ([]SalesOrderEvent, error) {
 	var evs []SalesOrderEvent
