@@ -353,6 +353,10 @@ func (a *App) opportunityBoard(c echo.Context) error {
 		t := sums[s.ID]
 		col := views.BoardColumn{StageID: s.ID, Name: s.Name, Count: strconv.FormatInt(t.Count, 10),
 			Amount: t.Amount.Display(), Weighted: t.Weighted.Display()}
+		for _, o := range moveTo {
+			o.Selected = o.Value == idStr(s.ID)
+			col.MoveTo = append(col.MoveTo, o)
+		}
 		if int(t.Count) > len(rows) {
 			col.More = int(t.Count) - len(rows)
 			col.MoreURL = withQuery("/opportunities", oq.values, map[string]string{"stage": idStr(s.ID)})
@@ -361,12 +365,6 @@ func (a *App) opportunityBoard(c echo.Context) error {
 			cd := views.BoardCard{ID: r.ID, Version: r.Version, Title: r.Title, OrgName: r.OrganizationName,
 				Amount: r.Amount.Display(), Close: r.ProjectedCloseDate.Format(dateShown),
 				Overdue: r.ProjectedCloseDate.Before(today(now)), Owner: r.OwnerName, CanMove: u.CanEditOwned(r.OwnerID)}
-			if cd.CanMove {
-				for _, o := range moveTo {
-					o.Selected = o.Value == idStr(s.ID)
-					cd.Stages = append(cd.Stages, o)
-				}
-			}
 			col.Cards = append(col.Cards, cd)
 		}
 		page.Columns = append(page.Columns, col)

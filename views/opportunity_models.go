@@ -285,6 +285,9 @@ type BoardColumn struct {
 	Cards    []BoardCard
 	More     int    // cards not shown
 	MoreURL  string // the list filtered on this stage
+	// MoveTo are the stages a card of this column can move to, this one
+	// selected: the same for every card, rendered once.
+	MoveTo []Option
 }
 
 type BoardCard struct {
@@ -296,8 +299,7 @@ type BoardCard struct {
 	Close   string
 	Overdue bool
 	Owner   string
-	CanMove bool
-	Stages  []Option
+	CanMove bool // shows the move form, with its column's MoveTo
 }
 
 type BoardPage struct {
