@@ -63,6 +63,12 @@ func TestMoneyFormatRoundTrips(t *testing.T) {
 	if got := models.Money(-5).Display(); got != "-$0.05" {
 		t.Errorf("Display = %q", got)
 	}
+	for m, want := range map[models.Money]string{0: "0.00", 7: "0.07", 1000: "10.00", 99999: "999.99", 100000: "1,000.00",
+		12345678: "123,456.78", -100000: "-1,000.00", -123456789: "-1,234,567.89", models.MaxMoney: "100,000,000,000.00"} {
+		if got := m.String(); got != want {
+			t.Errorf("Money(%d).String() = %q, want %q", m, got, want)
+		}
+	}
 }
 
 func TestMoneyFormats(t *testing.T) {

@@ -510,9 +510,9 @@ var oppSortKeys = map[string]string{
 
 // oppListQuery is the filtered, sorted list query shared by pages and exports;
 // reverse reads it backwards (for the page before a keyset cursor). With named,
-// the owner and stage names are left empty for the caller to fill from names it
-// already holds (nameRows), and users and opportunity_stages are joined only when
-// the sort needs them.
+// the owner and stage names are not selected (scanOppRows leaves them empty) for
+// the caller to fill from names it already holds (nameRows), and users and
+// opportunity_stages are joined only when the sort needs them.
 func oppListQuery(db *gorm.DB, f OppFilter, named, reverse bool) *gorm.DB {
 	col, ok := OppSorts[f.Sort]
 	if !ok {
@@ -524,7 +524,7 @@ func oppListQuery(db *gorm.DB, f OppFilter, named, reverse bool) *gorm.DB {
 	}
 	joins, names := oppJoins, "users.name AS owner_name, opportunity_stages.name AS stage_name, "
 	if named {
-		joins, names = oppOrgJoin, "'' AS owner_name, '' AS stage_name, "
+		joins, names = oppOrgJoin, ""
 		switch f.Sort {
 		case "owner":
 			joins += " JOIN users ON users.id = opportunities.owner_id"
@@ -627,7 +627,7 @@ func listOppRows(db *gorm.DB, f OppFilter, p Page, named bool) ([]OppRow, bool, 
 	} else {
 		q = q.Limit(p.Size + 1)
 	}
-	rows, err := scanOppRows(q)
+	rows, err := scanOppRows(q, named)
 	rows, more := Trim(rows, p)
 	return rows, more, err
 }
@@ -655,17 +655,23 @@ func deferJoins(db *gorm.DB, f OppFilter, q *gorm.DB, p Page) *gorm.DB {
 
 // scanOppRows reads the rows of oppListQuery column by column: the list is the
 // most visited page, and GORM's reflection per row cost more than the query.
-func scanOppRows(q *gorm.DB) ([]OppRow, error) {
+// Named rows have no owner and stage name columns.
+func scanOppRows(q *gorm.DB, named bool) ([]OppRow, error) {
 	rs, err := preparedRows(q)
 	if err != nil {
 		return nil, err
 	}
 	defer rs.Close()
 	rows := make([]OppRow, 0, PageSize+1)
+	var r OppRow
+	dest := []any{&r.ID, &r.Title, &r.OrganizationID, &r.OrganizationName, &r.OwnerName, &r.StageName, &r.Status,
+		&r.Probability, &r.ProjectedCloseDate, &r.Amount, &r.StageID, &r.OwnerID, &r.Version}
+	if named {
+		dest = append(dest[:4], dest[6:]...)
+	}
 	for rs.Next() {
-		var r OppRow
-		if err := rs.Scan(&r.ID, &r.Title, &r.OrganizationID, &r.OrganizationName, &r.OwnerName, &r.StageName, &r.Status,
-			&r.Probability, &r.ProjectedCloseDate, &r.Amount, &r.StageID, &r.OwnerID, &r.Version); err != nil {
+		r = OppRow{}
+		if err := rs.Scan(dest...); err != nil {
 			return nil, err
 		}
 		rows = append(rows, r)
@@ -693,7 +699,7 @@ func listOppsKeyset(db *gorm.DB, f OppFilter, p Page, named bool) ([]OppRow, boo
 	rows, err := scanOppRows(oppListQuery(db, f, named, backwards).
 		Where(col+" "+beyond+" "+key, cursor).
 		Where("("+col+" "+strictly+" "+key+" OR opportunities.id "+strictly+" ?)", cursor, cursor).
-		Limit(p.Size + 1))
+		Limit(p.Size+1), named)
 	rows, more := Trim(rows, p)
 	if backwards {
 		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
@@ -724,7 +730,7 @@ func BoardCards(db *gorm.DB, f OppFilter, stageIDs []uint, perStage int, names *
 		}
 		b.WriteString("SELECT * FROM (?) AS s" + strconv.Itoa(i))
 	}
-	rows, err := scanOppRows(db.Raw(b.String(), subs...))
+	rows, err := scanOppRows(db.Raw(b.String(), subs...), true)
 	if err != nil {
 		return nil, err
 	}
