@@ -313,13 +313,15 @@ func LoadOpportunityShown(db *gorm.DB, id uint) (*Opportunity, error) {
 	}
 	var o Opportunity
 	var org, first, last, owner, stage, leadSource, competitor, category, winReason, lossReason, campaign *string
-	if err := rows.Scan(&o.ID, &o.Title, &o.OrganizationID, &o.ContactID, &o.OwnerID, &o.StageID, &o.Status,
-		&o.Probability, &o.ProbabilityOverride, &o.Rating, &o.ProjectedCloseDate, &o.StartDate,
+	if err := rows.Scan(intCol[uint]{&o.ID}, &o.Title, intCol[uint]{&o.OrganizationID}, nullIntCol[uint]{&o.ContactID},
+		intCol[uint]{&o.OwnerID}, intCol[uint]{&o.StageID}, (*string)(&o.Status),
+		intCol[int]{&o.Probability}, &o.ProbabilityOverride, (*string)(&o.Rating), &o.ProjectedCloseDate, &o.StartDate,
 		&o.Revenue.OneTime, &o.Revenue.Monthly, &o.Revenue.Quarterly, &o.Revenue.SemiAnnual, &o.Revenue.Yearly,
 		&o.Cost.OneTime, &o.Cost.Monthly, &o.Cost.Quarterly, &o.Cost.SemiAnnual, &o.Cost.Yearly, &o.Amount, &o.IsOpen,
-		&o.LeadSourceID, &o.CompetitorID, &o.CategoryID, &o.NextStep, &o.Description, &o.Need, &o.Solution, &o.Timeframe, &o.Budget,
-		&o.WinReasonID, &o.WinDetail, &o.ClosedDate, &o.LossReasonID, &o.LossDetail, &o.LostDate, &o.StageChangedAt,
-		&o.CampaignID, &o.UseQuoteTotals, &o.Version, &o.CreatedAt, &o.UpdatedAt,
+		nullIntCol[uint]{&o.LeadSourceID}, nullIntCol[uint]{&o.CompetitorID}, nullIntCol[uint]{&o.CategoryID},
+		&o.NextStep, &o.Description, &o.Need, &o.Solution, &o.Timeframe, &o.Budget,
+		nullIntCol[uint]{&o.WinReasonID}, &o.WinDetail, &o.ClosedDate, nullIntCol[uint]{&o.LossReasonID}, &o.LossDetail, &o.LostDate,
+		&o.StageChangedAt, nullIntCol[uint]{&o.CampaignID}, &o.UseQuoteTotals, intCol[int]{&o.Version}, &o.CreatedAt, &o.UpdatedAt,
 		&org, &first, &last, &owner, &stage, &leadSource, &competitor, &category, &winReason, &lossReason, &campaign); err != nil {
 		return nil, err
 	}
@@ -664,8 +666,11 @@ func scanOppRows(q *gorm.DB, named bool) ([]OppRow, error) {
 	defer rs.Close()
 	rows := make([]OppRow, 0, PageSize+1)
 	var r OppRow
-	dest := []any{&r.ID, &r.Title, &r.OrganizationID, &r.OrganizationName, &r.OwnerName, &r.StageName, &r.Status,
-		&r.Probability, &r.ProjectedCloseDate, &r.Amount, &r.StageID, &r.OwnerID, &r.Version}
+	// Integers through intCol and the status as a string: database/sql would
+	// convert each by formatting and parsing it.
+	dest := []any{intCol[uint]{&r.ID}, &r.Title, intCol[uint]{&r.OrganizationID}, &r.OrganizationName, &r.OwnerName, &r.StageName,
+		(*string)(&r.Status), intCol[int]{&r.Probability}, &r.ProjectedCloseDate, &r.Amount, intCol[uint]{&r.StageID},
+		intCol[uint]{&r.OwnerID}, intCol[int]{&r.Version}}
 	if named {
 		dest = append(dest[:4], dest[6:]...)
 	}
