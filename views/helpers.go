@@ -1,12 +1,8 @@
 package views
 
 import (
-	"context"
-	"io"
 	"strconv"
 	"strings"
-
-	"github.com/a-h/templ"
 )
 
 func isCurrent(path, href string) bool {
@@ -118,15 +114,4 @@ func quoteCols(d QuoteDoc) int {
 		return 8
 	}
 	return 6
-}
-
-// fragment renders c once, for a page that repeats it unchanged many times
-// (the board's move forms): the HTML comes from templ, with its escaping, and
-// each repetition writes it as it is. An error shows when the page renders.
-func fragment(ctx context.Context, c templ.Component) templ.Component {
-	var b strings.Builder
-	if err := c.Render(ctx, &b); err != nil {
-		return templ.ComponentFunc(func(context.Context, io.Writer) error { return err })
-	}
-	return templ.Raw(b.String())
 }
