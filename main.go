@@ -84,7 +84,7 @@ func run(log *slog.Logger) error {
 	secure := flag.Bool("secure-cookies", envBool("SECURE_COOKIES", false), "mark cookies Secure; set when serving over TLS (env SECURE_COOKIES)")
 	quoteLinkLimit := flag.Int("quote-link-limit", envInt("QUOTE_LINK_LIMIT", 0), "requests a minute one client IP may make to customer quote links; 0 is the default, 60 (env QUOTE_LINK_LIMIT)")
 	trustedProxies := flag.String("trusted-proxies", os.Getenv("TRUSTED_PROXIES"), "load balancers (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For names the client; unset, the connection's address is the client (env TRUSTED_PROXIES)")
-	concurrency := flag.Int("concurrency", envInt("CONCURRENCY", 0), "requests worked on at once, the rest queue in order; 0 is the default, two per core (env CONCURRENCY)")
+	concurrency := flag.Int("concurrency", envInt("CONCURRENCY", 0), "reads worked on at once, the rest queue in order; 0 is the default: one per core (at least 2) on SQLite, four per core on PostgreSQL (env CONCURRENCY)")
 	pprofAddr := flag.String("pprof", env("PPROF_ADDR", ""), "serve net/http/pprof on this address, e.g. 127.0.0.1:6060; off when empty (env PPROF_ADDR)")
 	flag.Parse()
 	tuneGC()

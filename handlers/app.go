@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,8 +40,8 @@ type Config struct {
 	// QuoteLinkLimit is how many requests a minute one client IP may make to the
 	// public customer quote links; 0 means the default (ratelimit.go).
 	QuoteLinkLimit int
-	// Concurrency is how many requests work at once; the others queue in order
-	// (admission.go). 0 means the default, two per core.
+	// Concurrency is how many reads work at once; the others queue in order
+	// (admission.go). 0 means the default (defaultConcurrency).
 	Concurrency int
 	// TrustedProxies are the load balancers whose X-Forwarded-For is believed
 	// (ParseTrustedProxies). Without them the client is the connection's address.
@@ -86,7 +85,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		cfg.QuoteLinkLimit = defaultQuoteLinkLimit
 	}
 	if cfg.Concurrency <= 0 {
-		cfg.Concurrency = 2 * runtime.GOMAXPROCS(0)
+		cfg.Concurrency = defaultConcurrency(cfg.DB.Dialector.Name())
 	}
 	prints, err := static.Fingerprints()
 	if err != nil {
