@@ -108,7 +108,7 @@ func (m Money) Input0() string { return m.format(false, false) }
 // for the string.
 func (m Money) format(currency, separators bool) string {
 	var b [32]byte // the widest, -$92,233,720,368,547,758.08, takes 27
-	v := uint64(m)
+	v := uint64(m) // #nosec G115 -- the bits as they are: negated below, they are the magnitude, of MinInt64 too
 	if m < 0 {
 		v = -v // the magnitude, even of the most negative amount
 	}

@@ -117,7 +117,7 @@ func absU(v int64) uint64 {
 // each, so it builds the digits in one stack buffer instead of with fmt.
 func decimalString(v int64, places int) string {
 	var b [24]byte // 19 digits, a point, a sign
-	u := uint64(v)
+	u := uint64(v) // #nosec G115 -- the bits as they are: negated below, they are the magnitude, of MinInt64 too
 	if v < 0 {
 		u = -u
 	}

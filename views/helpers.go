@@ -80,14 +80,6 @@ func colourOr(c string) string {
 	return c
 }
 
-// draggableAttr is the value of draggable, which is "true" or "false", never empty.
-func draggableAttr(b bool) string {
-	if b {
-		return "true"
-	}
-	return "false"
-}
-
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one
