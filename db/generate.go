@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -1256,11 +1255,18 @@ func (g *generator) opportunities(t *genTablesW) error {
 			var token, sentAt, respondedAt any
 			sent, respName, respIP := "", "", ""
 			if status != models.QuoteDraft {
-				b := make([]byte, 16)
-				for j := range b {
-					b[j] = byte(g.rng.IntN(256)) // #nosec G115 -- ids and counts of generated rows are far below the limits of either type
+				// The customer link's token is a secret: from crypto/rand, not from
+				// the seed, or anyone knowing the seed could open the quotes, and a
+				// second run with the same seed would repeat the tokens. The seeded
+				// draws are still taken, so the rest of the data stays as the seed made it.
+				for range 16 {
+					g.rng.IntN(256)
 				}
-				token, sentAt, sent = hex.EncodeToString(b), qAt.Add(time.Hour), sentTo
+				t, err := models.NewQuoteToken()
+				if err != nil {
+					return err
+				}
+				token, sentAt, sent = t, qAt.Add(time.Hour), sentTo
 			}
 			if status == models.QuoteAccepted || status == models.QuoteDeclined {
 				respondedAt, respName, respIP = qAt.Add(time.Duration(2+g.rng.IntN(72))*time.Hour), first+" "+lastName, "203.0.113."+strconv.Itoa(1+g.rng.IntN(250))

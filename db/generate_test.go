@@ -216,3 +216,18 @@ func TestGenerateAgainKeepsRollupsAndSums(t *testing.T) {
 		}
 	}
 }
+
+// A customer link's token is a secret: it does not follow from the seed, so
+// the same seed twice into one database makes new tokens, not a clash.
+func TestGenerateTokensAreNotFromTheSeed(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	o := db.GenOptions{Opportunities: 150, Seed: 5}
+	gdb, _ := genDB(t, now, o)
+	if err := db.Generate(gdb, o, now); err != nil {
+		t.Fatalf("the same seed again: %v", err)
+	}
+	tokens := genCount(t, gdb, `SELECT COUNT(token) FROM quotes`)
+	if distinct := genCount(t, gdb, `SELECT COUNT(DISTINCT token) FROM quotes`); tokens < 20 || distinct != tokens {
+		t.Errorf("%d tokens, %d distinct: want many, all different", tokens, distinct)
+	}
+}

@@ -842,7 +842,8 @@ func ImportItems(db *gorm.DB, q *Quote, from *Quote) error {
 	})
 }
 
-func newToken() (string, error) {
+// NewQuoteToken is a customer link's secret: 192 random bits, URL-safe.
+func NewQuoteToken() (string, error) {
 	b := make([]byte, 24) // 192 bits
 	if _, err := rand.Read(b); err != nil {
 		return "", err
@@ -857,7 +858,7 @@ func SendQuote(db *gorm.DB, q *Quote, to string, now time.Time) error {
 		return ErrQuoteLocked
 	}
 	if q.Token == nil {
-		t, err := newToken()
+		t, err := NewQuoteToken()
 		if err != nil {
 			return err
 		}
@@ -869,7 +870,7 @@ func SendQuote(db *gorm.DB, q *Quote, to string, now time.Time) error {
 
 // RegenerateToken replaces the customer link: the old one stops working.
 func RegenerateToken(db *gorm.DB, q *Quote) error {
-	t, err := newToken()
+	t, err := NewQuoteToken()
 	if err != nil {
 		return err
 	}
