@@ -262,11 +262,8 @@ func LoadOpportunity(db *gorm.DB, id uint) (*Opportunity, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		return nil, gorm.ErrRecordNotFound
+	if err := firstRow(rows); err != nil {
+		return nil, err
 	}
 	var o Opportunity
 	if err := db.ScanRows(rows, &o); err != nil {
@@ -305,11 +302,8 @@ func LoadOpportunityShown(db *gorm.DB, id uint) (*Opportunity, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		return nil, gorm.ErrRecordNotFound
+	if err := firstRow(rows); err != nil {
+		return nil, err
 	}
 	var o Opportunity
 	var org, first, last, owner, stage, leadSource, competitor, category, winReason, lossReason, campaign *string

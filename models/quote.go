@@ -415,11 +415,8 @@ func LoadQuote(db *gorm.DB, id uint) (*Quote, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		return nil, gorm.ErrRecordNotFound
+	if err := firstRow(rows); err != nil {
+		return nil, err
 	}
 	if err := db.ScanRows(rows, &q); err != nil {
 		return nil, err
@@ -563,11 +560,8 @@ func LoadQuoteByToken(db *gorm.DB, token string) (*Quote, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		return nil, gorm.ErrRecordNotFound
+	if err := firstRow(rows); err != nil {
+		return nil, err
 	}
 	var id uint
 	if err := rows.Scan(intCol[uint]{&id}); err != nil {

@@ -114,3 +114,15 @@ func scanInteger(src any) (int64, error) {
 	}
 	return 0, fmt.Errorf("cannot scan %T as an integer", src)
 }
+
+// firstRow moves rows to their first row, or says why there is none: the
+// query's error, else gorm.ErrRecordNotFound.
+func firstRow(rows *sql.Rows) error {
+	if rows.Next() {
+		return nil
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return gorm.ErrRecordNotFound
+}

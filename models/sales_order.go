@@ -290,8 +290,10 @@ func SalesOrderRefOf(db *gorm.DB, oppID uint) (*SalesOrder, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	if !rows.Next() {
-		return nil, rows.Close()
+	if err := firstRow(rows); errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
 	}
 	var so SalesOrder
 	if err := rows.Scan(&so.ID, &so.Number, &so.Status); err != nil {

@@ -60,11 +60,8 @@ func FindSessionUserFeatures(db *gorm.DB, token string) (*Session, *User, Featur
 		return nil, nil, nil, err
 	}
 	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return nil, nil, nil, err
-		}
-		return nil, nil, nil, gorm.ErrRecordNotFound
+	if err := firstRow(rows); err != nil {
+		return nil, nil, nil, err
 	}
 	var u User
 	sess := Session{ID: id}
