@@ -229,8 +229,39 @@ func periodText(n int32) string {
 	return fmt.Sprintf("%04d-%02d-%02d", n/10000, n/100%100, n%100)
 }
 
+// intSlot is the integer field of a key or its sums that slot names; nil for
+// the others (the periods, the name and the days).
+func intSlot(k *genRollKey, v *genRollVals, slot int) *int64 {
+	switch slot {
+	case slotC:
+		return &k.c
+	case slotO:
+		return &k.o
+	case slotG:
+		return &k.g
+	case slotI1:
+		return &k.i1
+	case slotI2:
+		return &k.i2
+	case slotI3:
+		return &k.i3
+	case slotN:
+		return &v.n
+	case slotAmount:
+		return &v.amount
+	case slotWeighted:
+		return &v.weighted
+	case slotCycleN:
+		return &v.cycleN
+	}
+	return nil
+}
+
 func (s *genSums) setSlot(k *genRollKey, v *genRollVals, slot int, x any) {
-	n, _ := x.(int64)
+	if p := intSlot(k, v, slot); p != nil {
+		*p, _ = x.(int64)
+		return
+	}
 	str := ""
 	switch x := x.(type) {
 	case string:
@@ -239,32 +270,12 @@ func (s *genSums) setSlot(k *genRollKey, v *genRollVals, slot int, x any) {
 		str = string(x)
 	}
 	switch slot {
-	case slotC:
-		k.c = n
-	case slotO:
-		k.o = n
-	case slotG:
-		k.g = n
 	case slotPeriod:
 		k.period = periodKey(str)
 	case slotAt:
 		k.at = periodKey(str)
 	case slotS:
 		k.s = s.name(str)
-	case slotI1:
-		k.i1 = n
-	case slotI2:
-		k.i2 = n
-	case slotI3:
-		k.i3 = n
-	case slotN:
-		v.n = n
-	case slotAmount:
-		v.amount = n
-	case slotWeighted:
-		v.weighted = n
-	case slotCycleN:
-		v.cycleN = n
 	case slotDays:
 		switch x := x.(type) {
 		case float64:
@@ -276,33 +287,16 @@ func (s *genSums) setSlot(k *genRollKey, v *genRollVals, slot int, x any) {
 }
 
 func (s *genSums) slotValue(k *genRollKey, v *genRollVals, slot int) any {
+	if p := intSlot(k, v, slot); p != nil {
+		return *p
+	}
 	switch slot {
-	case slotC:
-		return k.c
-	case slotO:
-		return k.o
-	case slotG:
-		return k.g
 	case slotPeriod:
 		return periodText(k.period)
 	case slotAt:
 		return periodText(k.at)
 	case slotS:
 		return s.names[k.s]
-	case slotI1:
-		return k.i1
-	case slotI2:
-		return k.i2
-	case slotI3:
-		return k.i3
-	case slotN:
-		return v.n
-	case slotAmount:
-		return v.amount
-	case slotWeighted:
-		return v.weighted
-	case slotCycleN:
-		return v.cycleN
 	}
 	return v.days
 }
