@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 
 	"salesdesk/db"
@@ -54,17 +55,11 @@ func Open(t testing.TB) *gorm.DB {
 	return open(t, NewDSN(t, false))
 }
 
-// OpenDemo returns a migrated database with the demo data (seeded now, or on
-// PostgreSQL cloned from a template seeded earlier the same day).
+// OpenDemo returns a migrated database with the demo data, a copy of a
+// template this process seeded earlier (see NewDSN).
 func OpenDemo(t testing.TB) *gorm.DB {
 	t.Helper()
-	gdb := open(t, NewDSN(t, true))
-	if !Postgres() {
-		if _, err := db.SeedDemo(gdb, time.Now().UTC()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return gdb
+	return open(t, NewDSN(t, true))
 }
 
 func open(t testing.TB, dsn string) *gorm.DB {
@@ -85,14 +80,19 @@ func open(t testing.TB, dsn string) *gorm.DB {
 }
 
 // NewDSN makes a database for this test and returns its DSN; callers open it
-// themselves (as often as they like, e.g. once per app instance). On SQLite it
-// is a path to a file in the test's temp folder, still to be migrated; on
-// PostgreSQL it is a new database with every migration applied and, if demo
-// is set, the demo data. The database is dropped when the test ends.
+// themselves (as often as they like, e.g. once per app instance). It has every
+// migration applied and, if demo is set, the demo data: on SQLite it is a copy,
+// in the test's temp folder, of a file this process made once; on PostgreSQL a
+// new database cloned from a template. The database is dropped when the test
+// ends.
 func NewDSN(t testing.TB, demo bool) string {
 	t.Helper()
 	if !Postgres() {
-		return filepath.Join(t.TempDir(), "test.db")
+		path := filepath.Join(t.TempDir(), "test.db")
+		if err := copySQLiteTemplate(demo, path); err != nil {
+			t.Fatal(err)
+		}
+		return path
 	}
 	name, err := take(demo)
 	if err != nil {
@@ -273,7 +273,7 @@ func poolFor(demo bool) (*pool, error) {
 	}
 	err = db.Migrate(gdb)
 	if err == nil && demo {
-		_, err = db.SeedDemo(gdb, time.Now().UTC())
+		err = seedDemo(gdb)
 	}
 	if s, e := gdb.DB(); e == nil {
 		_ = s.Close() // a template must have no connection while it is cloned
@@ -319,7 +319,11 @@ func dropDatabase(name string) {
 //	func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
 func Main(m *testing.M) int {
 	if !Postgres() {
-		return m.Run()
+		code := m.Run()
+		if sqliteDir != "" {
+			_ = os.RemoveAll(sqliteDir)
+		}
+		return code
 	}
 	inMain = true
 	drops = make(chan string, 1000)
@@ -344,6 +348,84 @@ func Main(m *testing.M) int {
 		}
 	}
 	return code
+}
+
+// The SQLite templates of this process: a migrated file and one with the demo
+// data, made on first use in a folder of their own. Copying one costs a few
+// milliseconds; migrating and seeding a file costs most of a short test.
+var (
+	sqliteMu        sync.Mutex
+	sqliteDir       string
+	sqliteTemplates = map[bool]string{}
+)
+
+// copySQLiteTemplate copies this process's template (made now if it is the
+// first) to path.
+func copySQLiteTemplate(demo bool, path string) error {
+	sqliteMu.Lock()
+	defer sqliteMu.Unlock()
+	tpl, ok := sqliteTemplates[demo]
+	if !ok {
+		var err error
+		if sqliteDir == "" {
+			if sqliteDir, err = os.MkdirTemp("", "salesdesk-dbtest-"); err != nil {
+				return err
+			}
+		}
+		tpl = filepath.Join(sqliteDir, fmt.Sprintf("template-demo-%t.db", demo))
+		if err := makeSQLiteTemplate(tpl, demo); err != nil {
+			return fmt.Errorf("dbtest: make the SQLite template: %w", err)
+		}
+		sqliteTemplates[demo] = tpl
+	}
+	data, err := os.ReadFile(tpl) // #nosec G304 -- our own file, named above
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o600)
+}
+
+// makeSQLiteTemplate migrates (and seeds) a new file and closes it with its
+// write-ahead log folded in, so that the one file is the whole database.
+func makeSQLiteTemplate(path string, demo bool) error {
+	gdb, err := db.Open(path, nil)
+	if err != nil {
+		return err
+	}
+	err = db.Migrate(gdb)
+	if err == nil && demo {
+		err = seedDemo(gdb)
+	}
+	if err == nil {
+		err = gdb.Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error
+	}
+	if s, e := gdb.DB(); e == nil {
+		if e := s.Close(); err == nil {
+			err = e
+		}
+	}
+	if err == nil {
+		// Nothing may be left in a write-ahead log beside the file.
+		if fi, e := os.Stat(path + "-wal"); e == nil && fi.Size() > 0 {
+			err = fmt.Errorf("%s-wal still holds %d bytes after the checkpoint", path, fi.Size())
+		}
+	}
+	return err
+}
+
+// seedDemo seeds the demo data into a template, with the demo users' password
+// hashed at bcrypt's lowest cost: tests sign in thousands of times, and at the
+// default cost each sign-in takes 50–80 ms of CPU. Passwords set through the
+// app in a test are still hashed at the app's cost.
+func seedDemo(gdb *gorm.DB) error {
+	if _, err := db.SeedDemo(gdb, time.Now().UTC()); err != nil {
+		return err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(db.DemoPassword), bcrypt.MinCost)
+	if err != nil {
+		return err
+	}
+	return gdb.Exec("UPDATE users SET password_hash = ?", string(hash)).Error
 }
 
 var dbnameKV = regexp.MustCompile(`(^|\s)dbname=\S*`)
