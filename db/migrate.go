@@ -738,6 +738,11 @@ var migrations = []migration{
 		`DROP INDEX rate_limits_window`,
 		`CREATE INDEX rate_limits_end ON rate_limits (window_end)`,
 	}},
+	// SQLite reads a prefix as a range of organizations_name_key (bytes);
+	// PostgreSQL's LIKE 'x%' needs the pattern operator class in a collation
+	// other than C.
+	{27, "pickers: organizations found by the start of their name on PostgreSQL", onlyOn("postgres",
+		`CREATE INDEX organizations_name_key_pattern ON organizations (name_key text_pattern_ops)`)},
 }
 
 // opportunity_sums holds the count, amount and weighted amount of the

@@ -322,6 +322,10 @@ var baseAuthzRoutes = []authzRoute{
 
 	// Sales. Reps read everyone's opportunities and change only their own;
 	// {own} is a fresh open opportunity of the rep, {other} one of another rep.
+	// The organization pickers of the Sales forms: every signed-in role sees
+	// every organization and its contacts, as the organization pages show them.
+	sales(signedIn("GET", "/organizations/suggest", "/organizations/suggest?q=a", ok200)),
+	sales(signedIn("GET", "/organizations/:id/contacts", "/organizations/{org}/contacts", ok200)),
 	sales(signedIn("GET", "/opportunities", "/opportunities", ok200)),
 	sales(signedIn("GET", "/opportunities/new", "/opportunities/new", ok200)),
 	sales(signedIn("POST", "/opportunities", "/opportunities", seeOther("/opportunities/"))),

@@ -192,32 +192,43 @@ func (a *App) fillOppChoices(f *views.OppForm, u *models.User, current *models.O
 	if current == nil {
 		current = &models.Opportunity{Status: models.StatusActive}
 	}
-	orgs, err := models.OrganizationChoices(a.db, current.OrganizationID)
+	in := views.In{Label: "Organization", Name: "organization_id", Required: true, Errs: &f.Errs}
+	picker, orgs, err := a.orgPicker(models.OrgPick{Keep: current.OrganizationID}, in, "organization_name",
+		f.OrganizationID, f.OrganizationName, f.OrgMatches, "Choose an organization")
 	if err != nil {
 		return err
 	}
-	f.Organizations = []views.Option{{Value: "", Label: "Choose an organization"}}
-	for _, o := range orgs {
-		f.Organizations = append(f.Organizations, views.Option{Value: idStr(o.ID), Label: o.Name, Selected: idStr(o.ID) == f.OrganizationID})
-	}
-	contacts, err := models.ContactChoices(a.db)
-	if err != nil {
-		return err
-	}
-	byOrg := map[uint][]models.Contact{}
-	for _, ct := range contacts {
-		byOrg[ct.OrganizationID] = append(byOrg[ct.OrganizationID], ct)
-	}
-	// Contacts of the chosen organization come first, then the others grouped by organization.
+	f.Organization = picker
 	f.Contacts = []views.Option{{Value: "", Label: "No contact"}}
-	for pass := 0; pass < 2; pass++ {
-		for _, o := range orgs {
-			if (pass == 0) != (idStr(o.ID) == f.OrganizationID) {
-				continue
+	if !picker.Typed {
+		// A select of every organization: their contacts, grouped by
+		// organization, those of the chosen one first.
+		contacts, err := models.ContactChoices(a.db)
+		if err != nil {
+			return err
+		}
+		byOrg := map[uint][]models.Contact{}
+		for _, ct := range contacts {
+			byOrg[ct.OrganizationID] = append(byOrg[ct.OrganizationID], ct)
+		}
+		for pass := 0; pass < 2; pass++ {
+			for _, o := range orgs {
+				if (pass == 0) != (idStr(o.ID) == f.OrganizationID) {
+					continue
+				}
+				for _, ct := range byOrg[o.ID] {
+					f.Contacts = append(f.Contacts, views.Option{Value: idStr(ct.ID), Label: ct.FullName(), Group: o.Name, Selected: idStr(ct.ID) == f.ContactID})
+				}
 			}
-			for _, ct := range byOrg[o.ID] {
-				f.Contacts = append(f.Contacts, views.Option{Value: idStr(ct.ID), Label: ct.FullName(), Group: o.Name, Selected: idStr(ct.ID) == f.ContactID})
-			}
+		}
+	} else if id, ok := parseID(f.OrganizationID); ok && len(f.OrgMatches) == 0 {
+		// A typed name: the contacts of the organization once it is known.
+		contacts, err := models.ContactsOf(a.db, id)
+		if err != nil {
+			return err
+		}
+		for _, ct := range contacts {
+			f.Contacts = append(f.Contacts, views.Option{Value: idStr(ct.ID), Label: ct.FullName(), Selected: idStr(ct.ID) == f.ContactID})
 		}
 	}
 	if u.SeesAllRecords() {
@@ -311,15 +322,22 @@ func (a *App) decodeOpp(f *views.OppForm, o *models.Opportunity, before *models.
 	o.Description = strings.TrimSpace(f.Description)
 	o.NextStep = strings.TrimSpace(f.NextStep)
 
-	var org models.Organization
-	if id, ok := parseID(f.OrganizationID); !ok {
-		e.Add("organization_id", "Choose an organization from the list.")
-	} else if err := a.db.Select("id").Where("type <> ? OR id = ?", "dead", before.OrganizationID).First(&org, id).Error; errors.Is(err, gorm.ErrRecordNotFound) {
-		e.Add("organization_id", "That organization does not exist any more, or is marked Dead. Choose another.")
-	} else if err != nil {
+	org, matches, msg, err := a.pickOrg(models.OrgPick{Keep: before.OrganizationID}, f.OrganizationID, f.OrganizationName)
+	if err != nil {
 		return err
+	}
+	if msg != "" {
+		e.Add("organization_id", msg)
+		f.OrgMatches = matches
+		if strings.TrimSpace(f.OrganizationName) != "" {
+			f.OrganizationID = "" // the name was not resolved: no id goes with it
+		}
 	} else {
-		o.OrganizationID = id
+		o.OrganizationID = org.ID
+		f.OrganizationID = idStr(org.ID)
+		if strings.TrimSpace(f.OrganizationName) != "" {
+			f.OrganizationName = org.Name
+		}
 	}
 
 	o.ContactID = nil

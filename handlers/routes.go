@@ -43,6 +43,10 @@ func (a *App) routes(e *echo.Echo) {
 	in.POST("/contacts/:id", a.updateContact)
 
 	sales := in.Group("", RequireFeature(models.FeatureSales))
+	// The organization pickers of the Sales forms (opportunities, products,
+	// purchase orders): names as they are typed, and an organization's contacts.
+	sales.GET("/organizations/suggest", a.suggestOrganizations)
+	sales.GET("/organizations/:id/contacts", a.organizationContacts)
 	sales.GET("/opportunities", a.listOpportunities)
 	sales.GET("/opportunities/new", a.newOpportunity)
 	sales.POST("/opportunities", a.createOpportunity)

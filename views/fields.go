@@ -116,3 +116,29 @@ func groups(opts []Option) [][]Option {
 	}
 	return out
 }
+
+// Picker chooses one row of a table that can grow without bound, such as the
+// organizations. While the table is small it is a select of In.Options. Above
+// models.PickSelectMax rows (Typed) it is a text input for the name, whose
+// value the form posts as TextName; the id, once known, goes in a hidden
+// input named In.Name. The server resolves the name; when several rows match,
+// Matches are offered as radio buttons named In.Name. With JavaScript the
+// input suggests names from SuggestURL as they are typed.
+type Picker struct {
+	In
+	Typed      bool
+	TextName   string
+	Text       string
+	Matches    []Option
+	SuggestURL string
+}
+
+// textAttrs are the attributes of the typed name's input.
+func (p Picker) textAttrs() templ.Attributes {
+	a := p.In.attrs()
+	a["autocomplete"] = "off"
+	a["data-suggest"] = p.SuggestURL
+	a["data-pick"] = p.Name
+	a["maxlength"] = "200"
+	return a
+}

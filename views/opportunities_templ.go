@@ -791,11 +791,11 @@ func OpportunityFormPage(p Page, f OppForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Select(In{Label: "Organization", Name: "organization_id", Options: f.Organizations, Required: true, Errs: &f.Errs}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = PickerField(f.Organization).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Select(In{Label: "Contact", Name: "contact_id", Options: f.Contacts, Hint: "A contact of the chosen organization.", Errs: &f.Errs}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Select(In{Label: "Contact", Name: "contact_id", Options: f.Contacts, Hint: f.contactHint(), Errs: &f.Errs, Attrs: contactsOf("organization_id")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -1,5 +1,7 @@
 package views
 
+import "github.com/a-h/templ"
+
 // OppFilters is the filter form shared by the list and the board.
 type OppFilters struct {
 	Action     string // where the form submits
@@ -67,6 +69,7 @@ type OppForm struct {
 	Version             string `form:"version"`
 	Title               string `form:"title"`
 	OrganizationID      string `form:"organization_id"`
+	OrganizationName    string `form:"organization_name"` // typed, when there are too many for a select
 	ContactID           string `form:"contact_id"`
 	OwnerID             string `form:"owner_id"`
 	StageID             string `form:"stage_id"`
@@ -98,23 +101,24 @@ type OppForm struct {
 	CostSemiAnnual      string `form:"cost_semi_annual"`
 	CostYearly          string `form:"cost_yearly"`
 
-	Organizations []Option
-	Contacts      []Option
-	Owners        []Option // empty: the owner is the signed-in rep
-	OwnerName     string
-	Stages        []Option // empty: the stage is fixed (won or lost)
-	StageName     string
-	Statuses      []Option
-	Ratings       []Option
-	Categories    []Option
-	LeadSources   []Option
-	Competitors   []Option
-	Campaigns     []Option // nil when Marketing is off
-	Periods       []PeriodInput
-	ShowCost      bool
-	Conflict      []ChangeRow // what someone else changed, on a 409
-	ConflictBy    string
-	Errs          Errors
+	Organization Picker
+	OrgMatches   []Option // what the typed name matched, when several did
+	Contacts     []Option
+	Owners       []Option // empty: the owner is the signed-in rep
+	OwnerName    string
+	Stages       []Option // empty: the stage is fixed (won or lost)
+	StageName    string
+	Statuses     []Option
+	Ratings      []Option
+	Categories   []Option
+	LeadSources  []Option
+	Competitors  []Option
+	Campaigns    []Option // nil when Marketing is off
+	Periods      []PeriodInput
+	ShowCost     bool
+	Conflict     []ChangeRow // what someone else changed, on a 409
+	ConflictBy   string
+	Errs         Errors
 }
 
 // ChangeRow is one history entry as shown.
@@ -323,4 +327,19 @@ type OppRow struct {
 	Overdue     bool // open and past its projected close date
 	Amount      string
 	Weighted    string
+}
+
+// contactHint explains the contact select: with a typed organization name it
+// offers contacts only once the organization is known.
+func (f OppForm) contactHint() string {
+	if f.Organization.Typed && f.Organization.Value == "" {
+		return "Choose the organization first: its contacts are offered then."
+	}
+	return "A contact of the chosen organization."
+}
+
+// contactsOf marks a contact select that the script reloads with the
+// contacts of the organization chosen in the field named org.
+func contactsOf(org string) templ.Attributes {
+	return templ.Attributes{"data-contacts-of": org}
 }

@@ -54,6 +54,151 @@
     });
   }
   if (document.querySelector(".add-line")) { enhanceQuoteForms(document); }
+  // Pickers of big tables (organizations, vendors): the name is typed; while
+  // it is, up to ten names are suggested below it in an ARIA combobox (arrows
+  // move, Enter chooses, Escape closes). Choosing one sets the hidden id and
+  // tells the form with a "picked" event; typing again clears the id, so the
+  // server resolves what was typed.
+  var pickers = 0;
+  document.querySelectorAll("input[data-suggest]").forEach(function (input) {
+    var form = input.form, name = input.getAttribute("data-pick");
+    if (!form || !name) { return; }
+    var list = document.createElement("ul");
+    list.id = input.id + "-suggestions-" + (++pickers);
+    list.className = "suggestions";
+    list.setAttribute("role", "listbox");
+    var label = form.querySelector('label[for="' + input.id + '"]');
+    if (label) { list.setAttribute("aria-label", label.textContent.replace("*", "").trim() + " suggestions"); }
+    list.hidden = true;
+    input.insertAdjacentElement("afterend", list);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", list.id);
+    var rows = [], active = -1, timer = null, asked = null;
+    function hidden() {
+      var h = form.querySelector('input[type=hidden][name="' + name + '"]');
+      if (!h) {
+        h = document.createElement("input");
+        h.type = "hidden";
+        h.name = name;
+        list.insertAdjacentElement("afterend", h);
+      }
+      return h;
+    }
+    function picked(id) {
+      form.dispatchEvent(new CustomEvent("picked", { detail: { name: name, id: id } }));
+    }
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+    function setActive(i) {
+      var items = list.children;
+      if (active >= 0 && items[active]) { items[active].setAttribute("aria-selected", "false"); }
+      active = i;
+      if (i < 0 || !items[i]) { input.removeAttribute("aria-activedescendant"); return; }
+      items[i].setAttribute("aria-selected", "true");
+      input.setAttribute("aria-activedescendant", items[i].id);
+      items[i].scrollIntoView({ block: "nearest" });
+    }
+    function choose(row) {
+      input.value = row.name;
+      var matches = input.parentNode.querySelector(".matches");
+      if (matches) { matches.remove(); }
+      hidden().value = String(row.id);
+      asked = row.name;
+      close();
+      picked(String(row.id));
+    }
+    function show(found) {
+      rows = found;
+      list.textContent = "";
+      active = -1;
+      found.forEach(function (row, i) {
+        var li = document.createElement("li");
+        li.id = list.id + "-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        li.textContent = row.label;
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(row); });
+        list.appendChild(li);
+      });
+      if (found.length === 0) { close(); return; }
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+    }
+    function suggest() {
+      var q = input.value.trim();
+      if (q === asked) { return; }
+      asked = q;
+      if (q === "") { show([]); return; }
+      var url = input.getAttribute("data-suggest");
+      url += (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(q);
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (res) {
+        return res.ok ? res.json() : [];
+      }).then(function (found) {
+        if (input.value.trim() === q && document.activeElement === input) { show(found); }
+      }).catch(function () { close(); });
+    }
+    input.addEventListener("input", function () {
+      var h = form.querySelector('input[type=hidden][name="' + name + '"]');
+      if (h && h.value !== "") { h.value = ""; picked(""); }
+      clearTimeout(timer);
+      timer = setTimeout(suggest, 150);
+    });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        if (rows.length === 0) { return; }
+        e.preventDefault();
+        if (list.hidden) { list.hidden = false; input.setAttribute("aria-expanded", "true"); }
+        var n = rows.length;
+        setActive(e.key === "ArrowDown" ? (active + 1) % n : (active <= 0 ? n - 1 : active - 1));
+      } else if (e.key === "Enter" && !list.hidden && active >= 0) {
+        e.preventDefault();
+        choose(rows[active]);
+      } else if (e.key === "Escape" && !list.hidden) {
+        e.preventDefault();
+        close();
+      }
+    });
+    input.addEventListener("blur", close);
+  });
+  // A contact select follows its organization field: when another one is
+  // chosen (in the select, among the matches, or from the suggestions), it
+  // offers that organization's contacts.
+  document.querySelectorAll("select[data-contacts-of]").forEach(function (sel) {
+    var form = sel.form, field = sel.getAttribute("data-contacts-of");
+    if (!form) { return; }
+    var blank = sel.options[0] && sel.options[0].value === "" ? sel.options[0].cloneNode(true) : null;
+    function reload(orgID) {
+      var keep = sel.value;
+      function fill(contacts) {
+        sel.textContent = "";
+        if (blank) { sel.appendChild(blank.cloneNode(true)); }
+        contacts.forEach(function (ct) {
+          var opt = document.createElement("option");
+          opt.value = String(ct.id);
+          opt.textContent = ct.name;
+          opt.selected = opt.value === keep;
+          sel.appendChild(opt);
+        });
+      }
+      if (!orgID) { fill([]); return; }
+      fetch("/organizations/" + encodeURIComponent(orgID) + "/contacts", { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (res) {
+        return res.ok ? res.json() : null;
+      }).then(function (contacts) { if (contacts) { fill(contacts); } }).catch(function () {});
+    }
+    form.addEventListener("change", function (e) {
+      var t = e.target;
+      if (t.name === field && (t.tagName === "SELECT" || t.type === "radio")) { reload(t.value); }
+    });
+    form.addEventListener("picked", function (e) {
+      if (e.detail && e.detail.name === field) { reload(e.detail.id); }
+    });
+  });
   // Pipeline board: drag a card onto another column. The drop fills in the card's
   // own "Move to" form and submits it, so both ways use the same server route.
   var dragged = null;

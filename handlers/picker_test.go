@@ -1,0 +1,336 @@
+package handlers_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"salesdesk/models"
+)
+
+// manyOrganizations adds n organizations named "Bulk Org 0001"… to the demo
+// data, and the named ones given, so that the pickers are past their select.
+func manyOrganizations(t testing.TB, app *testApp, n int, named ...models.Organization) map[string]models.Organization {
+	t.Helper()
+	orgs := make([]models.Organization, 0, n+len(named))
+	for i := 1; i <= n; i++ {
+		orgs = append(orgs, models.Organization{Name: fmt.Sprintf("Bulk Org %04d", i), Type: "prospect", City: "Lyon"})
+	}
+	orgs = append(orgs, named...)
+	if err := app.DB.CreateInBatches(&orgs, 200).Error; err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]models.Organization{}
+	for _, o := range orgs[n:] {
+		out[o.Name+"|"+o.City] = o
+	}
+	return out
+}
+
+// pickerScale is a demo database with 1,000 more organizations and a few with
+// names that match alike.
+func pickerScale(t *testing.T) (*testApp, *client, map[string]models.Organization) {
+	app := newTestApp(t)
+	named := manyOrganizations(t, app, 1000,
+		models.Organization{Name: "Zephyr Analytics", Type: "customer", City: "Oslo"},
+		models.Organization{Name: "Zephyr Analytics Labs", Type: "prospect", City: "Bergen"},
+		models.Organization{Name: "Twin Peaks Ltd", Type: "customer", City: "Leeds"},
+		models.Organization{Name: "Twin Peaks Ltd", Type: "customer", City: "York"},
+		models.Organization{Name: "Unique Widgets GmbH", Type: "lead", City: "Graz"},
+		models.Organization{Name: `Quasar <b>Bold</b> & "Co"`, Type: "customer"},
+		models.Organization{Name: "Deadwood Ltd", Type: "dead"},
+	)
+	return app, app.client(t).login("rep@example.com"), named
+}
+
+func decodeJSON(t testing.TB, r response, v any) {
+	t.Helper()
+	if r.Status != http.StatusOK {
+		t.Fatalf("status %d, want 200: %.200s", r.Status, r.Body)
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Fatalf("Content-Type %q", ct)
+	}
+	if err := json.Unmarshal([]byte(r.Body), v); err != nil {
+		t.Fatalf("%v: %.200s", err, r.Body)
+	}
+}
+
+// Past 200 organizations the opportunity form has no select of them: the
+// name is typed and resolved on the server.
+func TestOpportunityFormOrganizationTyped(t *testing.T) {
+	app, rep, named := pickerScale(t)
+	r := rep.get("/opportunities/new")
+	wantStatus(t, "GET /opportunities/new", r, http.StatusOK)
+	doc := r.doc(t)
+	if n := doc.Find(`select[name="organization_id"]`).Length(); n != 0 {
+		t.Errorf("the form still has a select of the organizations")
+	}
+	if n := doc.Find("option").Length(); n > 200 {
+		t.Errorf("%d options on the page: a list of every organization or contact", n)
+	}
+	// The 1,007 organizations' names alone are some 16 KB; the form without them is under 20 KB.
+	if len(r.Body) > 30000 {
+		t.Errorf("the new opportunity page is %d bytes, want under 30,000", len(r.Body))
+	}
+	in := doc.Find(`input#organization_id[name="organization_name"]`)
+	if in.Length() != 1 || in.AttrOr("data-suggest", "") != "/organizations/suggest" {
+		t.Fatalf("no typed organization input with suggestions: %d", in.Length())
+	}
+	if doc.Find(`label[for="organization_id"]`).Length() != 1 || doc.Find(`input[type="hidden"][name="organization_id"]`).Length() != 1 {
+		t.Errorf("the typed input has no label, or the form no hidden id")
+	}
+
+	form, _ := formValues(t, doc, `main form[method="post"]`)
+	form.Set("title", "Typed organization deal")
+	post := func(name string, id string) response {
+		t.Helper()
+		f := url.Values{}
+		for k, v := range form {
+			f[k] = v
+		}
+		f.Set("organization_name", name)
+		f.Set("organization_id", id)
+		return rep.post("/opportunities", f)
+	}
+
+	t.Run("unique prefix in another case", func(t *testing.T) {
+		r := post("  unique WIDG ", "")
+		wantStatus(t, "POST", r, http.StatusSeeOther)
+		var o models.Opportunity
+		app.DB.Order("id DESC").First(&o)
+		if want := named["Unique Widgets GmbH|Graz"].ID; o.OrganizationID != want || o.Title != "Typed organization deal" {
+			t.Errorf("saved organization %d title %q, want %d", o.OrganizationID, o.Title, want)
+		}
+	})
+	t.Run("the exact name wins over longer names", func(t *testing.T) {
+		r := post("zephyr analytics", "")
+		wantStatus(t, "POST", r, http.StatusSeeOther)
+		var o models.Opportunity
+		app.DB.Order("id DESC").First(&o)
+		if want := named["Zephyr Analytics|Oslo"].ID; o.OrganizationID != want {
+			t.Errorf("saved organization %d, want %d", o.OrganizationID, want)
+		}
+	})
+	t.Run("unknown name", func(t *testing.T) {
+		r := post("Nowhere Industries", "")
+		wantStatus(t, "POST", r, http.StatusUnprocessableEntity)
+		doc := r.doc(t)
+		msg := doc.Find("#organization_id-error").Text()
+		if !strings.Contains(msg, "No organization called “Nowhere Industries”") || !strings.Contains(msg, "create it first") {
+			t.Errorf("error %q", msg)
+		}
+		if fieldValue(doc, "organization_id") != "Nowhere Industries" || fieldValue(doc, "title") != "Typed organization deal" {
+			t.Errorf("input not kept: %q %q", fieldValue(doc, "organization_id"), fieldValue(doc, "title"))
+		}
+	})
+	t.Run("dead organizations are not offered", func(t *testing.T) {
+		r := post("Deadwood Ltd", "")
+		wantStatus(t, "POST", r, http.StatusUnprocessableEntity)
+		if msg := r.doc(t).Find("#organization_id-error").Text(); !strings.Contains(msg, "No organization called") {
+			t.Errorf("error %q", msg)
+		}
+	})
+	t.Run("ambiguous name lists the matches, a second submit picks one", func(t *testing.T) {
+		r := post("zephyr", "")
+		wantStatus(t, "POST", r, http.StatusUnprocessableEntity)
+		doc := r.doc(t)
+		if msg := doc.Find("#organization_id-error").Text(); !strings.Contains(msg, "Several organizations match “zephyr”") {
+			t.Errorf("error %q", msg)
+		}
+		radios := doc.Find(`.matches input[type="radio"][name="organization_id"]`)
+		if radios.Length() != 2 {
+			t.Fatalf("%d matches offered, want 2", radios.Length())
+		}
+		labs := named["Zephyr Analytics Labs|Bergen"]
+		var labsRadio *goquery.Selection
+		radios.Each(func(_ int, s *goquery.Selection) {
+			if s.AttrOr("value", "") == idString(labs.ID) {
+				labsRadio = s
+			}
+		})
+		if labsRadio == nil || doc.Find(`label[for="`+labsRadio.AttrOr("id", "")+`"]`).Text() != "Zephyr Analytics Labs (Bergen)" {
+			t.Fatalf("the matches do not offer Zephyr Analytics Labs with a label")
+		}
+		if doc.Find(`input[type="hidden"][name="organization_id"]`).Length() != 0 {
+			t.Errorf("a hidden id besides the matches")
+		}
+		if fieldValue(doc, "organization_id") != "zephyr" || fieldValue(doc, "title") != "Typed organization deal" {
+			t.Errorf("input not kept")
+		}
+		again, _ := formValues(t, doc, `main form[method="post"]`)
+		again.Set("organization_id", idString(labs.ID))
+		r = rep.post("/opportunities", again)
+		wantStatus(t, "POST with a match chosen", r, http.StatusSeeOther)
+		var o models.Opportunity
+		app.DB.Order("id DESC").First(&o)
+		if o.OrganizationID != labs.ID {
+			t.Errorf("saved organization %d, want %d", o.OrganizationID, labs.ID)
+		}
+	})
+	t.Run("same name twice is told apart by city", func(t *testing.T) {
+		r := post("Twin Peaks Ltd", "")
+		wantStatus(t, "POST", r, http.StatusUnprocessableEntity)
+		var labels []string
+		r.doc(t).Find(".matches label").Each(func(_ int, s *goquery.Selection) { labels = append(labels, s.Text()) })
+		if strings.Join(labels, ", ") != "Twin Peaks Ltd (Leeds), Twin Peaks Ltd (York)" {
+			t.Errorf("matches %q", labels)
+		}
+	})
+	t.Run("many matches: ten are listed", func(t *testing.T) {
+		r := post("bulk org", "")
+		wantStatus(t, "POST", r, http.StatusUnprocessableEntity)
+		if n := r.doc(t).Find(".matches input").Length(); n != models.PickMatches {
+			t.Errorf("%d matches listed, want %d", n, models.PickMatches)
+		}
+	})
+	t.Run("an id left from an earlier name gives way to the new name", func(t *testing.T) {
+		r := post("Unique Widgets GmbH", idString(named["Zephyr Analytics|Oslo"].ID))
+		wantStatus(t, "POST", r, http.StatusSeeOther)
+		var o models.Opportunity
+		app.DB.Order("id DESC").First(&o)
+		if want := named["Unique Widgets GmbH|Graz"].ID; o.OrganizationID != want {
+			t.Errorf("saved organization %d, want %d", o.OrganizationID, want)
+		}
+	})
+	t.Run("contact of another organization", func(t *testing.T) {
+		var other models.Contact
+		if err := app.DB.Where("organization_id <> ?", named["Unique Widgets GmbH|Graz"].ID).First(&other).Error; err != nil {
+			t.Fatal(err)
+		}
+		f := url.Values{}
+		for k, v := range form {
+			f[k] = v
+		}
+		f.Set("organization_name", "Unique Widgets GmbH")
+		f.Set("contact_id", idString(other.ID))
+		r := rep.post("/opportunities", f)
+		wantStatus(t, "POST", r, http.StatusUnprocessableEntity)
+		if msg := r.doc(t).Find("#contact_id-error").Text(); !strings.Contains(msg, "another organization") {
+			t.Errorf("error %q", msg)
+		}
+	})
+}
+
+// Editing an opportunity past the select: the organization's name is shown
+// typed, with its id; the contact select offers only its contacts.
+func TestOpportunityEditOrganizationTyped(t *testing.T) {
+	app, _, _ := pickerScale(t)
+	o := openOppOwnedBy(t, app, "rep@example.com")
+	rep := app.client(t).login("rep@example.com")
+	var org models.Organization
+	app.DB.First(&org, o.OrganizationID)
+	r := rep.get("/opportunities/" + idString(o.ID) + "/edit")
+	wantStatus(t, "GET edit", r, http.StatusOK)
+	doc := r.doc(t)
+	if got := fieldValue(doc, "organization_id"); got != org.Name {
+		t.Errorf("typed name %q, want %q", got, org.Name)
+	}
+	if got := doc.Find(`input[type="hidden"][name="organization_id"]`).AttrOr("value", ""); got != idString(org.ID) {
+		t.Errorf("hidden id %q, want %d", got, org.ID)
+	}
+	contacts, _ := models.ContactsOf(app.DB, org.ID)
+	if n := doc.Find(`#contact_id option`).Length(); n != len(contacts)+1 {
+		t.Errorf("%d contact options, want the organization's %d and none", n, len(contacts))
+	}
+	if doc.Find(`#contact_id`).AttrOr("data-contacts-of", "") != "organization_id" {
+		t.Errorf("the contact select does not follow the organization field")
+	}
+	r = rep.fill("/opportunities/"+idString(o.ID)+"/edit", `main form[method="post"]`, url.Values{"next_step": {"Call back"}})
+	wantStatus(t, "POST edit unchanged organization", r, http.StatusSeeOther)
+	if got := loadOpp(t, app, o.ID); got.OrganizationID != o.OrganizationID || got.NextStep != "Call back" {
+		t.Errorf("organization %d next step %q", got.OrganizationID, got.NextStep)
+	}
+}
+
+// The suggestions: up to ten names starting with what is typed, escaped in
+// the JSON, dead organizations left out; vendors=1 suggests vendors only.
+func TestOrganizationSuggest(t *testing.T) {
+	app, rep, named := pickerScale(t)
+	var got []struct {
+		ID    uint
+		Name  string
+		Label string
+	}
+	decodeJSON(t, rep.get("/organizations/suggest?q=ZEPH"), &got)
+	if len(got) != 2 || got[0].Name != "Zephyr Analytics" || got[1].Name != "Zephyr Analytics Labs" || got[1].Label != "Zephyr Analytics Labs (Bergen)" {
+		t.Errorf("suggested %+v", got)
+	}
+	r := rep.get("/organizations/suggest?q=" + url.QueryEscape("quasar <b>"))
+	if strings.Contains(r.Body, "<b>") || !strings.Contains(r.Body, `\u003cb\u003e`) {
+		t.Errorf("the name is not escaped in the JSON: %s", r.Body)
+	}
+	decodeJSON(t, r, &got)
+	if len(got) != 1 || got[0].ID != named[`Quasar <b>Bold</b> & "Co"|`].ID {
+		t.Errorf("suggested %+v", got)
+	}
+	decodeJSON(t, rep.get("/organizations/suggest?q=bulk"), &got)
+	if len(got) != models.PickMatches || got[0].Name != "Bulk Org 0001" {
+		t.Errorf("suggested %d, first %+v", len(got), got)
+	}
+	for _, q := range []string{"deadwood", "", "%", "_", "zzzz-no-such"} {
+		decodeJSON(t, rep.get("/organizations/suggest?q="+url.QueryEscape(q)), &got)
+		if len(got) != 0 {
+			t.Errorf("q=%q suggested %+v", q, got)
+		}
+	}
+	var vendor models.Organization
+	app.DB.Where("type = ?", models.VendorType).First(&vendor)
+	decodeJSON(t, rep.get("/organizations/suggest?vendors=1&q="+url.QueryEscape(vendor.Name[:3])), &got)
+	if len(got) == 0 {
+		t.Fatalf("no vendor suggested for %q", vendor.Name[:3])
+	}
+	for _, s := range got {
+		var o models.Organization
+		app.DB.First(&o, s.ID)
+		if o.Type != models.VendorType {
+			t.Errorf("vendors=1 suggested %q, a %s", o.Name, o.Type)
+		}
+	}
+	decodeJSON(t, rep.get("/organizations/suggest?vendors=1&q=zeph"), &got)
+	if len(got) != 0 {
+		t.Errorf("vendors=1 suggested customers: %+v", got)
+	}
+}
+
+// An organization's contacts, for the contact select when the organization changes.
+func TestOrganizationContactsJSON(t *testing.T) {
+	app := newTestApp(t)
+	rep := app.client(t).login("rep@example.com")
+	var org models.Organization
+	app.DB.Where("name = ?", "Northwind Traders").First(&org)
+	contacts, _ := models.ContactsOf(app.DB, org.ID)
+	if len(contacts) == 0 {
+		t.Fatal("the demo organization has no contacts")
+	}
+	var got []struct {
+		ID   uint
+		Name string
+	}
+	decodeJSON(t, rep.get("/organizations/"+idString(org.ID)+"/contacts"), &got)
+	if len(got) != len(contacts) || got[0].ID != contacts[0].ID || got[0].Name != contacts[0].FullName() {
+		t.Errorf("got %+v, want the %d contacts of %s", got, len(contacts), org.Name)
+	}
+	wantStatus(t, "unknown organization", rep.get("/organizations/99999999/contacts"), http.StatusNotFound)
+}
+
+// Below the threshold the organization is still chosen in a select.
+func TestOpportunityFormOrganizationSelectWhenSmall(t *testing.T) {
+	app := newTestApp(t)
+	rep := app.client(t).login("rep@example.com")
+	doc := rep.get("/opportunities/new").doc(t)
+	sel := doc.Find(`select#organization_id[name="organization_id"]`)
+	if sel.Length() != 1 || sel.Find("option").Length() < 3 {
+		t.Fatalf("no select of the organizations")
+	}
+	if doc.Find(`input[name="organization_name"]`).Length() != 0 {
+		t.Errorf("a typed organization name besides the select")
+	}
+	form, _, _ := newOppForm(t, app, rep)
+	wantStatus(t, "POST", rep.post("/opportunities", form), http.StatusSeeOther)
+}
