@@ -127,6 +127,8 @@
         list.appendChild(li);
       });
       if (found.length === 0) { close(); return; }
+      // Right under the input, whatever follows it (CSSOM: allowed by the CSP).
+      list.style.top = (input.offsetTop + input.offsetHeight + 2) + "px";
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
     }
@@ -158,11 +160,19 @@
         setActive(e.key === "ArrowDown" ? (active + 1) % n : (active <= 0 ? n - 1 : active - 1));
       } else if (e.key === "Enter" && !list.hidden && active >= 0) {
         e.preventDefault();
+        chose = true;
         choose(rows[active]);
       } else if (e.key === "Escape" && !list.hidden) {
         e.preventDefault();
         close();
       }
+    });
+    // The Enter that chose a suggestion does not also send the form (where a
+    // keypress still follows a cancelled keydown).
+    var chose = false;
+    input.addEventListener("keypress", function (e) {
+      if (e.key === "Enter" && chose) { e.preventDefault(); }
+      chose = false;
     });
     input.addEventListener("blur", close);
   });
