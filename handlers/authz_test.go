@@ -365,6 +365,7 @@ var baseAuthzRoutes = []authzRoute{
 	// own. {own-…} is a fresh record of the rep, {other-…} one of rep2;
 	// {…-convertible} is a qualified lead with all four criteria.
 	marketing(signedIn("GET", "/campaigns", "/campaigns", ok200)),
+	marketing(signedIn("GET", "/campaigns/suggest", "/campaigns/suggest?q=a", ok200)),
 	marketing(signedIn("GET", "/campaigns/new", "/campaigns/new", ok200)),
 	marketing(signedIn("POST", "/campaigns", "/campaigns", seeOther("/campaigns/"))),
 	marketing(signedIn("GET", "/campaigns/:id", "/campaigns/{other-campaign}", ok200)),

@@ -132,9 +132,16 @@ func (a *App) editableLead(c echo.Context) (*models.Lead, error) {
 	return l, nil
 }
 
+// campaignPicker is the campaign field of the opportunity and lead forms.
+func (a *App) campaignPicker(id, text string, matches []views.Option, errs *views.Errors) (views.Picker, error) {
+	in := views.In{Label: "Campaign", Name: "campaign_id", Errs: errs}
+	p, _, err := a.picker(models.CampaignPick{}, in, "campaign_name", id, text, matches, "No campaign")
+	return p, err
+}
+
 func (a *App) fillLeadChoices(f *views.LeadForm, u *models.User, keepOwner uint) error {
 	var err error
-	if f.Campaigns, err = a.campaignOptions(f.CampaignID, "No campaign"); err != nil {
+	if f.Campaign, err = a.campaignPicker(f.CampaignID, f.CampaignName, f.CampaignMatches, &f.Errs); err != nil {
 		return err
 	}
 	if u.SeesAllRecords() {
@@ -204,18 +211,13 @@ func (a *App) saveLead(c echo.Context, l *models.Lead) error {
 	}
 	f.ID = l.ID
 	f.Validate()
+	cp, err := a.pickField(models.CampaignPick{}, "campaign_id", &f.CampaignID, &f.CampaignName, &f.CampaignMatches, &f.Errs, false)
+	if err != nil {
+		return err
+	}
 	l.CampaignID = nil
-	if f.CampaignID != "" {
-		var cp models.Campaign
-		if id, ok := parseID(f.CampaignID); !ok {
-			f.Errs.Add("campaign_id", "Choose a campaign from the list.")
-		} else if err := a.db.Select("id").First(&cp, id).Error; errors.Is(err, gorm.ErrRecordNotFound) {
-			f.Errs.Add("campaign_id", "That campaign does not exist any more.")
-		} else if err != nil {
-			return err
-		} else {
-			l.CampaignID = &id
-		}
+	if cp != nil {
+		l.CampaignID = &cp.ID
 	}
 	if u.SeesAllRecords() {
 		var owner models.User

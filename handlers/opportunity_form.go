@@ -193,7 +193,7 @@ func (a *App) fillOppChoices(f *views.OppForm, u *models.User, current *models.O
 		current = &models.Opportunity{Status: models.StatusActive}
 	}
 	in := views.In{Label: "Organization", Name: "organization_id", Required: true, Errs: &f.Errs}
-	picker, orgs, err := a.orgPicker(models.OrgPick{Keep: current.OrganizationID}, in, "organization_name",
+	picker, orgs, err := a.picker(models.OrgPick{Keep: current.OrganizationID}, in, "organization_name",
 		f.OrganizationID, f.OrganizationName, f.OrgMatches, "Choose an organization")
 	if err != nil {
 		return err
@@ -280,10 +280,9 @@ func (a *App) fillOppChoices(f *views.OppForm, u *models.User, current *models.O
 		}
 		*pl.dst = append([]views.Option{{Value: "", Label: pl.blank}}, picklistOptions(vs, pl.sel)...)
 	}
-	f.Campaigns = nil
-	if feats.On(models.FeatureMarketing) {
-		var err error
-		if f.Campaigns, err = a.campaignOptions(f.CampaignID, "No campaign"); err != nil {
+	f.ShowCampaign = feats.On(models.FeatureMarketing)
+	if f.ShowCampaign {
+		if f.Campaign, err = a.campaignPicker(f.CampaignID, f.CampaignName, f.CampaignMatches, &f.Errs); err != nil {
 			return err
 		}
 	}
@@ -322,22 +321,12 @@ func (a *App) decodeOpp(f *views.OppForm, o *models.Opportunity, before *models.
 	o.Description = strings.TrimSpace(f.Description)
 	o.NextStep = strings.TrimSpace(f.NextStep)
 
-	org, matches, msg, err := a.pickOrg(models.OrgPick{Keep: before.OrganizationID}, f.OrganizationID, f.OrganizationName)
+	org, err := a.pickField(models.OrgPick{Keep: before.OrganizationID}, "organization_id", &f.OrganizationID, &f.OrganizationName, &f.OrgMatches, e, true)
 	if err != nil {
 		return err
 	}
-	if msg != "" {
-		e.Add("organization_id", msg)
-		f.OrgMatches = matches
-		if strings.TrimSpace(f.OrganizationName) != "" {
-			f.OrganizationID = "" // the name was not resolved: no id goes with it
-		}
-	} else {
+	if org != nil {
 		o.OrganizationID = org.ID
-		f.OrganizationID = idStr(org.ID)
-		if strings.TrimSpace(f.OrganizationName) != "" {
-			f.OrganizationName = org.Name
-		}
 	}
 
 	o.ContactID = nil
@@ -454,18 +443,13 @@ func (a *App) decodeOpp(f *views.OppForm, o *models.Opportunity, before *models.
 	// The campaign is a field of Marketing: with it off the form has no such
 	// field, and the stored campaign stays as it was.
 	if feats.On(models.FeatureMarketing) {
+		cp, err := a.pickField(models.CampaignPick{}, "campaign_id", &f.CampaignID, &f.CampaignName, &f.CampaignMatches, e, false)
+		if err != nil {
+			return err
+		}
 		o.CampaignID = nil
-		if f.CampaignID != "" {
-			var cp models.Campaign
-			if id, ok := parseID(f.CampaignID); !ok {
-				e.Add("campaign_id", "Choose a campaign from the list.")
-			} else if err := a.db.Select("id").First(&cp, id).Error; errors.Is(err, gorm.ErrRecordNotFound) {
-				e.Add("campaign_id", "Choose a campaign from the list.")
-			} else if err != nil {
-				return err
-			} else {
-				o.CampaignID = &id
-			}
+		if cp != nil {
+			o.CampaignID = &cp.ID
 		}
 	}
 	money := func(field, value string, dst *models.Money) {

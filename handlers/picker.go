@@ -12,48 +12,55 @@ import (
 	"salesdesk/views"
 )
 
-// The organization pickers: every form field choosing an organization or a
-// vendor is a views.Picker, filled by orgPicker and read back by pickOrg. A
-// select while there are at most models.PickSelectMax to choose from; above,
-// a typed name that the server resolves, with suggestions from
-// /organizations/suggest while typing when JavaScript runs.
+// The pickers: every form field choosing a row of a table that can grow
+// without bound (organizations, vendors, campaigns) is a views.Picker, filled
+// by picker and read back by pick, whatever the models.PickSource. A select
+// while there are at most models.PickSelectMax to choose from; above, a typed
+// name that the server resolves, with suggestions from the source's suggest
+// route while typing when JavaScript runs.
 
-// orgSuggestURL is where a picker of scope asks for names as they are typed.
-func orgSuggestURL(scope models.OrgPick) string {
-	if scope.VendorsOnly {
-		return "/organizations/suggest?vendors=1"
+// suggestURL is where a picker of src asks for names as they are typed.
+func suggestURL(src models.PickSource) string {
+	switch s := src.(type) {
+	case models.OrgPick:
+		if s.VendorsOnly {
+			return "/organizations/suggest?vendors=1"
+		}
+		return "/organizations/suggest"
+	case models.CampaignPick:
+		return "/campaigns/suggest"
 	}
-	return "/organizations/suggest"
+	return ""
 }
 
-// orgPicker builds the picker of an organization field. in names the field
-// (in.Name holds the id) and textName the typed name's input; id and text are
-// what the form holds, matches what pickOrg offered; blank is the select's
-// first, empty option. orgs is every organization offered when the picker is
-// a select, nil when it is a typed name.
-func (a *App) orgPicker(scope models.OrgPick, in views.In, textName, id, text string, matches []views.Option, blank string) (views.Picker, []models.Organization, error) {
-	p := views.Picker{In: in, TextName: textName, SuggestURL: orgSuggestURL(scope)}
+// picker builds the picker of a field. in names the field (in.Name holds the
+// id) and textName the typed name's input; id and text are what the form
+// holds, matches what pick offered; blank is the select's first, empty
+// option. rows is every row offered when the picker is a select, nil when it
+// is a typed name.
+func (a *App) picker(src models.PickSource, in views.In, textName, id, text string, matches []views.Option, blank string) (views.Picker, []models.Pick, error) {
+	p := views.Picker{In: in, TextName: textName, SuggestURL: suggestURL(src)}
 	p.Value = id
-	small, err := scope.Small(a.db)
+	small, err := src.Small(a.db)
 	if err != nil {
 		return p, nil, err
 	}
 	if small && len(matches) == 0 && strings.TrimSpace(text) == "" {
-		orgs, err := scope.All(a.db)
+		rows, err := src.All(a.db)
 		if err != nil {
 			return p, nil, err
 		}
-		p.Options = []views.Option{{Value: "", Label: blank}}
-		for _, o := range orgs {
-			p.Options = append(p.Options, views.Option{Value: idStr(o.ID), Label: o.Name, Selected: idStr(o.ID) == id})
+		p.Options = []views.Option{{Value: "", Label: blank, Selected: id == ""}}
+		for _, r := range rows {
+			p.Options = append(p.Options, views.Option{Value: idStr(r.ID), Label: r.Name, Selected: idStr(r.ID) == id})
 		}
-		return p, orgs, nil
+		return p, rows, nil
 	}
 	p.Typed, p.Text, p.Matches = true, text, matches
 	if n, ok := parseID(id); ok && strings.TrimSpace(text) == "" && len(matches) == 0 {
-		o, err := scope.Get(a.db, n)
+		r, err := src.Get(a.db, n)
 		if err == nil {
-			p.Text = o.Name
+			p.Text = r.Name
 		} else if !errors.Is(err, gorm.ErrRecordNotFound) {
 			return p, nil, err
 		}
@@ -61,31 +68,59 @@ func (a *App) orgPicker(scope models.OrgPick, in views.In, textName, id, text st
 	return p, nil, nil
 }
 
-// pickOrg reads an organization field as posted: the id (chosen in the
-// select, among the matches, or kept from an earlier answer) while it is one
-// the picker offers and fits the typed name, else the typed name resolved by
-// models.OrgPick.Resolve. It returns the organization, or a message for the
-// field and, when the name matched several, those to choose from.
-func (a *App) pickOrg(scope models.OrgPick, idText, text string) (*models.Organization, []views.Option, string, error) {
-	noun := scope.Noun()
+// chooseFromList is the message for an id that is no id at all.
+func chooseFromList(src models.PickSource) string {
+	if src.Noun() == "vendor" {
+		return "Choose a vendor from the list: an organization of type Vendor."
+	}
+	return "Choose " + article(src.Noun()) + " from the list."
+}
+
+// notOffered is the message for an id the picker does not offer.
+func notOffered(src models.PickSource) string {
+	switch src.Noun() {
+	case "organization":
+		return "That organization does not exist any more, or is marked Dead. Choose another."
+	case "vendor":
+		return chooseFromList(src)
+	case "campaign":
+		return "That campaign does not exist any more."
+	}
+	return "Choose " + article(src.Noun()) + " from the list."
+}
+
+// pick reads a picker's field as posted: the id (chosen in the select, among
+// the matches, or kept from an earlier answer) while src offers it and it
+// fits the typed name, else the typed name resolved by models.Resolve. It
+// returns the row, or a message for the field and, when the name matched
+// several, those to choose from. A field that is not required and empty is
+// no row and no message.
+func (a *App) pick(src models.PickSource, idText, text string, required bool) (*models.Pick, []views.Option, string, error) {
+	noun := src.Noun()
 	text = truncate(text, 200)
 	if id, ok := parseID(idText); ok {
-		o, err := scope.Get(a.db, id)
+		r, err := src.Get(a.db, id)
 		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, nil, "", err
 		}
 		// An id that no longer fits the name was left from before the name
 		// was changed without JavaScript: the name wins.
-		if err == nil && (text == "" || strings.Contains(models.NameKey(o.Name), models.NameKey(text))) {
-			return o, nil, "", nil
+		if err == nil && (text == "" || strings.Contains(models.NameKey(r.Name), models.NameKey(text))) {
+			return r, nil, "", nil
 		}
 		if err != nil && text == "" {
-			return nil, nil, "That " + noun + " does not exist any more, or is marked Dead. Choose another.", nil
+			return nil, nil, notOffered(src), nil
 		}
 	} else if text == "" {
-		return nil, nil, "Choose " + article(noun) + " from the list, or type its name.", nil
+		switch {
+		case strings.TrimSpace(idText) != "":
+			return nil, nil, chooseFromList(src), nil
+		case required:
+			return nil, nil, "Choose " + article(noun) + " from the list, or type its name.", nil
+		}
+		return nil, nil, "", nil
 	}
-	rows, err := scope.Resolve(a.db, text)
+	rows, err := models.Resolve(a.db, src, text)
 	switch {
 	case err != nil:
 		return nil, nil, "", err
@@ -95,10 +130,37 @@ func (a *App) pickOrg(scope models.OrgPick, idText, text string) (*models.Organi
 		return nil, nil, "No " + noun + " called “" + text + "” — check the spelling or create it first.", nil
 	}
 	matches := make([]views.Option, len(rows))
-	for i, o := range rows {
-		matches[i] = views.Option{Value: idStr(o.ID), Label: o.Label()}
+	for i, r := range rows {
+		matches[i] = views.Option{Value: idStr(r.ID), Label: r.Label()}
 	}
 	return nil, matches, "Several " + noun + "s match “" + text + "”: choose one below, or type more of the name.", nil
+}
+
+// pickField reads a picker's field of a form into its fields: id and text are
+// the form's id and typed name, matches where the matches go. On a message
+// the field gets it in errs (under field) and the result is nil; a resolved
+// name is written back in full, with its id.
+func (a *App) pickField(src models.PickSource, field string, id, text *string, matches *[]views.Option, errs *views.Errors, required bool) (*models.Pick, error) {
+	r, m, msg, err := a.pick(src, *id, *text, required)
+	if err != nil {
+		return nil, err
+	}
+	typed := strings.TrimSpace(*text) != ""
+	if msg != "" {
+		errs.Add(field, msg)
+		*matches = m
+		if typed {
+			*id = "" // the name was not resolved: no id goes with it
+		}
+		return nil, nil
+	}
+	if r != nil {
+		*id = idStr(r.ID)
+		if typed {
+			*text = r.Name
+		}
+	}
+	return r, nil
 }
 
 func article(noun string) string {
@@ -108,31 +170,40 @@ func article(noun string) string {
 	return "a " + noun
 }
 
-// orgSuggestion is one name suggested while typing. The JSON encoder escapes
-// <, > and & in names; the script inserts them as text.
-type orgSuggestion struct {
+// suggestion is one name suggested while typing. The JSON encoder escapes <,
+// > and & in names; the script inserts them as text.
+type suggestion struct {
 	ID    uint   `json:"id"`
 	Name  string `json:"name"`
 	Label string `json:"label"`
 }
 
-// suggestOrganizations answers GET /organizations/suggest?q=…: up to
-// models.PickMatches organizations whose name starts with q, by name; with
-// vendors=1 only vendors. Every signed-in user sees every organization (as
-// the organization list shows them), so nothing more is filtered.
-func (a *App) suggestOrganizations(c echo.Context) error {
-	scope := models.OrgPick{VendorsOnly: c.QueryParam("vendors") == "1"}
-	rows, err := scope.Prefix(a.read, truncate(c.QueryParam("q"), 200), models.PickMatches)
-	if err != nil {
-		return err
+// suggest answers a picker's suggest route, GET …/suggest?q=…: up to
+// models.PickMatches rows of the source whose name starts with q, by name.
+// Every signed-in user who may use the form sees every row of these tables
+// (as their list pages show them), so nothing more is filtered.
+func (a *App) suggest(source func(c echo.Context) models.PickSource) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		rows, err := models.Suggest(a.read, source(c), truncate(c.QueryParam("q"), 200), models.PickMatches)
+		if err != nil {
+			return err
+		}
+		out := make([]suggestion, len(rows))
+		for i, r := range rows {
+			out[i] = suggestion{ID: r.ID, Name: r.Name, Label: r.Label()}
+		}
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return c.JSON(http.StatusOK, out)
 	}
-	out := make([]orgSuggestion, len(rows))
-	for i, o := range rows {
-		out[i] = orgSuggestion{ID: o.ID, Name: o.Name, Label: o.Label()}
-	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, out)
 }
+
+// orgSource is the organizations' suggest route's source: vendors=1 for the
+// vendors only.
+func orgSource(c echo.Context) models.PickSource {
+	return models.OrgPick{VendorsOnly: c.QueryParam("vendors") == "1"}
+}
+
+func campaignSource(echo.Context) models.PickSource { return models.CampaignPick{} }
 
 // contactChoice is one contact of an organization, for reloading a contact
 // select when the organization changes.

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -333,4 +334,108 @@ func TestOpportunityFormOrganizationSelectWhenSmall(t *testing.T) {
 	}
 	form, _, _ := newOppForm(t, app, rep)
 	wantStatus(t, "POST", rep.post("/opportunities", form), http.StatusSeeOther)
+}
+
+// Past 200 campaigns the lead and opportunity forms type the campaign's name,
+// an optional field: empty is no campaign.
+func TestCampaignPickerTyped(t *testing.T) {
+	app := newTestApp(t)
+	var owner models.User
+	app.DB.Where("email = ?", "manager@example.com").First(&owner)
+	day := func(s string) *time.Time { d, _ := time.Parse("2006-01-02", s); return &d }
+	cs := make([]models.Campaign, 0, 253)
+	for i := 1; i <= 250; i++ {
+		cs = append(cs, models.Campaign{Name: fmt.Sprintf("Bulk Campaign %03d", i), Type: "email", OwnerID: owner.ID, StartDate: day("2026-01-05")})
+	}
+	cs = append(cs,
+		models.Campaign{Name: "Spring Expo", Type: "trade_show", OwnerID: owner.ID, StartDate: day("2025-04-01")},
+		models.Campaign{Name: "Spring Expo", Type: "trade_show", OwnerID: owner.ID, StartDate: day("2026-04-01")},
+		models.Campaign{Name: "Autumn Webinar <live>", Type: "webinar", OwnerID: owner.ID, StartDate: day("2026-10-01")})
+	if err := app.DB.CreateInBatches(&cs, 100).Error; err != nil {
+		t.Fatal(err)
+	}
+	autumn := cs[252]
+	rep := app.client(t).login("rep@example.com")
+	for _, page := range []string{"/leads/new", "/opportunities/new"} {
+		doc := rep.get(page).doc(t)
+		in := doc.Find(`input#campaign_id[name="campaign_name"]`)
+		if doc.Find(`select[name="campaign_id"]`).Length() != 0 || in.AttrOr("data-suggest", "") != "/campaigns/suggest" {
+			t.Errorf("%s: no typed campaign with suggestions instead of the select", page)
+		}
+	}
+	n := 0
+	lead := func(campaign string) response {
+		n++
+		return rep.fill("/leads/new", "form.form", url.Values{"person_name": {"Picker Lead"}, "email": {fmt.Sprintf("picker%d@example.com", n)}, "campaign_name": {campaign}})
+	}
+	r := lead("AUTUMN")
+	wantStatus(t, "POST a lead with a typed campaign", r, http.StatusSeeOther)
+	var l models.Lead
+	app.DB.Order("id DESC").First(&l)
+	if l.CampaignID == nil || *l.CampaignID != autumn.ID {
+		t.Errorf("the lead's campaign is %v, want %d", l.CampaignID, autumn.ID)
+	}
+	wantStatus(t, "POST a lead with no campaign", lead(""), http.StatusSeeOther)
+	l = models.Lead{}
+	app.DB.Order("id DESC").First(&l)
+	if l.CampaignID != nil {
+		t.Errorf("the lead has campaign %d, want none", *l.CampaignID)
+	}
+	r = lead("spring expo")
+	wantStatus(t, "POST a lead with an ambiguous campaign", r, http.StatusUnprocessableEntity)
+	var labels []string
+	r.doc(t).Find(".matches label").Each(func(_ int, s *goquery.Selection) { labels = append(labels, s.Text()) })
+	if strings.Join(labels, ", ") != "Spring Expo (2026-04-01), Spring Expo (2025-04-01)" {
+		t.Errorf("matches %q", labels)
+	}
+	r = lead("No Such Show")
+	wantStatus(t, "POST a lead with an unknown campaign", r, http.StatusUnprocessableEntity)
+	if msg := r.doc(t).Find("#campaign_id-error").Text(); !strings.Contains(msg, "No campaign called “No Such Show”") {
+		t.Errorf("error %q", msg)
+	}
+	var got []struct{ ID uint }
+	decodeJSON(t, rep.get("/campaigns/suggest?q=autumn"), &got)
+	if len(got) != 1 || got[0].ID != autumn.ID {
+		t.Errorf("suggested %+v", got)
+	}
+	if r := rep.get("/campaigns/suggest?q=autumn"); !strings.Contains(r.Body, `\u003clive\u003e`) {
+		t.Errorf("the name is not escaped: %s", r.Body)
+	}
+}
+
+// Past 200 vendors the product form types the vendor's name; customers are
+// not vendors.
+func TestVendorPickerTyped(t *testing.T) {
+	app := newTestApp(t)
+	vs := make([]models.Organization, 0, 201)
+	for i := 1; i <= 200; i++ {
+		vs = append(vs, models.Organization{Name: fmt.Sprintf("Bulk Vendor %03d", i), Type: models.VendorType})
+	}
+	vs = append(vs, models.Organization{Name: "Kestrel Components", Type: models.VendorType, City: "Ghent"})
+	if err := app.DB.CreateInBatches(&vs, 100).Error; err != nil {
+		t.Fatal(err)
+	}
+	kestrel := vs[200]
+	admin := app.client(t).login("admin@example.com")
+	doc := admin.get("/products/new").doc(t)
+	if doc.Find(`select[name="vendor_id"]`).Length() != 0 || doc.Find(`input#vendor_id[name="vendor_name"]`).AttrOr("data-suggest", "") != "/organizations/suggest?vendors=1" {
+		t.Fatalf("no typed vendor with suggestions instead of the select")
+	}
+	form := prForm("PICK-1", "Picked vendor product")
+	form.Del("vendor_id")
+	form.Set("vendor_name", "kestrel")
+	wantStatus(t, "POST a product with a typed vendor", admin.submit("/products/new", "/products", form), http.StatusSeeOther)
+	if p := prBySKU(t, app, "PICK-1"); p.VendorID == nil || *p.VendorID != kestrel.ID {
+		t.Errorf("the product's vendor is %v, want %d", p.VendorID, kestrel.ID)
+	}
+	form = prForm("PICK-2", "Customer as vendor")
+	form.Set("vendor_name", "Northwind Traders")
+	r := admin.submit("/products/new", "/products", form)
+	wantStatus(t, "POST a product with a customer as vendor", r, http.StatusUnprocessableEntity)
+	if msg := r.doc(t).Find("#vendor_id-error").Text(); !strings.Contains(msg, "No vendor called “Northwind Traders”") {
+		t.Errorf("error %q", msg)
+	}
+	if fieldValue(r.doc(t), "name") != "Customer as vendor" {
+		t.Errorf("input not kept")
+	}
 }

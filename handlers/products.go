@@ -200,19 +200,10 @@ func (a *App) fillProductChoices(f *views.ProductForm, keepVendor *uint) error {
 	for _, p := range models.Periods {
 		f.Periods = append(f.Periods, views.Option{Value: string(p), Label: p.Label(), Selected: string(p) == f.Period})
 	}
-	keep := uint(0)
-	if keepVendor != nil {
-		keep = *keepVendor
-	}
-	vendors, err := models.VendorChoices(a.db, keep)
-	if err != nil {
-		return err
-	}
-	f.Vendors = []views.Option{{Value: "", Label: "No vendor", Selected: f.VendorID == ""}}
-	for _, o := range vendors {
-		f.Vendors = append(f.Vendors, views.Option{Value: idStr(o.ID), Label: o.Name, Selected: idStr(o.ID) == f.VendorID})
-	}
-	return nil
+	in := views.In{Label: "Vendor", Name: "vendor_id", Hint: "Organizations of type Vendor.", Errs: &f.Errs}
+	var err error
+	f.Vendor, _, err = a.picker(models.OrgPick{VendorsOnly: true, Keep: optIDValue(keepVendor)}, in, "vendor_name", f.VendorID, f.VendorName, f.VendorMatches, "No vendor")
+	return err
 }
 
 func (a *App) renderProductForm(c echo.Context, status int, p *models.Product, f views.ProductForm) error {
@@ -277,23 +268,13 @@ func (a *App) saveProduct(c echo.Context, p *models.Product) error {
 	} else {
 		next.UnitCost = m
 	}
+	vendor, err := a.pickField(models.OrgPick{VendorsOnly: true, Keep: optIDValue(p.VendorID)}, "vendor_id", &f.VendorID, &f.VendorName, &f.VendorMatches, &f.Errs, false)
+	if err != nil {
+		return err
+	}
 	next.VendorID = nil
-	if f.VendorID != "" {
-		id, ok := parseID(f.VendorID)
-		if ok {
-			vendors, err := models.VendorChoices(a.db, optIDValue(p.VendorID))
-			if err != nil {
-				return err
-			}
-			ok = false
-			for _, o := range vendors {
-				ok = ok || o.ID == id
-			}
-		}
-		if !ok {
-			f.Errs.Add("vendor_id", "Choose a vendor from the list: an organization of type Vendor.")
-		}
-		next.VendorID = &id
+	if vendor != nil {
+		next.VendorID = &vendor.ID
 	}
 	next.Taxable, next.Active = f.Taxable == "on", f.Active == "on"
 	// With Procurement off the field is not on the form; the product keeps its value.

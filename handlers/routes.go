@@ -45,7 +45,7 @@ func (a *App) routes(e *echo.Echo) {
 	sales := in.Group("", RequireFeature(models.FeatureSales))
 	// The organization pickers of the Sales forms (opportunities, products,
 	// purchase orders): names as they are typed, and an organization's contacts.
-	sales.GET("/organizations/suggest", a.suggestOrganizations)
+	sales.GET("/organizations/suggest", a.suggest(orgSource))
 	sales.GET("/organizations/:id/contacts", a.organizationContacts)
 	sales.GET("/opportunities", a.listOpportunities)
 	sales.GET("/opportunities/new", a.newOpportunity)
@@ -71,6 +71,7 @@ func (a *App) routes(e *echo.Echo) {
 
 	mkt := in.Group("", RequireFeature(models.FeatureMarketing))
 	mkt.GET("/campaigns", a.listCampaigns)
+	mkt.GET("/campaigns/suggest", a.suggest(campaignSource))
 	mkt.GET("/campaigns/new", a.newCampaign)
 	mkt.POST("/campaigns", a.createCampaign)
 	mkt.GET("/campaigns/:id", a.showCampaign)

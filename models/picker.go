@@ -2,6 +2,7 @@ package models
 
 import (
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -16,6 +17,100 @@ const PickSelectMax = 200
 // what was typed matches several.
 const PickMatches = 10
 
+// Pick is one row a picker offers: its id, its name and what tells apart rows
+// of the same name (an organization's city, a campaign's start date).
+type Pick struct {
+	ID     uint
+	Name   string
+	Detail string
+}
+
+// Label is how a picker shows the row: "Name (Detail)".
+func (p Pick) Label() string {
+	if p.Detail == "" {
+		return p.Name
+	}
+	return p.Name + " (" + p.Detail + ")"
+}
+
+// How a typed name is matched.
+type PickMatch int
+
+const (
+	MatchExact    PickMatch = iota // the whole name, ignoring case
+	MatchPrefix                    // the start of the name, ignoring case
+	MatchContains                  // anywhere in the name, ignoring case
+)
+
+// PickSource is a table a picker chooses one row of: which rows it offers and
+// how it finds them by name. OrgPick and CampaignPick are the two.
+type PickSource interface {
+	// Noun is what messages call one row: "organization", "vendor", "campaign".
+	Noun() string
+	// Small is true when at most PickSelectMax rows are offered.
+	Small(db *gorm.DB) (bool, error)
+	// All lists every row offered, by name, for a select.
+	All(db *gorm.DB) ([]Pick, error)
+	// Get is the row id if it is offered (gorm.ErrRecordNotFound if not).
+	Get(db *gorm.DB, id uint) (*Pick, error)
+	// Find lists up to limit rows whose name matches key (NameKey of what
+	// was typed) as m says, in name order.
+	Find(db *gorm.DB, key string, m PickMatch, limit int) ([]Pick, error)
+}
+
+// NameKey is what a typed name is compared with: trimmed and lowered the Go
+// way, as Organization.NameKey is stored.
+func NameKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Suggest lists up to limit rows of src whose name starts with text.
+func Suggest(db *gorm.DB, src PickSource, text string, limit int) ([]Pick, error) {
+	key := NameKey(text)
+	if key == "" || !utf8.ValidString(key) {
+		return nil, nil
+	}
+	return src.Find(db, key, MatchPrefix, limit)
+}
+
+// Resolve finds the rows of src a user means by text: the ones named exactly
+// so (ignoring case), else the ones whose name starts with it, else the ones
+// whose name contains it. One is the answer; several (at most PickMatches) are
+// for the user to choose from; none is an empty slice.
+func Resolve(db *gorm.DB, src PickSource, text string) ([]Pick, error) {
+	key := NameKey(text)
+	if key == "" || !utf8.ValidString(key) {
+		return nil, nil
+	}
+	for _, m := range []PickMatch{MatchExact, MatchPrefix, MatchContains} {
+		rows, err := src.Find(db, key, m, PickMatches)
+		if err != nil || len(rows) > 0 {
+			return rows, err
+		}
+	}
+	return nil, nil
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// smallScope is whether q has at most PickSelectMax rows, counting no further.
+func smallScope(db *gorm.DB, q *gorm.DB) (bool, error) {
+	var n int64
+	err := db.Table("(?) AS picks", q.Select("id").Limit(PickSelectMax+1)).Count(&n).Error
+	return n <= PickSelectMax, err
+}
+
+func getPick(q *gorm.DB, id uint) (*Pick, error) {
+	var rows []Pick
+	if err := q.Where("id = ?", id).Limit(1).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, gorm.ErrRecordNotFound
+	}
+	return &rows[0], nil
+}
+
 // OrgPick is which organizations a picker offers: every one but the Dead, or
 // only the vendors; and Keep, the record's current organization, offered
 // whatever its type (as OrganizationChoices and VendorChoices do).
@@ -24,7 +119,6 @@ type OrgPick struct {
 	Keep        uint
 }
 
-// Noun is what the picker's messages call one row: "organization" or "vendor".
 func (p OrgPick) Noun() string {
 	if p.VendorsOnly {
 		return "vendor"
@@ -33,92 +127,106 @@ func (p OrgPick) Noun() string {
 }
 
 func (p OrgPick) scope(db *gorm.DB) *gorm.DB {
-	q := db.Model(&Organization{}).Select("id", "name", "city")
+	q := db.Model(&Organization{}).Select("id", "name", "city AS detail")
 	if p.VendorsOnly {
 		return q.Where("(type = ? OR id = ?)", VendorType, p.Keep)
 	}
 	return q.Where("(type <> ? OR id = ?)", "dead", p.Keep)
 }
 
-// Small is true when the picker offers at most PickSelectMax organizations:
-// few enough for a select. It counts no further than one more.
-func (p OrgPick) Small(db *gorm.DB) (bool, error) {
-	var n int64
-	err := db.Table("(?) AS picks", p.scope(db).Select("id").Limit(PickSelectMax+1)).Count(&n).Error
-	return n <= PickSelectMax, err
-}
+func (p OrgPick) Small(db *gorm.DB) (bool, error) { return smallScope(db, p.scope(db)) }
 
-// All lists every organization the picker offers, by name: for a small table.
-func (p OrgPick) All(db *gorm.DB) ([]Organization, error) {
-	var rows []Organization
+func (p OrgPick) All(db *gorm.DB) ([]Pick, error) {
+	var rows []Pick
 	err := p.scope(db).Order("name, id").Find(&rows).Error
 	return rows, err
 }
 
-// Get is the organization id if the picker offers it.
-func (p OrgPick) Get(db *gorm.DB, id uint) (*Organization, error) {
-	var o Organization
-	if err := p.scope(db).Where("id = ?", id).Take(&o).Error; err != nil {
+func (p OrgPick) Get(db *gorm.DB, id uint) (*Pick, error) { return getPick(p.scope(db), id) }
+
+// Find reads organizations by their name_key. A prefix is a range of the
+// name_key index on both databases: on SQLite name_key >= key AND name_key <
+// key+U+10FFFF (its LIKE ignores ASCII case only and takes no index here), on
+// PostgreSQL LIKE 'key%' along the text_pattern_ops index of migration 27.
+// Contains reads every name: only on a submitted form, never per key typed.
+func (p OrgPick) Find(db *gorm.DB, key string, m PickMatch, limit int) ([]Pick, error) {
+	q := p.scope(db)
+	switch {
+	case m == MatchExact:
+		q = q.Where("name_key = ?", key).Order("id")
+	case m == MatchPrefix && db.Dialector.Name() == "sqlite":
+		q = q.Where("name_key >= ? AND name_key < ?", key, key+string(utf8.MaxRune)).Order("name_key, id")
+	case m == MatchPrefix:
+		q = q.Where(`name_key LIKE ? ESCAPE '\'`, likeEscape(key)+"%").Order("name_key, id")
+	default:
+		q = q.Where(`name_key LIKE ? ESCAPE '\'`, "%"+likeEscape(key)+"%").Order("name_key, id")
+	}
+	var rows []Pick
+	err := q.Limit(limit).Find(&rows).Error
+	return rows, err
+}
+
+// CampaignPick offers every campaign. Campaigns number hundreds to a few
+// thousand, so a name is matched by reading them all (LOWER(name) LIKE):
+// no index is needed. SQLite's LOWER lowers ASCII letters only.
+type CampaignPick struct{}
+
+func (CampaignPick) Noun() string { return "campaign" }
+
+func (CampaignPick) scope(db *gorm.DB) *gorm.DB {
+	return db.Model(&Campaign{}).Select("id", "name", "start_date")
+}
+
+func (c CampaignPick) Small(db *gorm.DB) (bool, error) { return smallScope(db, c.scope(db)) }
+
+// campaignPick is a campaign as a picker shows it: the start date tells
+// apart campaigns of the same name.
+type campaignPick struct {
+	ID        uint
+	Name      string
+	StartDate *time.Time
+}
+
+func campaignPicks(q *gorm.DB) ([]Pick, error) {
+	var rows []campaignPick
+	if err := q.Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	return &o, nil
+	out := make([]Pick, len(rows))
+	for i, r := range rows {
+		out[i] = Pick{ID: r.ID, Name: r.Name}
+		if r.StartDate != nil {
+			out[i].Detail = r.StartDate.Format("2006-01-02")
+		}
+	}
+	return out, nil
 }
 
-// NameKey is what a typed name is compared with: the organizations' name_key.
-func NameKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-
-// Prefix lists up to limit organizations whose name starts with text, ignoring
-// case, in the order of their name_key. It reads a range of the name_key index
-// on both databases: on SQLite name_key >= key AND name_key < key+U+10FFFF
-// (SQLite's LIKE ignores ASCII case only and uses no index here), on
-// PostgreSQL LIKE 'key%' along the text_pattern_ops index of migration 27.
-func (p OrgPick) Prefix(db *gorm.DB, text string, limit int) ([]Organization, error) {
-	key := NameKey(text)
-	if key == "" || !utf8.ValidString(key) {
-		return nil, nil
-	}
-	q := p.scope(db)
-	if db.Dialector.Name() == "sqlite" {
-		q = q.Where("name_key >= ? AND name_key < ?", key, key+string(utf8.MaxRune))
-	} else {
-		q = q.Where(`name_key LIKE ? ESCAPE '\'`, likeEscape(key)+"%")
-	}
-	var rows []Organization
-	err := q.Order("name_key, id").Limit(limit).Find(&rows).Error
-	return rows, err
+// All lists the campaigns newest first, as the campaign selects always have.
+func (c CampaignPick) All(db *gorm.DB) ([]Pick, error) {
+	return campaignPicks(c.scope(db).Order("start_date DESC, id DESC"))
 }
 
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+func (c CampaignPick) Get(db *gorm.DB, id uint) (*Pick, error) {
+	rows, err := campaignPicks(c.scope(db).Where("id = ?", id).Limit(1))
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, gorm.ErrRecordNotFound
+	}
+	return &rows[0], nil
 }
 
-// Resolve finds the organization a user means by text: the ones named exactly
-// so (ignoring case), else the ones whose name starts with it, else the ones
-// whose name contains it. One match is the answer; several are returned (at
-// most PickMatches) for the user to choose from; none is an empty slice.
-func (p OrgPick) Resolve(db *gorm.DB, text string) ([]Organization, error) {
-	key := NameKey(text)
-	if key == "" || !utf8.ValidString(key) {
-		return nil, nil
+func (c CampaignPick) Find(db *gorm.DB, key string, m PickMatch, limit int) ([]Pick, error) {
+	q := c.scope(db)
+	switch m {
+	case MatchExact:
+		q = q.Where("LOWER(name) = ?", key)
+	case MatchPrefix:
+		q = q.Where(`LOWER(name) LIKE ? ESCAPE '\'`, likeEscape(key)+"%")
+	default:
+		q = q.Where(`LOWER(name) LIKE ? ESCAPE '\'`, "%"+likeEscape(key)+"%")
 	}
-	var rows []Organization
-	if err := p.scope(db).Where("name_key = ?", key).Order("id").Limit(PickMatches).Find(&rows).Error; err != nil || len(rows) > 0 {
-		return rows, err
-	}
-	rows, err := p.Prefix(db, key, PickMatches)
-	if err != nil || len(rows) > 0 {
-		return rows, err
-	}
-	// The last resort reads every name: only on a submitted form, never per key.
-	err = p.scope(db).Where(`name_key LIKE ? ESCAPE '\'`, "%"+likeEscape(key)+"%").Order("name_key, id").Limit(PickMatches).Find(&rows).Error
-	return rows, err
-}
-
-// Label is how a picker shows an organization: its name, and its city when it
-// has one, which tells apart organizations of the same name.
-func (o Organization) Label() string {
-	if o.City == "" {
-		return o.Name
-	}
-	return o.Name + " (" + o.City + ")"
+	return campaignPicks(q.Order("LOWER(name), start_date DESC, id").Limit(limit))
 }

@@ -84,25 +84,27 @@ type LeadListPage struct {
 }
 
 type LeadForm struct {
-	ID            uint
-	PersonName    string `form:"person_name"`
-	CompanyName   string `form:"company_name"`
-	Email         string `form:"email"`
-	Phone         string `form:"phone"`
-	CampaignID    string `form:"campaign_id"`
-	OwnerID       string `form:"owner_id"`
-	Need          string `form:"need"`
-	NeedNote      string `form:"need_note"`
-	Solution      string `form:"solution"`
-	SolutionNote  string `form:"solution_note"`
-	Timeframe     string `form:"timeframe"`
-	TimeframeNote string `form:"timeframe_note"`
-	Budget        string `form:"budget"`
-	BudgetNote    string `form:"budget_note"`
-	Campaigns     []Option
-	Owners        []Option
-	OwnerName     string
-	Errs          Errors
+	ID              uint
+	PersonName      string `form:"person_name"`
+	CompanyName     string `form:"company_name"`
+	Email           string `form:"email"`
+	Phone           string `form:"phone"`
+	CampaignID      string `form:"campaign_id"`
+	CampaignName    string `form:"campaign_name"` // typed, when there are too many for a select
+	OwnerID         string `form:"owner_id"`
+	Need            string `form:"need"`
+	NeedNote        string `form:"need_note"`
+	Solution        string `form:"solution"`
+	SolutionNote    string `form:"solution_note"`
+	Timeframe       string `form:"timeframe"`
+	TimeframeNote   string `form:"timeframe_note"`
+	Budget          string `form:"budget"`
+	BudgetNote      string `form:"budget_note"`
+	Campaign        Picker
+	CampaignMatches []Option
+	Owners          []Option
+	OwnerName       string
+	Errs            Errors
 }
 
 type LeadView struct {

@@ -1257,7 +1257,7 @@ func LeadFormPage(p Page, f LeadForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Select(In{Label: "Campaign", Name: "campaign_id", Options: f.Campaigns, Errs: &f.Errs}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = PickerField(f.Campaign).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -849,8 +849,8 @@ func OpportunityFormPage(p Page, f OppForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if f.Campaigns != nil {
-				templ_7745c5c3_Err = Select(In{Label: "Campaign", Name: "campaign_id", Options: f.Campaigns, Errs: &f.Errs}).Render(ctx, templ_7745c5c3_Buffer)
+			if f.ShowCampaign {
+				templ_7745c5c3_Err = PickerField(f.Campaign).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -83,6 +83,7 @@ type OppForm struct {
 	LeadSourceID        string `form:"lead_source_id"`
 	CompetitorID        string `form:"competitor_id"`
 	CampaignID          string `form:"campaign_id"`
+	CampaignName        string `form:"campaign_name"` // typed, when there are too many for a select
 	UseQuoteTotals      string `form:"use_quote_totals"`
 	NextStep            string `form:"next_step"`
 	Description         string `form:"description"`
@@ -101,24 +102,26 @@ type OppForm struct {
 	CostSemiAnnual      string `form:"cost_semi_annual"`
 	CostYearly          string `form:"cost_yearly"`
 
-	Organization Picker
-	OrgMatches   []Option // what the typed name matched, when several did
-	Contacts     []Option
-	Owners       []Option // empty: the owner is the signed-in rep
-	OwnerName    string
-	Stages       []Option // empty: the stage is fixed (won or lost)
-	StageName    string
-	Statuses     []Option
-	Ratings      []Option
-	Categories   []Option
-	LeadSources  []Option
-	Competitors  []Option
-	Campaigns    []Option // nil when Marketing is off
-	Periods      []PeriodInput
-	ShowCost     bool
-	Conflict     []ChangeRow // what someone else changed, on a 409
-	ConflictBy   string
-	Errs         Errors
+	Organization    Picker
+	OrgMatches      []Option // what the typed name matched, when several did
+	Contacts        []Option
+	Owners          []Option // empty: the owner is the signed-in rep
+	OwnerName       string
+	Stages          []Option // empty: the stage is fixed (won or lost)
+	StageName       string
+	Statuses        []Option
+	Ratings         []Option
+	Categories      []Option
+	LeadSources     []Option
+	Competitors     []Option
+	Campaign        Picker
+	CampaignMatches []Option
+	ShowCampaign    bool // Marketing is on
+	Periods         []PeriodInput
+	ShowCost        bool
+	Conflict        []ChangeRow // what someone else changed, on a 409
+	ConflictBy      string
+	Errs            Errors
 }
 
 // ChangeRow is one history entry as shown.

@@ -68,10 +68,12 @@ type ProductForm struct {
 	Taxable       string `form:"taxable"`
 	Active        string `form:"active"`
 	VendorID      string `form:"vendor_id"`
+	VendorName    string `form:"vendor_name"` // typed, when there are too many vendors for a select
 	NoProcurement string `form:"no_procurement"`
 	Types         []Option
 	Periods       []Option
-	Vendors       []Option
+	Vendor        Picker
+	VendorMatches []Option
 	Errs          Errors
 }
 

@@ -679,7 +679,7 @@ func ProductFormPage(p Page, f ProductForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Select(In{Label: "Vendor", Name: "vendor_id", Options: f.Vendors, Hint: "Organizations of type Vendor.", Errs: &f.Errs}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = PickerField(f.Vendor).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
