@@ -382,7 +382,7 @@ func copySQLiteTemplate(demo bool, path string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, data, 0o600)
+	return os.WriteFile(path, data, 0o600) // #nosec G703 -- path is the test's own temp folder (NewDSN)
 }
 
 // makeSQLiteTemplate migrates (and seeds) a new file and closes it with its
