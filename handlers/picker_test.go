@@ -439,3 +439,62 @@ func TestVendorPickerTyped(t *testing.T) {
 		t.Errorf("input not kept")
 	}
 }
+
+// Past 200 open opportunities, a quote begun from the Quotes page picks the
+// organization first, then one of its open opportunities (a rep's own only).
+func TestQuoteChooseOpportunityByOrganization(t *testing.T) {
+	app := newTestApp(t)
+	rep, rep2 := userByEmail(t, app, "rep@example.com"), userByEmail(t, app, "rep2@example.com")
+	var st models.Stage
+	app.DB.Where("active = ? AND is_won = ? AND is_lost = ?", true, false, false).Order("position, id").First(&st)
+	orgs := []models.Organization{{Name: "Quote Picker Org", Type: "customer"}, {Name: "Quote Filler Org", Type: "customer"}, {Name: "Quiet Org", Type: "customer"}}
+	if err := app.DB.Create(&orgs).Error; err != nil {
+		t.Fatal(err)
+	}
+	add := func(org models.Organization, owner models.User, title string) models.Opportunity {
+		o := models.Opportunity{Title: title, OrganizationID: org.ID, OwnerID: owner.ID, StageID: st.ID, Status: models.StatusActive,
+			ProjectedCloseDate: time.Now().AddDate(0, 2, 0)}
+		if err := models.CreateOpportunity(app.DB, &o, &owner, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	for i := 0; i < 120; i++ {
+		add(orgs[0], rep, fmt.Sprintf("Picker deal %03d", 120-i))
+	}
+	for i := 0; i < 90; i++ {
+		add(orgs[1], rep, fmt.Sprintf("Filler deal %03d", i))
+	}
+	other := add(orgs[0], rep2, "Someone else's deal")
+	c := app.client(t).login("rep@example.com")
+
+	doc := c.get("/quotes/new").doc(t)
+	if doc.Find(`[name="opportunity_id"]`).Length() != 0 || doc.Find(`#organization_id`).Length() != 1 {
+		t.Fatalf("past 200 open opportunities the page does not ask for the organization first")
+	}
+	r := c.get("/quotes/new?organization_id=" + idString(orgs[0].ID))
+	wantStatus(t, "the organization chosen", r, http.StatusOK)
+	var titles []string
+	r.doc(t).Find(`select[name="opportunity_id"] option`).Each(func(_ int, s *goquery.Selection) { titles = append(titles, s.Text()) })
+	if len(titles) != 121 || titles[1] != "Picker deal 001 — Quote Picker Org" || titles[120] != "Picker deal 120 — Quote Picker Org" {
+		t.Errorf("%d options: %q … %q", len(titles), titles[:min(2, len(titles))], titles[len(titles)-1])
+	}
+	if strings.Contains(r.Body, other.Title) {
+		t.Errorf("a rep is offered another rep's opportunity")
+	}
+	r = c.get("/quotes/new?organization_name=" + url.QueryEscape("quote picker"))
+	wantStatus(t, "the organization typed", r, http.StatusOK)
+	if n := r.doc(t).Find(`select[name="opportunity_id"] option`).Length(); n != 121 {
+		t.Errorf("%d options after typing the name", n)
+	}
+	r = c.get("/quotes/new?organization_name=Nowhere+Ltd")
+	wantStatus(t, "an unknown organization", r, http.StatusUnprocessableEntity)
+	if msg := r.doc(t).Find("#organization_id-error").Text(); !strings.Contains(msg, "No organization called “Nowhere Ltd”") {
+		t.Errorf("error %q", msg)
+	}
+	r = c.get("/quotes/new?organization_id=" + idString(orgs[2].ID))
+	wantStatus(t, "an organization without open opportunities", r, http.StatusUnprocessableEntity)
+	if msg := r.doc(t).Find("#organization_id-error").Text(); !strings.Contains(msg, "no open opportunities of yours") {
+		t.Errorf("error %q", msg)
+	}
+}

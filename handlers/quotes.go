@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -240,24 +241,69 @@ func (a *App) listQuotes(c echo.Context) error {
 	return render(c, status2, views.QuotesPage(a.page(c, "Quotes"), v))
 }
 
+// chooseQuoteOpportunity is the first step of a quote begun from the Quotes
+// page: its opportunity, one of the user's open ones (a rep's own, everyone's
+// for managers and admins). While there are at most models.PickSelectMax, a
+// select of them by title; past that, the organization first, in its picker,
+// then one of its open opportunities.
 func (a *App) chooseQuoteOpportunity(c echo.Context) error {
 	if id, ok := parseID(c.QueryParam("opportunity_id")); ok {
 		return c.Redirect(http.StatusSeeOther, "/opportunities/"+idStr(id)+"/quotes/new")
 	}
 	u := currentUser(c)
-	f := models.OppFilter{OpenOnly: true, Sort: "title"}
+	f := models.OppFilter{OpenOnly: true, Sort: "close"}
 	if !u.SeesAllRecords() {
 		f.OwnerID = u.ID
 	}
-	rows, _, err := models.ListOpportunities(a.db, f, models.Page{Number: 1, Size: 500})
+	// Along the open opportunities' index by close date: at most one more
+	// than a select takes, sorted by title here.
+	rows, more, err := models.ListOpportunities(a.db, f, models.Page{Number: 1, Size: models.PickSelectMax})
 	if err != nil {
 		return err
 	}
-	opts := []views.Option{{Value: "", Label: "Choose an opportunity"}}
-	for _, r := range rows {
-		opts = append(opts, views.Option{Value: idStr(r.ID), Label: r.Title + " — " + r.OrganizationName})
+	v := views.ChooseOpportunity{ByOrganization: more}
+	status := http.StatusOK
+	if v.ByOrganization {
+		rows = nil
+		q := c.QueryParams()
+		orgID, orgName := q.Get("organization_id"), q.Get("organization_name")
+		var matches []views.Option
+		if q.Has("organization_id") || q.Has("organization_name") {
+			org, err := a.pickField(models.OrgPick{}, "organization_id", &orgID, &orgName, &matches, &v.Errs, true)
+			if err != nil {
+				return err
+			}
+			if org != nil {
+				f.OrganizationID = org.ID
+				if rows, _, err = models.ListOpportunities(a.db, f, models.Page{Number: 1, Size: models.PickSelectMax}); err != nil {
+					return err
+				}
+				if len(rows) == 0 {
+					whose := "no open opportunities"
+					if f.OwnerID != 0 {
+						whose = "no open opportunities of yours"
+					}
+					v.Errs.Add("organization_id", org.Name+" has "+whose+". Choose another organization, or create the opportunity first.")
+				}
+			}
+			if v.Errs.Any() {
+				status = http.StatusUnprocessableEntity
+			}
+		}
+		in := views.In{Label: "Organization", Name: "organization_id", Required: true, Errs: &v.Errs,
+			Hint: "The customer the quote is for; its open opportunities are offered next."}
+		if v.Organization, _, err = a.picker(models.OrgPick{}, in, "organization_name", orgID, orgName, matches, "Choose an organization"); err != nil {
+			return err
+		}
 	}
-	return render(c, http.StatusOK, views.ChooseOpportunityPage(a.page(c, "New quote"), opts))
+	if !v.ByOrganization || len(rows) > 0 {
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Title < rows[j].Title })
+		v.Opportunities = []views.Option{{Value: "", Label: "Choose an opportunity"}}
+		for _, r := range rows {
+			v.Opportunities = append(v.Opportunities, views.Option{Value: idStr(r.ID), Label: r.Title + " — " + r.OrganizationName})
+		}
+	}
+	return render(c, status, views.ChooseOpportunityPage(a.page(c, "New quote"), v))
 }
 
 func (a *App) quoteChoices(f *views.QuoteForm) error {

@@ -166,3 +166,14 @@ type OutboxRow struct {
 	When    string
 	Sent    string
 }
+
+// ChooseOpportunity is the first step of a new quote begun from the Quotes
+// page: a select of the user's open opportunities; past models.PickSelectMax
+// of them (ByOrganization) the organization's picker first, then the select
+// of its open opportunities once it is known.
+type ChooseOpportunity struct {
+	ByOrganization bool
+	Organization   Picker
+	Opportunities  []Option // nil until the organization is known
+	Errs           Errors
+}
