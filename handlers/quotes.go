@@ -274,7 +274,9 @@ func (a *App) chooseQuoteOpportunity(c echo.Context) error {
 				return err
 			}
 			if org != nil {
-				f.OrganizationID = org.ID
+				// By title: along the organization's index, not the open
+				// opportunities' by close date filtered for one organization.
+				f.OrganizationID, f.Sort = org.ID, "title"
 				if rows, _, err = models.ListOpportunities(a.db, f, models.Page{Number: 1, Size: models.PickSelectMax}); err != nil {
 					return err
 				}
