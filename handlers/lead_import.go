@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"salesdesk/models"
 	"salesdesk/views"
@@ -86,14 +85,23 @@ func (a *App) previewImport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.renderImport(c, imp, p, models.AutoMapping(p.Header), c.QueryParam("campaign_id"), http.StatusOK)
+	return a.renderImport(c, imp, p, models.AutoMapping(p.Header), importCampaign{ID: c.QueryParam("campaign_id")}, http.StatusOK)
 }
 
 // renderImport checks the rows through the mapping and shows the preview.
-func (a *App) renderImport(c echo.Context, imp *models.LeadImport, p *models.ParsedCSV, mapping []string, campaignID string, status int) error {
-	v := views.ImportPage{ImportID: imp.ID, Filename: imp.Filename, CampaignID: campaignID, Total: len(p.Rows)}
+// importCampaign is the campaign field of the import as posted: its picker's
+// id, typed name and matches, and its message.
+type importCampaign struct {
+	ID, Name string
+	Matches  []views.Option
+	Errs     views.Errors
+}
+
+func (a *App) renderImport(c echo.Context, imp *models.LeadImport, p *models.ParsedCSV, mapping []string, cf importCampaign, status int) error {
+	v := views.ImportPage{ImportID: imp.ID, Filename: imp.Filename, Total: len(p.Rows), Errs: cf.Errs}
+	in := views.In{Label: "Import into campaign", Name: "campaign_id", Errs: &v.Errs}
 	var err error
-	if v.Campaigns, err = a.campaignOptions(campaignID, "No campaign"); err != nil {
+	if v.Campaign, _, err = a.picker(models.CampaignPick{}, in, "campaign_name", cf.ID, cf.Name, cf.Matches, "No campaign"); err != nil {
 		return err
 	}
 	for i, h := range p.Header {
@@ -169,25 +177,20 @@ func (a *App) runImport(c echo.Context) error {
 			mapping[i] = models.ColIgnore
 		}
 	}
-	campaignID := form.Get("campaign_id")
+	cf := importCampaign{ID: form.Get("campaign_id"), Name: form.Get("campaign_name")}
+	cp, err := a.pickField(models.CampaignPick{}, "campaign_id", &cf.ID, &cf.Name, &cf.Matches, &cf.Errs, false)
+	if err != nil {
+		return err
+	}
+	if cf.Errs.Any() {
+		return a.renderImport(c, imp, p, mapping, cf, http.StatusUnprocessableEntity)
+	}
 	var campaign *uint
-	if campaignID != "" {
-		var cp models.Campaign
-		id, ok := parseID(campaignID)
-		if ok {
-			err := a.db.Select("id").First(&cp, id).Error
-			if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-				return err
-			}
-			ok = err == nil
-		}
-		if !ok {
-			return echo.NewHTTPError(http.StatusUnprocessableEntity, "Choose a campaign from the list.")
-		}
-		campaign = &id
+	if cp != nil {
+		campaign = &cp.ID
 	}
 	if form.Get("action") != "import" || models.MappingProblem(mapping) != "" {
-		return a.renderImport(c, imp, p, mapping, campaignID, http.StatusOK)
+		return a.renderImport(c, imp, p, mapping, cf, http.StatusOK)
 	}
 	rows, err := models.CheckImport(a.db, p, mapping)
 	if err != nil {

@@ -393,6 +393,29 @@ func TestCampaignPickerTyped(t *testing.T) {
 	if msg := r.doc(t).Find("#campaign_id-error").Text(); !strings.Contains(msg, "No campaign called “No Such Show”") {
 		t.Errorf("error %q", msg)
 	}
+	// The lead import's campaign too.
+	r = rep.upload("list.csv", []byte("Name,Email\nImported Ida,ida@example.com\n"), nil)
+	wantStatus(t, "upload", r, http.StatusSeeOther)
+	doc := rep.get(r.Location).doc(t)
+	if doc.Find(`input#campaign_id[name="campaign_name"]`).Length() != 1 {
+		t.Fatalf("the import has no typed campaign")
+	}
+	form, action := formValues(t, doc, `form[action^="/leads/import/"]`)
+	form.Set("action", "import")
+	form.Set("campaign_name", "spring")
+	r = rep.post(action, form)
+	wantStatus(t, "import into an ambiguous campaign", r, http.StatusUnprocessableEntity)
+	if n := r.doc(t).Find(`.matches input[name="campaign_id"]`).Length(); n != 2 {
+		t.Errorf("%d matches offered", n)
+	}
+	form.Set("campaign_name", "autumn webinar")
+	r = rep.post(action, form)
+	wantStatus(t, "import into a typed campaign", r, http.StatusSeeOther)
+	var ida models.Lead
+	if err := app.DB.Where("email = ?", "ida@example.com").First(&ida).Error; err != nil || ida.CampaignID == nil || *ida.CampaignID != autumn.ID {
+		t.Errorf("imported %+v (%v), want campaign %d", ida, err, autumn.ID)
+	}
+
 	var got []struct{ ID uint }
 	decodeJSON(t, rep.get("/campaigns/suggest?q=autumn"), &got)
 	if len(got) != 1 || got[0].ID != autumn.ID {

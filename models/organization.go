@@ -115,14 +115,6 @@ func ListOrganizations(db *gorm.DB, f OrgFilter, p Page) ([]Organization, bool, 
 	return rows, more, err
 }
 
-// OrganizationChoices lists the organizations one may sell to, for a picker,
-// and the one with id keep even if it is marked Dead (a record that has it).
-func OrganizationChoices(db *gorm.DB, keep uint) ([]Organization, error) {
-	var rows []Organization
-	err := db.Select("id", "name").Where("type <> ? OR id = ?", "dead", keep).Order("name").Find(&rows).Error
-	return rows, err
-}
-
 func ContactsOf(db *gorm.DB, orgID uint) ([]Contact, error) {
 	var cs []Contact
 	err := db.Where("organization_id = ?", orgID).Order("last_name, first_name, id").Find(&cs).Error

@@ -113,7 +113,7 @@ func getPick(q *gorm.DB, id uint) (*Pick, error) {
 
 // OrgPick is which organizations a picker offers: every one but the Dead, or
 // only the vendors; and Keep, the record's current organization, offered
-// whatever its type (as OrganizationChoices and VendorChoices do).
+// whatever its type (as VendorChoices does for the product import).
 type OrgPick struct {
 	VendorsOnly bool
 	Keep        uint

@@ -140,8 +140,7 @@ type CriterionNote struct {
 type ImportPage struct {
 	ImportID   uint
 	Filename   string
-	Campaigns  []Option
-	CampaignID string
+	Campaign   Picker
 	Columns    []ImportColumn
 	MappingErr string
 	FileErr    string

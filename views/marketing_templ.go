@@ -2026,7 +2026,7 @@ func ImportPageView(p Page, v ImportPage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = Select(In{Label: "Import into campaign", Name: "campaign_id", Options: v.Campaigns, Errs: &v.Errs}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = PickerField(v.Campaign).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
