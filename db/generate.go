@@ -327,15 +327,16 @@ type generator struct {
 	taxes    []int64
 	terms    []int64
 
-	nOrgs       int
-	campaigns   []genCampaign
-	opps        []genOpp // the k-th opportunity, in order of creation
-	oppBase     int64
-	sideFile    string // the database file, when the leads are made beside it (genSide)
-	seed32      int64  // the seed, for gh
-	sums        *genSums
-	stays       []genStay     // the stage entries of the opportunity being made
-	leadsRolled chan struct{} // closed when the leads' rollups are added up
+	nOrgs        int
+	campaigns    []genCampaign
+	opps         []genOpp // the k-th opportunity, in order of creation
+	oppBase      int64
+	sideFile     string // the database file, when the leads are made beside it (genSide)
+	seed32       int64  // the seed, for gh
+	sums         *genSums
+	stays        []genStay // the stage entries of the opportunity being made
+	historyKinds map[genHistoryKind]int64
+	leadsRolled  chan struct{} // closed when the leads' rollups are added up
 }
 
 type genCampaign struct {
@@ -454,6 +455,13 @@ func (g *generator) fill(ctx context.Context, conn *sql.Conn) error {
 		return err
 	}
 	t := g.tables(w)
+	g.historyKinds = map[genHistoryKind]int64{}
+	for _, q := range []string{"DROP TABLE IF EXISTS gen_history_kinds", "CREATE TEMP TABLE gen_history_kinds (k INTEGER PRIMARY KEY, field TEXT NOT NULL, " +
+		"old_value TEXT NOT NULL, new_value TEXT NOT NULL, old_ref BIGINT, new_ref BIGINT)"} {
+		if err := w.execSQL(q); err != nil {
+			return errors2(w.close(), err)
+		}
+	}
 	leadsTo := w
 	var side *genSide
 	if g.sideFile != "" {
@@ -482,6 +490,12 @@ func (g *generator) fill(ctx context.Context, conn *sql.Conn) error {
 	}
 	if err == nil {
 		err = g.opportunities(t)
+	}
+	if err == nil {
+		err = t.history.flush()
+	}
+	if err == nil {
+		err = w.execSQL("DROP TABLE gen_history_kinds")
 	}
 	all := []*bulkTable{t.orgs, t.contacts, t.campaigns, t.opps, t.history, t.quotes, t.items, t.orders, t.lines, t.events}
 	if cerr := w.close(all...); err == nil || errors.Is(err, errBulkFailed) && cerr != nil {
@@ -609,17 +623,40 @@ func (g *generator) tables(w *bulkWriter) *genTablesW {
 		orgs:      w.table("organizations", "id", "name", "type", "address", "city", "postal_code", "country", "phone", "website", "owner_id", "name_key", "created_at", "updated_at"),
 		contacts:  w.table("contacts", "id", "organization_id", "first_name", "last_name", "email", "phone", "title", "created_at", "updated_at"),
 		campaigns: w.table("campaigns", "id", "name", "type", "start_date", "end_date", "cost", "owner_id", "description", "created_at", "updated_at"),
-		opps: w.table("opportunities", "id", "title", "organization_id", "contact_id", "owner_id", "stage_id", "status", "probability", "rating",
-			"projected_close_date", "revenue_one_time", "revenue_monthly", "revenue_yearly", "cost_one_time", "cost_monthly", "cost_yearly", "amount",
-			"description", "need", "solution", "timeframe", "budget", "version", "created_at", "updated_at", "start_date", "lead_source_id",
-			"competitor_id", "category_id", "next_step", "win_reason_id", "win_detail", "closed_date", "loss_reason_id", "loss_detail", "lost_date",
-			"stage_changed_at", "is_open", "campaign_id", "quoted", "from_lead"),
-		history: w.table("opportunity_history", "id", "opportunity_id", "version", "user_id", "field", "old_value", "new_value", "old_ref", "new_ref", "created_at"),
+		// An opportunity binds its ids, amounts and version in pairs, its
+		// references (picklist values, campaign; optID) in pairs, its flags
+		// and the numbers of its texts from short lists in one (genOppFlags),
+		// and its title and times; a closed one's close date is its
+		// projected one, and it has no description.
+		opps: w.compactTable("opportunities", []string{"id", "organization_id", "contact_id", "owner_id", "stage_id", "probability",
+			"revenue_one_time", "revenue_monthly", "revenue_yearly", "amount", "cost_one_time", "cost_monthly", "cost_yearly", "version",
+			"lead_source_id", "competitor_id", "category_id", "win_reason_id", "loss_reason_id", "campaign_id",
+			"need", "solution", "timeframe", "budget", "is_open", "quoted", "from_lead", "status", "rating", "next_step", "win_detail", "loss_detail",
+			"closed_date", "lost_date", "description", "title", "projected_close_date", "created_at", "updated_at", "start_date", "stage_changed_at"},
+			[]string{"a", "b", "c", "d", "e", "f", "g", "r1", "r2", "r3", "h", "title", "projected", "created", "updated", "started", "changed"},
+			[]string{"bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "text",
+				"timestamptz", "timestamptz", "timestamptz", "timestamptz", "timestamptz"},
+			genOppSelect()+" FROM v"),
+		// A history row binds its id and opportunity's, its version and
+		// user, the number of its field, old and new values and references
+		// in gen_history_kinds, the text of a creation or a lead (the new
+		// value) and the time.
+		history: w.compactTable("opportunity_history", []string{"id", "opportunity_id", "version", "user_id", "field", "old_value", "new_value", "old_ref", "new_ref", "created_at"},
+			[]string{"a", "b", "k", "txt", "t"}, []string{"bigint", "bigint", "bigint", "text", "timestamptz"},
+			hi("v.a")+", "+lo("v.a")+", "+hi("v.b")+", "+lo("v.b")+", d.field, d.old_value, COALESCE(v.txt, d.new_value), d.old_ref, d.new_ref, v.t "+
+				"FROM v "+w.join()+" gen_history_kinds d ON d.k = v.k"),
 		quotes: w.table("quotes", "id", "number", "opportunity_id", "name", "effective_date", "expiration_date", "bill_to", "ship_to", "payment_term_id",
 			"tax_rate_id", "term_months", "is_primary", "status", "token", "sent_at", "sent_to", "response_name", "response_ip", "responded_at",
 			"owner_id", "created_at", "updated_at"),
-		items: w.table("quote_items", "id", "quote_id", "position", "kind", "product_id", "name", "description", "quantity", "unit_price", "unit_cost",
-			"discount_type", "discount_value", "period", "optional", "taxable"),
+		// A quote item binds its id and quote's, its product and position,
+		// whether it is optional and the number of its discount type (in
+		// genDiscounts), its quantity and discount value; the rest is the product's.
+		items: w.compactTable("quote_items", []string{"id", "quote_id", "position", "kind", "product_id", "name", "description", "quantity", "unit_price", "unit_cost",
+			"discount_type", "discount_value", "period", "optional", "taxable"},
+			[]string{"a", "b", "c"}, []string{"bigint", "bigint", "bigint"},
+			hi("v.a")+", "+lo("v.a")+", "+lo("v.b")+" >> 16, p.type, p.id, p.name, p.description, "+hi("v.c")+", p.unit_price, p.unit_cost, "+
+				sqlPick(lo("v.b")+" & 255", genDiscounts)+", "+lo("v.c")+", p.period, ("+lo("v.b")+" >> 8 & 1) = 1, p.taxable "+
+				"FROM v "+w.join()+" products p ON p.id = "+hi("v.b")),
 		orders: w.table("sales_orders", "id", "number", "title", "organization_id", "contact_id", "opportunity_id", "quote_id", "owner_id", "order_date",
 			"promised_date", "status", "cancel_reason", "bill_to", "ship_to", "created_at", "updated_at"),
 		lines:  w.table("sales_order_lines", "id", "sales_order_id", "position", "product_id", "name", "description", "quantity_ordered", "quantity_fulfilled", "unit_price"),
@@ -709,7 +746,7 @@ func sqlPickSQL(h string, list []string) string {
 	return b.String()
 }
 
-func mapStrings(list []string, f func(string) string) []string {
+func mapStrings[T any](list []T, f func(T) string) []string {
 	out := make([]string, len(list))
 	for i, v := range list {
 		out[i] = f(v)
@@ -1131,7 +1168,15 @@ func (g *generator) opportunities(t *genTablesW) error {
 			if field == "stage" {
 				stays = append(stays, genStay{stage: new, ref: newRef.(int64), at: at})
 			}
-			return t.history.row(hid, id, version, owner, field, old, new, oldRef, newRef, at)
+			var text any
+			if field == "created" || field == "lead" {
+				text, new = new, "" // the title, the lead: a text of each row's own
+			}
+			k, err := g.historyKind(t.w, genHistoryKind{field, old, new, oldRef, newRef})
+			if err != nil {
+				return err
+			}
+			return t.history.row(pack(hid, id), pack(version, owner), k, text, at)
 		}
 		if err := hist("created", "", title, nil, nil, created); err != nil {
 			return err
@@ -1194,12 +1239,14 @@ func (g *generator) opportunities(t *genTablesW) error {
 		}
 		rating := string(models.Ratings[g.rng.IntN(len(models.Ratings))])
 		cat := g.pick(g.cats)
-		if err := t.opps.row(id, title, orgID, contactID, owner, int64(stage.ID), string(status), int64(stage.DefaultProbability), // #nosec G115 -- ids and counts of generated rows are far below the limits of either type
-			rating, projected,
-			int64(rev.OneTime), int64(rev.Monthly), int64(rev.Yearly), int64(cost.OneTime), int64(cost.Monthly), int64(cost.Yearly), int64(rev.FirstYear()),
-			"", need, solution, timeframe, budget, version, created, updated, startDate, source,
-			competitor, cat, nextStep, winWhy, winDetail, closedDate, lossWhy, lossDetail, lostDate,
-			last, status.Open(), campID, quoted, conv != nil); err != nil {
+		flags := genOppFlags{need, solution, timeframe, budget, status.Open(), quoted, conv != nil, closedDate != nil, lostDate != nil}.
+			with(slices.Index(models.OppStatuses, status), slices.Index(models.Ratings, models.Rating(rating)),
+				slices.Index(genNextSteps, nextStep)+1, slices.Index(genWinDetails, winDetail)+1, slices.Index(genLossDetails, lossDetail)+1)
+		if err := t.opps.row(pack(id, orgID), pack(contactID, owner), pack(int64(stage.ID), int64(stage.DefaultProbability)), // #nosec G115 -- ids and counts of generated rows are far below the limits of either type
+			pack(int64(rev.OneTime), int64(rev.Monthly)), pack(int64(rev.Yearly), int64(rev.FirstYear())),
+			pack(int64(cost.OneTime), int64(cost.Monthly)), pack(int64(cost.Yearly), version),
+			pack(optID(source), optID(competitor)), pack(optID(cat), optID(winWhy)), pack(optID(lossWhy), optID(campID)),
+			flags, title, projected, created, updated, startDate, last); err != nil {
 			return err
 		}
 		g.stays = stays
@@ -1279,8 +1326,12 @@ func (g *generator) opportunities(t *genTablesW) error {
 			items := g.items(outcome == 1)
 			for p, it := range items {
 				iid++
-				if err := t.items.row(iid, qid, int64(p+1), string(it.p.Type), int64(it.p.ID), it.p.Name, it.p.Description, int64(it.qty), // #nosec G115 -- ids and counts of generated rows are far below the limits of either type
-					int64(it.p.UnitPrice), int64(it.p.UnitCost), string(it.disc), it.discValue, string(it.p.Period), it.optional, it.p.Taxable); err != nil {
+				opt := int64(0)
+				if it.optional {
+					opt = 1
+				}
+				disc := int64(slices.Index(genDiscounts, string(it.disc)))
+				if err := t.items.row(pack(iid, qid), pack(int64(it.p.ID), int64(p+1)<<16|opt<<8|disc), pack(int64(it.qty), it.discValue)); err != nil { // #nosec G115 -- ids and counts of generated rows are far below the limits of either type
 					return err
 				}
 			}
@@ -1355,6 +1406,89 @@ func (g *generator) opportunities(t *genTablesW) error {
 	}
 	return nil
 }
+
+// genHistoryKind is what history rows have in common beside their
+// opportunity, version, user and time: their field, old and new values and
+// references (nil or int64). The kinds there are (a few dozen) are numbered
+// in the temporary table gen_history_kinds as they come up.
+type genHistoryKind struct {
+	field, old, new string
+	oldRef, newRef  any
+}
+
+// historyKind is the number of kind in gen_history_kinds, added to it first when it is new.
+func (g *generator) historyKind(w *bulkWriter, kind genHistoryKind) (int64, error) {
+	if k, ok := g.historyKinds[kind]; ok {
+		return k, nil
+	}
+	k := int64(len(g.historyKinds) + 1)
+	if err := w.execSQL("INSERT INTO gen_history_kinds (k, field, old_value, new_value, old_ref, new_ref) VALUES ("+
+		g.ph(1)+", "+g.ph(2)+", "+g.ph(3)+", "+g.ph(4)+", "+g.ph(5)+", "+g.ph(6)+")", k, kind.field, kind.old, kind.new, kind.oldRef, kind.newRef); err != nil {
+		return 0, err
+	}
+	g.historyKinds[kind] = k
+	return k, nil
+}
+
+// genOppFlags are an opportunity's flags: need, solution, timeframe,
+// budget, is_open, quoted, from_lead, and whether it has a close date and a
+// lost date.
+type genOppFlags [9]bool
+
+// with is the flags in bits 0 to 8 and, 4 bits each from bit 12, the numbers
+// of its status (in models.OppStatuses), rating (models.Ratings), next step,
+// win and loss details (genNextSteps, genWinDetails, genLossDetails; 0 for
+// none, else one more than the index): the value genOppSelect reads.
+func (f genOppFlags) with(texts ...int) int64 {
+	var v int64
+	for i, b := range f {
+		if b {
+			v |= 1 << i
+		}
+	}
+	for i, n := range texts {
+		if n < 0 || n > 15 {
+			panic(fmt.Sprintf("genOppFlags: text number %d out of range", n))
+		}
+		v |= int64(n) << (12 + 4*i)
+	}
+	return v
+}
+
+// genOppSelect is the SELECT of the opportunities' columns (their order in
+// generator.tables) from the values bound for them.
+func genOppSelect() string {
+	cols := []string{}
+	for _, v := range []string{"v.a", "v.b", "v.c", "v.d", "v.e", "v.f", "v.g"} {
+		cols = append(cols, hi(v), lo(v))
+	}
+	for _, v := range []string{"v.r1", "v.r2", "v.r3"} {
+		cols = append(cols, "NULLIF("+hi(v)+", 0) - 1", "NULLIF("+lo(v)+", 0) - 1")
+	}
+	for bit := range 7 {
+		cols = append(cols, "((v.h >> "+strconv.Itoa(bit)+") & 1) = 1")
+	}
+	text := func(i int, list []string) string { return sqlPick("((v.h >> "+strconv.Itoa(12+4*i)+") & 15)", list) }
+	none := func(list []string) []string { return append([]string{""}, list...) }
+	cols = append(cols, text(0, mapStrings(models.OppStatuses, func(s models.OppStatus) string { return string(s) })),
+		text(1, mapStrings(models.Ratings, func(r models.Rating) string { return string(r) })),
+		text(2, none(genNextSteps)), text(3, none(genWinDetails)), text(4, none(genLossDetails)),
+		"CASE WHEN ((v.h >> 7) & 1) = 1 THEN v.projected END", "CASE WHEN ((v.h >> 8) & 1) = 1 THEN v.projected END",
+		"''", "v.title", "v.projected", "v.created", "v.updated", "v.started", "v.changed")
+	return strings.Join(cols, ", ")
+}
+
+// optID is an optional id (nil or int64) for a compact table: 0 for none,
+// else one more than the id (genOppSelect takes it back with NULLIF(…, 0) - 1).
+func optID(v any) int64 {
+	if id, ok := v.(int64); ok {
+		return id + 1
+	}
+	return 0
+}
+
+// genDiscounts are the discount types of quote items, numbered for compactTable.
+var genDiscounts = []string{string(models.NoDiscount), string(models.DiscountPercent), string(models.DiscountPerUnit), string(models.DiscountPerLine)}
 
 // anyInt is the id in v, 0 for none (nil).
 func anyInt(v any) int64 {
