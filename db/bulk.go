@@ -1,10 +1,14 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -25,6 +29,9 @@ type bulkWriter struct {
 	failed atomic.Bool // set with err, for the generating goroutine to stop early
 	stmts  map[string]*sql.Stmt
 	rows   int64 // rows written in the open transaction
+	// cpu is the CPU time of the statements by what they wrote (the table,
+	// or the start of a statement of its own), read after close.
+	cpu map[string]time.Duration
 }
 
 type bulkBatch struct {
@@ -54,7 +61,8 @@ type bulkTable struct {
 var errBulkFailed = errors.New("bulk insert failed")
 
 func newBulkWriter(ctx context.Context, conn *sql.Conn, pg bool) (*bulkWriter, error) {
-	w := &bulkWriter{ctx: ctx, conn: conn, pg: pg, ch: make(chan bulkBatch, 8), done: make(chan struct{}), stmts: map[string]*sql.Stmt{}}
+	w := &bulkWriter{ctx: ctx, conn: conn, pg: pg, ch: make(chan bulkBatch, 8), done: make(chan struct{}), stmts: map[string]*sql.Stmt{},
+		cpu: map[string]time.Duration{}}
 	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
 		return nil, err
 	}
@@ -203,13 +211,24 @@ func (t *bulkTable) sql(rows int) string {
 
 func (w *bulkWriter) run() {
 	defer close(w.done)
+	// On one thread, whose CPU time is the statements'.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	for b := range w.ch {
 		if w.err != nil {
 			continue // drain
 		}
+		start := threadCPUTime()
 		if w.err = w.exec(b); w.err != nil {
 			w.failed.Store(true)
 		}
+		what := b.sql
+		if b.table != nil {
+			what = b.table.name
+		} else if len(what) > 40 {
+			what = what[:40]
+		}
+		w.cpu[what] += threadCPUTime() - start
 	}
 	if w.err == nil {
 		_, w.err = w.conn.ExecContext(w.ctx, "COMMIT")
@@ -288,6 +307,24 @@ func (w *bulkWriter) close(tables ...*bulkTable) error {
 		return w.err
 	}
 	return err
+}
+
+// logCPU logs the statements' CPU time by what they wrote, the most first
+// (from 0.1 s), after close.
+func (w *bulkWriter) logCPU(log *slog.Logger, conn string) {
+	if log == nil {
+		return
+	}
+	var whats []string
+	for what, d := range w.cpu {
+		if d >= 100*time.Millisecond {
+			whats = append(whats, what)
+		}
+	}
+	slices.SortFunc(whats, func(a, b string) int { return cmp.Compare(w.cpu[b], w.cpu[a]) })
+	for _, what := range whats {
+		log.Info("generate", "connection", conn, "statements", what, "cpu_seconds", w.cpu[what].Seconds())
+	}
 }
 
 // sqliteTime formats t as the SQLite driver does ("2006-01-02

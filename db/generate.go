@@ -501,10 +501,12 @@ func (g *generator) fill(ctx context.Context, conn *sql.Conn) error {
 	if cerr := w.close(all...); err == nil || errors.Is(err, errBulkFailed) && cerr != nil {
 		err = cerr
 	}
+	w.logCPU(g.o.Log, "main")
 	if side != nil {
 		if serr := side.w.close(); err == nil || errors.Is(err, errBulkFailed) && serr != nil {
 			err = serr
 		}
+		side.w.logCPU(g.o.Log, "side")
 		if err == nil {
 			err = side.copyInto(ctx, conn)
 		}
@@ -645,9 +647,18 @@ func (g *generator) tables(w *bulkWriter) *genTablesW {
 			[]string{"a", "b", "k", "txt", "t"}, []string{"bigint", "bigint", "bigint", "text", "timestamptz"},
 			hi("v.a")+", "+lo("v.a")+", "+hi("v.b")+", "+lo("v.b")+", d.field, d.old_value, COALESCE(v.txt, d.new_value), d.old_ref, d.new_ref, v.t "+
 				"FROM v "+w.join()+" gen_history_kinds d ON d.k = v.k"),
-		quotes: w.table("quotes", "id", "number", "opportunity_id", "name", "effective_date", "expiration_date", "bill_to", "ship_to", "payment_term_id",
-			"tax_rate_id", "term_months", "is_primary", "status", "token", "sent_at", "sent_to", "response_name", "response_ip", "responded_at",
-			"owner_id", "created_at", "updated_at"),
+		// A quote binds its id and number, opportunity and owner, payment
+		// term and tax rate (optID) in pairs, its term in months, whether it
+		// is primary and the number of its status (genQuoteStatuses) in one,
+		// its texts (the address once, for both) and its times (created and
+		// updated once).
+		quotes: w.compactTable("quotes", []string{"id", "number", "opportunity_id", "owner_id", "payment_term_id", "tax_rate_id", "term_months", "is_primary", "status",
+			"name", "bill_to", "ship_to", "token", "sent_to", "response_name", "response_ip", "effective_date", "expiration_date", "sent_at", "responded_at",
+			"created_at", "updated_at"},
+			[]string{"a", "b", "c", "h", "name", "addr", "token", "sent_to", "rname", "rip", "eff", "exp", "sent", "responded", "t"},
+			[]string{"bigint", "bigint", "bigint", "bigint", "text", "text", "text", "text", "text", "text", "timestamptz", "timestamptz", "timestamptz", "timestamptz", "timestamptz"},
+			hi("v.a")+", "+lo("v.a")+", "+hi("v.b")+", "+lo("v.b")+", NULLIF("+hi("v.c")+", 0) - 1, NULLIF("+lo("v.c")+", 0) - 1, v.h & 65535, ((v.h >> 16) & 1) = 1, "+
+				sqlPick("(v.h >> 20) & 15", genQuoteStatuses)+", v.name, v.addr, v.addr, v.token, v.sent_to, v.rname, v.rip, v.eff, v.exp, v.sent, v.responded, v.t, v.t FROM v"),
 		// A quote item binds its id and quote's, its product and position,
 		// whether it is optional and the number of its discount type (in
 		// genDiscounts), its quantity and discount value; the rest is the product's.
@@ -1319,8 +1330,12 @@ func (g *generator) opportunities(t *genTablesW) error {
 				respondedAt, respName, respIP = qAt.Add(time.Duration(2+g.rng.IntN(72))*time.Hour), first+" "+lastName, "203.0.113."+strconv.Itoa(1+g.rng.IntN(250))
 			}
 			eff := models.DateOnly(qAt)
-			if err := t.quotes.row(qid, g.quoteNo, id, name, eff, eff.AddDate(0, 0, 30), billTo, billTo, term, tax, months, q == nq-1,
-				string(status), token, sentAt, sent, respName, respIP, respondedAt, owner, qAt, qAt); err != nil {
+			primary := int64(0)
+			if q == nq-1 {
+				primary = 1 << 16
+			}
+			if err := t.quotes.row(pack(qid, g.quoteNo), pack(id, owner), pack(optID(term), optID(tax)), months|primary|int64(slices.Index(genQuoteStatuses, string(status)))<<20,
+				name, billTo, token, sent, respName, respIP, eff, eff.AddDate(0, 0, 30), sentAt, respondedAt, qAt); err != nil {
 				return err
 			}
 			items := g.items(outcome == 1)
@@ -1486,6 +1501,9 @@ func optID(v any) int64 {
 	}
 	return 0
 }
+
+// genQuoteStatuses are the statuses of quotes, numbered for compactTable.
+var genQuoteStatuses = []string{string(models.QuoteDraft), string(models.QuoteSent), string(models.QuoteAccepted), string(models.QuoteDeclined)}
 
 // genDiscounts are the discount types of quote items, numbered for compactTable.
 var genDiscounts = []string{string(models.NoDiscount), string(models.DiscountPercent), string(models.DiscountPerUnit), string(models.DiscountPerLine)}
