@@ -916,7 +916,9 @@ func (g *generator) leads(w *bulkWriter) error {
 		fmt.Fprintf(&camps, "(%d, %d)", c, x.start.Unix())
 	}
 	stmts := []string{"CREATE TEMP TABLE gen_campaigns (k INTEGER PRIMARY KEY, start_s BIGINT NOT NULL)",
-		"CREATE TEMP TABLE gen_conv (i INTEGER PRIMARY KEY, opp BIGINT NOT NULL, at_s BIGINT NOT NULL)"}
+		"CREATE TEMP TABLE gen_conv (i INTEGER PRIMARY KEY, opp BIGINT NOT NULL, at_s BIGINT NOT NULL)",
+		"CREATE TEMP TABLE gen_names (k INTEGER PRIMARY KEY, person TEXT NOT NULL, email TEXT NOT NULL, company TEXT NOT NULL, slug TEXT NOT NULL)",
+		leadNames()}
 	if camps.Len() > 0 {
 		stmts = append(stmts, "INSERT INTO gen_campaigns (k, start_s) VALUES "+camps.String())
 	}
@@ -936,7 +938,7 @@ func (g *generator) leads(w *bulkWriter) error {
 	if err := convs.flush(); err != nil {
 		return err
 	}
-	for _, q := range []string{g.leadsSQL(p), "DROP TABLE gen_campaigns", "DROP TABLE gen_conv"} {
+	for _, q := range []string{g.leadsSQL(p), "DROP TABLE gen_campaigns", "DROP TABLE gen_conv", "DROP TABLE gen_names"} {
 		if err := w.execSQL(q); err != nil {
 			return err
 		}
@@ -1001,7 +1003,7 @@ func (g *generator) leadsSQL(p *leadPlan) string {
 	}
 	conv := "SELECT a.*, " + camp + " AS camp, v.opp AS opp, v.at_s AS conv_at FROM (" + came + ") a" + join + " LEFT JOIN gen_conv v ON v.i = a.i" + once
 	// 4: the status, and for a converted lead its organization.
-	status := "SELECT b.*, CASE WHEN b.opp IS NOT NULL THEN 'converted' WHEN " +
+	status := "SELECT b.*, " + g.sqlTime("b.created") + " AS created_at, CASE WHEN b.opp IS NOT NULL THEN 'converted' WHEN " +
 		now + " - b.created < " + itoa(leadRecent) + " THEN 'new' WHEN b.hd / 720 % 100 < 15 THEN 'qualified' WHEN b.hd / 720 % 100 < 60 THEN 'disqualified' ELSE 'new' END AS status, " +
 		"b.hc / " + itoa(int64(len(g.owners))) + " % " + itoa(int64(g.nOrgs)) + " AS org, (" + now + " - b.created) / 3600 AS age_hours FROM (" + conv + ") b" + once
 	// 5: the columns.
@@ -1017,14 +1019,12 @@ func (g *generator) leadsSQL(p *leadPlan) string {
 	cols := []string{
 		itoa(g.base[3]) + " + x.i + 1",
 		"CASE WHEN x.camp >= 0 THEN " + itoa(g.base[2]+1) + " + x.camp END",
-		"CASE WHEN " + isConv + " THEN " + sqlPick("x.org * 7", leadFirst) + " || ' ' || " + sqlPick("x.org * 11", leadLast) +
-			" ELSE " + sqlPick("x.he", leadFirst) + " || ' ' || " + sqlPick("x.he / 25", leadLast) + " END",
+		"CASE WHEN " + isConv + " THEN " + sqlPick("x.org * 7", leadFirst) + " || ' ' || " + sqlPick("x.org * 11", leadLast) + " ELSE n.person END",
 		"CASE WHEN " + isConv + " THEN " + sqlPick("x.org", genFirst) + " || ' ' || " + sqlPick("x.org / "+nFirst, genSecond) + " || ' ' || (x.org + 1)" +
-			" ELSE " + sqlPick("x.he / 500", leadCompany) + " || ' ' || " + number + " END",
+			" ELSE n.company || ' ' || " + number + " END",
 		"CASE WHEN " + isConv + " THEN " + sqlPick("x.org * 7", mapStrings(leadFirst, lower)) + " || '.' || " + sqlPick("x.org * 11", mapStrings(leadLast, lower)) +
 			" || '@' || " + sqlPick("x.org", mapStrings(genFirst, slug)) + " || " + sqlPick("x.org / "+nFirst, mapStrings(genSecond, slug)) + " || (x.org + 1) || '.example'" +
-			" ELSE " + sqlPick("x.he", mapStrings(leadFirst, lower)) + " || '.' || " + sqlPick("x.he / 25", mapStrings(leadLast, lower)) + " || x.i || '@' || " +
-			sqlPick("x.he / 500", mapStrings(leadCompany, slug)) + " || " + number + " || '.example' END",
+			" ELSE n.email || x.i || '@' || n.slug || " + number + " || '.example' END",
 		"'+1 555 ' || (1000 + x.hf % 9000)",
 		sqlPickSQL("x.hc", intStrings(g.owners)),
 		"x.status",
@@ -1035,12 +1035,51 @@ func (g *generator) leadsSQL(p *leadPlan) string {
 		"CASE WHEN " + flag(45000000, 4) + " THEN " + sqlPick("x.hg / 5", genBudgetNotes) + " ELSE '' END",
 		"x.opp",
 		"CASE WHEN " + isConv + " THEN " + g.sqlTime("x.conv_at") + " END",
-		g.sqlTime("x.created"),
-		g.sqlTime("CASE x.status WHEN 'converted' THEN x.conv_at WHEN 'new' THEN x.created ELSE x.created + 3600 * CASE WHEN x.age_hours < 168 THEN x.age_hours ELSE 168 END END"),
+		"x.created_at",
+		"CASE x.status WHEN 'new' THEN x.created_at ELSE " +
+			g.sqlTime("CASE x.status WHEN 'converted' THEN x.conv_at ELSE x.created + 3600 * CASE WHEN x.age_hours < 168 THEN x.age_hours ELSE 168 END END") + " END",
+	}
+	// A lead not converted is named from gen_names (leadNames), by the number
+	// of its first name, last name and company.
+	name := "x.he % " + itoa(int64(len(leadFirst))) + " + " + itoa(int64(len(leadFirst))) + " * (x.he / 25 % " + itoa(int64(len(leadLast))) +
+		" + " + itoa(int64(len(leadLast))) + " * (x.he / 500 % " + itoa(int64(len(leadCompany))) + "))"
+	byName := "CROSS JOIN" // keeps x the outer loop on SQLite
+	if g.pg {
+		byName = "JOIN"
 	}
 	return "INSERT INTO leads (id, campaign_id, person_name, company_name, email, phone, owner_id, status, disqualify_reason, " +
 		"need, need_note, solution, timeframe, budget, budget_note, opportunity_id, converted_at, created_at, updated_at)\n" +
-		"SELECT " + strings.Join(cols, ",\n\t") + "\nFROM (" + status + ") x"
+		"SELECT " + strings.Join(cols, ",\n\t") + "\nFROM (" + status + ") x " + byName + " gen_names n ON n.k = " + name
+}
+
+// leadNames is the SQL filling gen_names with every combination of a
+// first name, last name and company of leadsSQL (numbered as it numbers
+// them): the person's name, the start of the e-mail address, the company
+// and its domain's start. A lead picks its row by number, where picking
+// each from a CASE of a few dozen branches cost more.
+func leadNames() string {
+	quote := func(v string) string { return "'" + strings.ReplaceAll(v, "'", "''") + "'" }
+	var b strings.Builder
+	b.WriteString("INSERT INTO gen_names (k, person, email, company, slug) SELECT f.i + " + strconv.Itoa(len(leadFirst)) + " * (l.i + " + strconv.Itoa(len(leadLast)) +
+		" * c.i), f.v || ' ' || l.v, f.low || '.' || l.low, c.v, c.low FROM ")
+	for t, list := range [][]string{leadFirst, leadLast, leadCompany} {
+		if t > 0 {
+			b.WriteString(" CROSS JOIN ")
+		}
+		b.WriteString("(")
+		for i, v := range list {
+			if i > 0 {
+				b.WriteString(" UNION ALL ")
+			}
+			low := strings.ToLower(v)
+			if t == 2 {
+				low = strings.ReplaceAll(low, " ", "")
+			}
+			b.WriteString("SELECT " + strconv.Itoa(i) + " AS i, " + quote(v) + " AS v, " + quote(low) + " AS low")
+		}
+		b.WriteString(") " + []string{"f", "l", "c"}[t])
+	}
+	return b.String()
 }
 
 func intStrings(ids []int64) []string {
