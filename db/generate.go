@@ -131,7 +131,7 @@ func Generate(gdb *gorm.DB, o GenOptions, now time.Time) error {
 	}
 	g.sums = newGenSums(!g.pg)
 	if err := g.sums.start(ctx, conn); err != nil {
-		return errors2(errors2(reset(), rebuild()), err)
+		return errors2(errors2(reset(), rebuild("")), err)
 	}
 	step, cpu := time.Now(), cpuTime()
 	took := func(what string) {
@@ -140,12 +140,20 @@ func Generate(gdb *gorm.DB, o GenOptions, now time.Time) error {
 		}
 		step, cpu = time.Now(), cpuTime()
 	}
-	err = g.fill(ctx, conn)
-	took("rows")
-	if rerr := rebuild(); err == nil {
+	err = g.fill(ctx, conn, func() error {
+		took("rows")
+		// The indexes, while the side connection (if any) is still busy
+		// with the leads; the triggers once the leads are in.
+		defer took("indexes")
+		return rebuild("INDEX")
+	})
+	if g.sideFile != "" {
+		took("leads copied in")
+	}
+	if rerr := rebuild(""); err == nil {
 		err = rerr
 	}
-	took("indexes")
+	took("triggers and foreign keys")
 	if err == nil {
 		// With the large cache of the loading connection still on.
 		err = g.derived(ctx, conn)
@@ -203,7 +211,7 @@ func maxInt64(a, b int64) int64 {
 // checks them row by row otherwise, and in the order rows arrive). Of the two
 // functions it returns, rebuild builds them again (keeping the large cache for
 // it) and reset restores the settings.
-func bulkMode(ctx context.Context, conn *sql.Conn, pg bool, keepIndexesOf []string) (rebuild, reset func() error, err error) {
+func bulkMode(ctx context.Context, conn *sql.Conn, pg bool, keepIndexesOf []string) (rebuild func(kind string) error, reset func() error, err error) {
 	list := "'" + strings.Join(genTables, "', '") + "'"
 	type undo struct{ drop, create string }
 	var steps []undo
@@ -264,14 +272,20 @@ func bulkMode(ctx context.Context, conn *sql.Conn, pg bool, keepIndexesOf []stri
 		// running app's, the load stays in WAL.
 	}
 	done := 0
-	rebuild = func() error {
+	built := make([]bool, len(steps))
+	// rebuild builds again what was dropped and is not built yet: of one
+	// kind ("INDEX", "TRIGGER"), or everything for "".
+	rebuild = func(kind string) error {
 		var first error
-		for _, u := range steps[:done] {
+		for i, u := range steps[:done] {
+			if built[i] || kind != "" && !strings.HasPrefix(u.drop, "DROP "+kind+" ") {
+				continue
+			}
+			built[i] = true
 			if _, err := conn.ExecContext(ctx, u.create); err != nil && first == nil {
 				first = fmt.Errorf("after generating: %s: %w", u.create, err)
 			}
 		}
-		done = 0
 		return first
 	}
 	reset = func() error {
@@ -285,7 +299,7 @@ func bulkMode(ctx context.Context, conn *sql.Conn, pg bool, keepIndexesOf []stri
 	}
 	for _, u := range steps {
 		if _, err := conn.ExecContext(ctx, u.drop); err != nil {
-			return nil, nil, errors2(errors2(reset(), rebuild()), fmt.Errorf("%s: %w", u.drop, err))
+			return nil, nil, errors2(errors2(reset(), rebuild("")), fmt.Errorf("%s: %w", u.drop, err))
 		}
 		done++
 	}
@@ -449,7 +463,9 @@ func domainOf(k int) string {
 	return strings.ToLower(genFirst[k%len(genFirst)]+genSecond[(k/len(genFirst))%len(genSecond)]) + strconv.Itoa(k+1) + ".example"
 }
 
-func (g *generator) fill(ctx context.Context, conn *sql.Conn) error {
+// fill writes the rows; afterRows is called when the first connection has
+// written its own (the side connection may still be at work).
+func (g *generator) fill(ctx context.Context, conn *sql.Conn, afterRows func() error) error {
 	w, err := newBulkWriter(ctx, conn, g.pg)
 	if err != nil {
 		return err
@@ -502,6 +518,9 @@ func (g *generator) fill(ctx context.Context, conn *sql.Conn) error {
 		err = cerr
 	}
 	w.logCPU(g.o.Log, "main")
+	if err == nil {
+		err = afterRows()
+	}
 	if side != nil {
 		if serr := side.w.close(); err == nil || errors.Is(err, errBulkFailed) && serr != nil {
 			err = serr
