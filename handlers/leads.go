@@ -25,18 +25,6 @@ func leadStatusOptions(selected string, blank string) []views.Option {
 	return opts
 }
 
-func (a *App) campaignOptions(selected string, blank string) ([]views.Option, error) {
-	cs, err := models.CampaignChoices(a.db)
-	if err != nil {
-		return nil, err
-	}
-	opts := []views.Option{{Value: "", Label: blank, Selected: selected == ""}}
-	for _, cp := range cs {
-		opts = append(opts, views.Option{Value: idStr(cp.ID), Label: cp.Name, Selected: idStr(cp.ID) == selected})
-	}
-	return opts, nil
-}
-
 func (a *App) leadFilter(c echo.Context) (models.LeadFilter, url.Values) {
 	q := c.QueryParams()
 	f := models.LeadFilter{Text: truncate(q.Get("q"), 200)}
@@ -63,6 +51,12 @@ func (a *App) leadFilter(c echo.Context) (models.LeadFilter, url.Values) {
 func (a *App) listLeads(c echo.Context) error {
 	u := currentUser(c)
 	f, q := a.leadFilter(c)
+	var errs views.Errors
+	var camp views.Picker
+	var err error
+	if f.CampaignID, camp, err = a.filterPicker(models.CampaignPick{}, q, "campaign", "Campaign", "All campaigns", &errs); err != nil {
+		return err
+	}
 	p := models.NewPage(pageNumber(q.Get("page")))
 	rows, more, err := models.ListLeads(a.db, f, p)
 	if err != nil {
@@ -76,12 +70,8 @@ func (a *App) listLeads(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	camps, err := a.campaignOptions(idStrOrEmpty(f.CampaignID), "All campaigns")
-	if err != nil {
-		return err
-	}
 	owner := q.Get("owner")
-	v := views.LeadListPage{Text: f.Text, Campaigns: camps, Statuses: leadStatusOptions(string(f.Status), "All statuses"),
+	v := views.LeadListPage{Text: f.Text, Campaign: camp, Statuses: leadStatusOptions(string(f.Status), "All statuses"),
 		Owners: append([]views.Option{{Value: "", Label: "Everyone", Selected: owner == ""}, {Value: "me", Label: "My leads", Selected: owner == "me"}},
 			userOptions(users, owner, "")...),
 		Rows: leadRows(rows), Pager: pager("/leads", q, p, len(rows), more), Count: countNoun(n, "lead", "leads"),
@@ -96,7 +86,12 @@ func (a *App) listLeads(c echo.Context) error {
 }
 
 func (a *App) exportLeads(c echo.Context) error {
-	f, _ := a.leadFilter(c)
+	f, q := a.leadFilter(c)
+	var errs views.Errors
+	var err error
+	if f.CampaignID, _, err = a.filterPicker(models.CampaignPick{}, q, "campaign", "Campaign", "All campaigns", &errs); err != nil {
+		return err
+	}
 	yes := func(b bool) string {
 		if b {
 			return "yes"

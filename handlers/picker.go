@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -161,6 +162,31 @@ func (a *App) pickField(src models.PickSource, field string, id, text *string, m
 		}
 	}
 	return r, nil
+}
+
+// filterPicker is a list filter's picker, on a GET form: param holds the id
+// and param+"_name" the typed name. A name that resolves to one row filters
+// by it, and q is rewritten with its id (for the pager's and the export's
+// links); otherwise the message shows by the field, the matches below it, and
+// the filter is not applied. id is the row to filter by, 0 for none.
+func (a *App) filterPicker(src models.PickSource, q url.Values, param, label, blank string, errs *views.Errors) (uint, views.Picker, error) {
+	idText, text := q.Get(param), q.Get(param+"_name")
+	var matches []views.Option
+	id, _ := parseID(idText)
+	if strings.TrimSpace(text) != "" {
+		r, err := a.pickField(src, param, &idText, &text, &matches, errs, false)
+		if err != nil {
+			return 0, views.Picker{}, err
+		}
+		id = 0
+		if r != nil {
+			id = r.ID
+			q.Set(param, idStr(r.ID))
+			q.Del(param + "_name")
+		}
+	}
+	p, _, err := a.picker(src, views.In{Label: label, Name: param, Errs: errs}, param+"_name", idText, text, matches, blank)
+	return id, p, err
 }
 
 func article(noun string) string {

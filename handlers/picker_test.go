@@ -416,6 +416,29 @@ func TestCampaignPickerTyped(t *testing.T) {
 		t.Errorf("imported %+v (%v), want campaign %d", ida, err, autumn.ID)
 	}
 
+	// The lead list and the funnel report filter by a typed campaign.
+	r = rep.get("/leads?campaign_name=autumn+web")
+	wantStatus(t, "leads of a typed campaign", r, http.StatusOK)
+	doc = r.doc(t)
+	// The campaign's leads: the first lead typed above and Ida.
+	if n := doc.Find("main table tbody tr").Length(); fieldValue(doc, "campaign") != "Autumn Webinar <live>" || n != 2 ||
+		!strings.Contains(doc.Find("main table").Text(), "Imported Ida") {
+		t.Errorf("the lead list is not filtered by the typed campaign: field %q, %d rows", fieldValue(doc, "campaign"), n)
+	}
+	if href := doc.Find(`a[href^="/leads/export.csv"]`).AttrOr("href", ""); !strings.Contains(href, "campaign="+idString(autumn.ID)) || strings.Contains(href, "campaign_name") {
+		t.Errorf("the export link %q does not carry the campaign's id", href)
+	}
+	r = rep.get("/leads?campaign_name=spring")
+	if n := r.doc(t).Find(`.matches input[name="campaign"]`).Length(); n != 2 {
+		t.Errorf("the lead filter offers %d matches for an ambiguous campaign", n)
+	}
+	mgr := app.client(t).login("manager@example.com")
+	r = mgr.get("/reports/funnel?campaign_name=" + url.QueryEscape("Autumn Webinar <live>"))
+	wantStatus(t, "the funnel of a typed campaign", r, http.StatusOK)
+	if fieldValue(r.doc(t), "campaign") != "Autumn Webinar <live>" {
+		t.Errorf("the report's campaign field shows %q", fieldValue(r.doc(t), "campaign"))
+	}
+
 	var got []struct{ ID uint }
 	decodeJSON(t, rep.get("/campaigns/suggest?q=autumn"), &got)
 	if len(got) != 1 || got[0].ID != autumn.ID {

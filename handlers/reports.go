@@ -59,7 +59,7 @@ func (a *App) reportFilter(c echo.Context) (models.ReportFilter, views.ReportPag
 		{Value: "last_quarter", Label: "Last quarter", Selected: preset == "last_quarter"},
 		{Value: "this_year", Label: "This year", Selected: preset == "this_year"}}
 	var err error
-	if v.Campaigns, err = a.campaignOptions(idStrOrEmpty(f.CampaignID), "All campaigns"); err != nil {
+	if f.CampaignID, v.Campaign, err = a.filterPicker(models.CampaignPick{}, q, "campaign", "Campaign", "All campaigns", &v.Errs); err != nil {
 		return f, v, q, err
 	}
 	users, err := models.ActiveUsers(a.db)

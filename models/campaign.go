@@ -84,12 +84,6 @@ func ListCampaigns(db *gorm.DB, f CampaignFilter, p Page) ([]CampaignRow, bool, 
 	return rows, more, err
 }
 
-func CampaignChoices(db *gorm.DB) ([]Campaign, error) {
-	var cs []Campaign
-	err := db.Select("id", "name").Order("start_date DESC, id DESC").Find(&cs).Error
-	return cs, err
-}
-
 // CampaignResults is a campaign's funnel, counted cumulatively as product.md
 // defines: a converted lead also counts as qualified, a won opportunity also as
 // an opportunity.

@@ -69,7 +69,7 @@ type LeadRow struct {
 
 type LeadListPage struct {
 	Text      string
-	Campaigns []Option
+	Campaign  Picker
 	Statuses  []Option
 	Owners    []Option
 	Rows      []LeadRow

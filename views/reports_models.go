@@ -49,7 +49,7 @@ type ForecastBar struct {
 }
 
 type ReportPage struct {
-	Campaigns   []Option
+	Campaign    Picker
 	Owners      []Option
 	Categories  []Option
 	Presets     []Option

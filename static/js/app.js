@@ -112,6 +112,7 @@
       asked = row.name;
       close();
       picked(String(row.id));
+      if (form.classList.contains("filters")) { form.requestSubmit(); }
     }
     function show(found) {
       rows = found;
