@@ -517,6 +517,61 @@ func TestQuoteEditMoveAndRemoveLines(t *testing.T) {
 	}
 }
 
+// The editor's move and remove buttons post one shared form, as a browser
+// sends it without JavaScript: the form the button names (form=), the
+// button's formaction and its name and value. The CSRF token is on the list
+// once, not in a form per line.
+func TestQuoteLineButtonsPostTheSharedForm(t *testing.T) {
+	app := newTestApp(t)
+	rep := userByEmail(t, app, "rep@example.com")
+	q := qtNewQuote(t, app, qtNewOpp(t, app, rep), rep, "Shared form quote", qtItems())
+	c := app.client(t).login("rep@example.com")
+	editor := qtPath(q, "")
+	// press posts what a browser posts when the button matching sel is pressed.
+	press := func(sel string) response {
+		t.Helper()
+		doc := c.get(editor).doc(t)
+		if n := doc.Find(`.line-actions input[name="csrf_token"]`).Length(); n != 1 {
+			t.Fatalf("%d CSRF inputs in the line actions, want 1", n)
+		}
+		b := doc.Find(sel)
+		if b.Length() != 1 {
+			t.Fatalf("%d buttons %s", b.Length(), sel)
+		}
+		form := doc.Find("form#" + b.AttrOr("form", "none"))
+		if form.Length() != 1 || !strings.EqualFold(form.AttrOr("method", ""), "post") {
+			t.Fatalf("button %s names form %q, which is not a POST form of the page", sel, b.AttrOr("form", ""))
+		}
+		values := url.Values{}
+		form.Find("input").Each(func(_ int, in *goquery.Selection) { values.Add(in.AttrOr("name", ""), in.AttrOr("value", "")) })
+		if name, ok := b.Attr("name"); ok {
+			values.Add(name, b.AttrOr("value", ""))
+		}
+		return c.post(b.AttrOr("formaction", "none"), values)
+	}
+	first, second := idString(q.Items[0].ID), idString(q.Items[1].ID)
+	r := press(`button[formaction="` + editor + `/items/` + first + `/move"][value="down"]`)
+	wantStatus(t, "move down", r, http.StatusSeeOther)
+	if got := strings.Join(qtLines(t, app, q.ID), "|"); got != "Installation|Firewall appliance" {
+		t.Errorf("after moving the firewall down: %s", got)
+	}
+	r = press(`button[formaction="` + editor + `/items/` + first + `/move"][value="up"]`)
+	wantStatus(t, "move up", r, http.StatusSeeOther)
+	if got := strings.Join(qtLines(t, app, q.ID), "|"); got != "Firewall appliance|Installation" {
+		t.Errorf("after moving the firewall up: %s", got)
+	}
+	r = press(`button[formaction="` + editor + `/items/` + second + `/delete"]`)
+	wantStatus(t, "remove", r, http.StatusSeeOther)
+	if got := strings.Join(qtLines(t, app, q.ID), "|"); got != "Firewall appliance" {
+		t.Errorf("after removing the installation: %s", got)
+	}
+	// The token is still required: the shared form without it is refused.
+	r = c.post(editor+"/items/"+first+"/delete", url.Values{})
+	if r.Status != http.StatusForbidden {
+		t.Errorf("remove without the CSRF token: status %d, want 403", r.Status)
+	}
+}
+
 // Editing a line from the catalog keeps its link to the product (which the
 // sales order of a won quote and the reports go by).
 func TestQuoteEditLineKeepsItsCatalogProduct(t *testing.T) {

@@ -125,12 +125,18 @@ func quoteLineRows(d QuoteDoc, lines []QuoteLine) templ.Component {
 	})
 }
 
+// lineActionsForm is the id of the one form the editor's line actions post
+// with (lineActionsForm in quotes.templ): it carries the CSRF token once, and
+// each button names its own action (formaction), instead of two forms per line
+// each repeating the token.
+const lineActionsForm = "line-actions-form"
+
 // lineActionItems are the list items of the editor's "Edit, reorder or
 // remove lines": per line an edit link, the move buttons and the remove
-// button, each form with its CSRF token.
-func lineActionItems(csrf string, quoteID uint, lines ...[]QuoteLine) templ.Component {
+// button, each button posting the shared form (lineActionsForm) to its line's
+// action.
+func lineActionItems(quoteID uint, lines ...[]QuoteLine) templ.Component {
 	return component(func(h *htmlWriter) {
-		token := csrfInput(csrf)
 		for _, ls := range lines {
 			for i := range ls {
 				l := &ls[i]
@@ -151,23 +157,21 @@ func lineActionItems(csrf string, quoteID uint, lines ...[]QuoteLine) templ.Comp
 					h.text(l.Name)
 					h.raw(`</span></a>`)
 				}
-				h.raw(`<form method="post" action="`)
+				h.raw(`<div><button type="submit" form="` + lineActionsForm + `" formaction="`)
 				item(`/move`)
-				h.raw(`" class="inline">`)
-				h.raw(token)
-				h.raw(`<button type="submit" name="dir" value="up" class="small" aria-label="Move `)
+				h.raw(`" name="dir" value="up" class="small" aria-label="Move `)
 				h.text(l.Name)
-				h.raw(` up">↑</button> <button type="submit" name="dir" value="down" class="small" aria-label="Move `)
+				h.raw(` up">↑</button> <button type="submit" form="` + lineActionsForm + `" formaction="`)
+				item(`/move`)
+				h.raw(`" name="dir" value="down" class="small" aria-label="Move `)
 				h.text(l.Name)
-				h.raw(` down">↓</button></form><form method="post" action="`)
+				h.raw(` down">↓</button></div><div><button type="submit" form="` + lineActionsForm + `" formaction="`)
 				item(`/delete`)
-				h.raw(`" class="inline">`)
-				h.raw(token)
-				h.raw(`<button type="submit" class="small" data-confirm="Remove `)
+				h.raw(`" class="small" data-confirm="Remove `)
 				h.text(l.Name)
 				h.raw(` from the quote?">Remove<span class="visually-hidden">`)
 				h.text(l.Name)
-				h.raw(`</span></button></form></li>`)
+				h.raw(`</span></button></div></li>`)
 			}
 		}
 	})

@@ -37,7 +37,9 @@
         if (form.method.toLowerCase() !== "post") { return; }
         e.preventDefault();
         var data = new FormData(form, e.submitter);
-        fetch(form.action, { method: "POST", body: data, credentials: "same-origin" }).then(function (res) {
+        // A line's buttons share one form and name their own action (formaction).
+        var action = e.submitter && e.submitter.hasAttribute("formaction") ? e.submitter.formAction : form.action;
+        fetch(action, { method: "POST", body: data, credentials: "same-origin" }).then(function (res) {
           return res.text().then(function (html) { return { res: res, html: html }; });
         }).then(function (r) {
           var doc = new DOMParser().parseFromString(r.html, "text/html");
@@ -49,7 +51,19 @@
           enhanceQuoteForms(main);
           var first = main.querySelector("[aria-invalid=true]") || main.querySelector(".add-line select, .add-line input:not([type=hidden])");
           if (first) { first.focus(); }
-        }).catch(function () { form.submit(); });
+        }).catch(function () {
+          // Without the enhancement: the same post as the browser's own, the
+          // pressed button's action and value included.
+          form.action = action;
+          if (e.submitter && e.submitter.name) {
+            var pressed = document.createElement("input");
+            pressed.type = "hidden";
+            pressed.name = e.submitter.name;
+            pressed.value = e.submitter.value;
+            form.appendChild(pressed);
+          }
+          form.submit();
+        });
       });
     });
   }
