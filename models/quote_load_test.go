@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"testing"
 
@@ -63,5 +64,35 @@ func TestQuotesOfReadsWhatGORMPreloads(t *testing.T) {
 	}
 	if len(got) != 3 || !reflect.DeepEqual(got, want) {
 		t.Fatalf("QuotesOf:\n%+v\nGORM:\n%+v", got, want)
+	}
+}
+
+// A quote's lines, read column by column, are what GORM reads: a catalog line
+// and a free one, booleans both ways, the extremes of the integer columns.
+func TestQuoteItemsReadWhatGORMReads(t *testing.T) {
+	e := qtSetup(t)
+	o := e.opp(t, "Packed", false)
+	p := models.Product{SKU: "PK-1", Name: "Packed product", Type: models.KindProduct, Period: models.OneTime, UnitPrice: 100_00, Taxable: true, Active: true}
+	if err := e.db.Create(&p).Error; err != nil {
+		t.Fatal(err)
+	}
+	q := e.quote(t, o, "Packed lines",
+		models.QuoteItem{Kind: models.KindProduct, ProductID: &p.ID, Name: "A 1 2 3", Description: " spaced  out ", Quantity: 10000,
+			UnitPrice: math.MaxInt64, UnitCost: math.MinInt64, Period: models.OneTime, Taxable: true, Optional: true,
+			DiscountType: models.DiscountPerUnit, DiscountValue: -5},
+		models.QuoteItem{Kind: models.KindService, Name: "", Quantity: 1, UnitPrice: 0, Period: models.Periods[1]})
+	var want []models.QuoteItem
+	if err := e.db.Where("quote_id = ?", q.ID).Order("position, id").Find(&want).Error; err != nil {
+		t.Fatal(err)
+	}
+	got, err := models.LoadQuote(e.db, q.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 2 || !reflect.DeepEqual(got.Items, want) {
+		t.Fatalf("LoadQuote's lines:\n%+v\nGORM's:\n%+v", got.Items, want)
+	}
+	if got.Items[0].ProductID == nil || *got.Items[0].ProductID != p.ID || got.Items[1].ProductID != nil {
+		t.Fatalf("product ids %v, %v", got.Items[0].ProductID, got.Items[1].ProductID)
 	}
 }
