@@ -1,0 +1,122 @@
+package models_test
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"testing"
+
+	"salesdesk/db/dbtest"
+	"salesdesk/models"
+)
+
+// TestOpportunitySearchAndEverySortAgreeWithGo reads the demo opportunities
+// page by page in every order of the list, with and without a text search and
+// the open filter, and compares the rows with the same search and order worked
+// out in Go from every row: the search matches the title or the organization's
+// name, ignoring case, and the pages hold each match once, in order.
+func TestOpportunitySearchAndEverySortAgreeWithGo(t *testing.T) {
+	gdb := dbtest.OpenDemo(t)
+	var all []struct {
+		ID                        uint
+		Title, OrgName, OwnerName string
+		StagePos, Probability     int
+		Status                    string
+		Close                     string
+		Amount                    int64
+		IsOpen                    bool
+	}
+	if err := gdb.Raw(`SELECT o.id, o.title, g.name AS org_name, u.name AS owner_name, s.position AS stage_pos,
+		o.probability, o.status, o.projected_close_date AS close, o.amount, o.is_open
+		FROM opportunities o JOIN organizations g ON g.id = o.organization_id JOIN users u ON u.id = o.owner_id
+		JOIN opportunity_stages s ON s.id = o.stage_id`).Scan(&all).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(all) < 30 {
+		t.Fatalf("only %d demo opportunities: too few for pages", len(all))
+	}
+	textSorts := map[string]bool{"title": true, "organization": true, "owner": true}
+	for _, text := range []string{"", "NORTHWIND", "cloud", "zzz-nothing"} {
+		for _, open := range []bool{false, true} {
+			var want []uint
+			byID := map[uint]int{}
+			for i, o := range all {
+				byID[o.ID] = i
+				low := strings.ToLower(text)
+				if text != "" && !strings.Contains(strings.ToLower(o.Title), low) && !strings.Contains(strings.ToLower(o.OrgName), low) {
+					continue
+				}
+				if open && !o.IsOpen {
+					continue
+				}
+				want = append(want, o.ID)
+			}
+			if text == "NORTHWIND" && len(want) == 0 {
+				t.Fatal("the demo data has no Northwind opportunity to find")
+			}
+			for sort := range models.OppSorts {
+				for _, desc := range []bool{false, true} {
+					cmpRows := func(x, y uint) int {
+						a, b := all[byID[x]], all[byID[y]]
+						var c int
+						switch sort {
+						case "title":
+							c = strings.Compare(a.Title, b.Title)
+						case "organization":
+							c = strings.Compare(a.OrgName, b.OrgName)
+						case "owner":
+							c = strings.Compare(a.OwnerName, b.OwnerName)
+						case "stage":
+							c = cmp.Compare(a.StagePos, b.StagePos)
+						case "status":
+							c = strings.Compare(a.Status, b.Status)
+						case "probability":
+							c = cmp.Compare(a.Probability, b.Probability)
+						case "close":
+							c = strings.Compare(a.Close, b.Close)
+						case "amount":
+							c = cmp.Compare(a.Amount, b.Amount)
+						}
+						if c == 0 {
+							c = cmp.Compare(x, y)
+						}
+						if desc {
+							c = -c
+						}
+						return c
+					}
+					expect := slices.Clone(want)
+					slices.SortFunc(expect, cmpRows)
+					f := models.OppFilter{Text: text, OpenOnly: open, Sort: sort, Desc: desc}
+					var got []uint
+					for n := 1; n < 20; n++ {
+						p := models.NewPage(n)
+						p.Size = 7
+						rows, more, err := models.ListOpportunities(gdb, f, p)
+						if err != nil {
+							t.Fatalf("%+v page %d: %v", f, n, err)
+						}
+						for _, r := range rows {
+							got = append(got, r.ID)
+						}
+						if !more {
+							break
+						}
+					}
+					if dbtest.Postgres() && textSorts[sort] {
+						// PostgreSQL orders text in its collation: compare as sets.
+						slices.Sort(got)
+						slices.Sort(expect)
+					}
+					if !slices.Equal(got, expect) {
+						t.Fatalf("%+v: pages hold %v, want %v", f, got, expect)
+					}
+					tot, err := models.TotalOpportunities(gdb, f)
+					if err != nil || tot.Count != int64(len(want)) {
+						t.Fatalf("%+v: totals count %d (%v), want %d", f, tot.Count, err, len(want))
+					}
+				}
+			}
+		}
+	}
+}
