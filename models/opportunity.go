@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -648,24 +649,41 @@ func listOppRows(db *gorm.DB, f OppFilter, p Page, named bool) ([]OppRow, bool, 
 	return rows, more, err
 }
 
-// deferJoins finds a page's ids first, on the opportunities table
-// alone (an index walk when the sort is on its columns), and joins the names
-// onto those 26 rows only; a typed-in deep page skips its rows without joining
-// each one. A sort by a joined name needs the joins throughout.
+// sortTableFirst is, for a sort by a joined column, the small table that holds
+// it joined to the opportunities: SQLite reads that table first in the sort's
+// order when told to (CROSS JOIN), and each of its rows' opportunities along
+// their index, so a page of the open ones is found without sorting a quarter
+// of a million rows (owner 1.8 s -> 0.1 s, organization 1.9 s -> 1 ms at 1M).
+var sortTableFirst = map[string]string{
+	"organization": "organizations %s opportunities ON organizations.id = opportunities.organization_id",
+	"owner":        "users %s opportunities ON users.id = opportunities.owner_id",
+	"stage":        "opportunity_stages %s opportunities ON opportunity_stages.id = opportunities.stage_id",
+}
+
+// deferJoins finds a page's ids first, on the opportunities table (and the
+// one table a sort by a joined name needs), along an index where one serves,
+// and joins the names onto those 26 rows only; a typed-in deep page skips its
+// rows without joining each one.
 func deferJoins(db *gorm.DB, f OppFilter, q *gorm.DB, p Page) *gorm.DB {
 	col, ok := OppSorts[f.Sort]
 	if !ok {
 		col = OppSorts["close"]
 	}
-	if !strings.HasPrefix(col, "opportunities.") {
-		return q.Offset(p.Offset()).Limit(p.Size + 1)
-	}
 	dir := " ASC"
 	if f.Desc {
 		dir = " DESC"
 	}
+	sqlite := db.Dialector.Name() == "sqlite"
 	table := "opportunities"
-	if f.Sort == "title" && db.Dialector.Name() == "sqlite" {
+	if join, ok := sortTableFirst[f.Sort]; ok {
+		// A text search is a set of ids that is read first (textMatches); the
+		// planner then chooses, and PostgreSQL has no CROSS JOIN with ON.
+		how := "JOIN"
+		if sqlite && f.Text == "" {
+			how = "CROSS JOIN"
+		}
+		table = fmt.Sprintf(join, how)
+	} else if f.Sort == "title" && sqlite {
 		// SQLite, without statistics, would read the open rows by
 		// opportunities_open_close and sort them by title (a second at 1M);
 		// along the titles, a page of open ones comes after a few rows.
