@@ -634,15 +634,18 @@ func listOppRows(db *gorm.DB, f OppFilter, p Page, named bool) ([]OppRow, bool, 
 			return rows, more, err
 		}
 	}
-	q := oppListQuery(db, f, named, false)
 	// Projected close, the default order, is walked along an index by the
 	// joined query itself. Any other order sorts the filtered rows (a quarter
 	// of a million open ones at 1M), so their ids are sorted on the one table
-	// first, as for a deep page, and only the page's rows are joined.
+	// first, as for a deep page, and only the page's rows are read, by id:
+	// the filter is not applied again to them, or SQLite would walk a filter's
+	// index testing each entry against the page's ids (66 ms for sort=title).
+	var q *gorm.DB
 	if p.Offset() > 0 || f.Sort != "" && f.Sort != "close" {
-		q = deferJoins(db, f, q, p)
+		q = oppListQuery(db, OppFilter{Sort: f.Sort, Desc: f.Desc}, named, false).
+			Where("opportunities.id IN (?)", pageIDs(db, f, p))
 	} else {
-		q = q.Limit(p.Size + 1)
+		q = oppListQuery(db, f, named, false).Limit(p.Size + 1)
 	}
 	rows, err := scanOppRows(q, named)
 	rows, more := Trim(rows, p)
@@ -660,11 +663,11 @@ var sortTableFirst = map[string]string{
 	"stage":        "opportunity_stages %s opportunities ON opportunity_stages.id = opportunities.stage_id",
 }
 
-// deferJoins finds a page's ids first, on the opportunities table (and the
+// pageIDs is the query of a page's ids, on the opportunities table (and the
 // one table a sort by a joined name needs), along an index where one serves,
-// and joins the names onto those 26 rows only; a typed-in deep page skips its
-// rows without joining each one.
-func deferJoins(db *gorm.DB, f OppFilter, q *gorm.DB, p Page) *gorm.DB {
+// for the names to be joined onto those 26 rows only; a typed-in deep page
+// skips its rows without joining each one.
+func pageIDs(db *gorm.DB, f OppFilter, p Page) *gorm.DB {
 	col, ok := OppSorts[f.Sort]
 	if !ok {
 		col = OppSorts["close"]
@@ -689,9 +692,8 @@ func deferJoins(db *gorm.DB, f OppFilter, q *gorm.DB, p Page) *gorm.DB {
 		// along the titles, a page of open ones comes after a few rows.
 		table += " INDEXED BY opportunities_title"
 	}
-	ids := f.apply(db.Table(table)).Select("opportunities.id").
+	return f.apply(db.Table(table)).Select("opportunities.id").
 		Order(col + dir + ", opportunities.id" + dir).Offset(p.Offset()).Limit(p.Size + 1)
-	return q.Where("opportunities.id IN (?)", ids)
 }
 
 // scanOppRows reads the rows of oppListQuery column by column: the list is the
