@@ -9,9 +9,13 @@ import (
 
 // cpuTime is the CPU time (user and system) the process has used so far, for
 // the generator's step log.
-func cpuTime() time.Duration {
+func cpuTime() time.Duration { return rusageTime(syscall.RUSAGE_SELF) }
+
+// rusageTime is the user and system CPU time of who (RUSAGE_SELF or, on
+// Linux, RUSAGE_THREAD), 0 if it cannot be read.
+func rusageTime(who int) time.Duration {
 	var u syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &u) != nil {
+	if syscall.Getrusage(who, &u) != nil {
 		return 0
 	}
 	return time.Duration(u.Utime.Nano() + u.Stime.Nano())

@@ -37,8 +37,13 @@ func Trim[T any](rows []T, p Page) ([]T, bool) {
 }
 
 // likePattern turns user text into a LIKE pattern that matches it anywhere,
-// with the wildcards the user typed taken literally (used with ESCAPE '\').
+// ignoring case (NameKey), with the wildcards the user typed taken literally
+// (used with ESCAPE '\').
 func likePattern(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + strings.ToLower(r.Replace(strings.TrimSpace(s))) + "%"
+	return "%" + likeEscape(NameKey(s)) + "%"
+}
+
+// likeEscape makes LIKE's wildcards in s literal (used with ESCAPE '\').
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

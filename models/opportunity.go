@@ -496,12 +496,6 @@ UNION
 SELECT o.id FROM opportunities o WHERE o.organization_id IN (SELECT g.id FROM organizations g WHERE g.name_key LIKE ? ESCAPE '\')`, pat, pat)
 }
 
-// totalsTable is the table sums are taken from: one table, the text search
-// included (textMatches).
-func (f OppFilter) totalsTable(db *gorm.DB) *gorm.DB {
-	return db.Table("opportunities")
-}
-
 const (
 	oppOrgJoin = "JOIN organizations ON organizations.id = opportunities.organization_id"
 	oppJoins   = oppOrgJoin + " JOIN users ON users.id = opportunities.owner_id " +
@@ -891,7 +885,7 @@ func (f OppFilter) fromStatusSums(db *gorm.DB) bool {
 // they are grouped by stage.
 func (f OppFilter) totalsQuery(db *gorm.DB, perStage bool) *gorm.DB {
 	if !f.fromSums() {
-		return f.apply(f.totalsTable(db))
+		return f.apply(db.Table("opportunities")) // the text search included: no join
 	}
 	// A group emptied by moves keeps its row, at zero.
 	q := db.Table("opportunity_sums").Where("n <> 0")

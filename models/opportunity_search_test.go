@@ -17,7 +17,7 @@ import (
 // name, ignoring case, and the pages hold each match once, in order.
 func TestOpportunitySearchAndEverySortAgreeWithGo(t *testing.T) {
 	gdb := dbtest.OpenDemo(t)
-	var all []struct {
+	type row struct {
 		ID                        uint
 		Title, OrgName, OwnerName string
 		StagePos, Probability     int
@@ -26,6 +26,7 @@ func TestOpportunitySearchAndEverySortAgreeWithGo(t *testing.T) {
 		Amount                    int64
 		IsOpen                    bool
 	}
+	var all []row
 	if err := gdb.Raw(`SELECT o.id, o.title, g.name AS org_name, u.name AS owner_name, s.position AS stage_pos,
 		o.probability, o.status, o.projected_close_date AS close, o.amount, o.is_open
 		FROM opportunities o JOIN organizations g ON g.id = o.organization_id JOIN users u ON u.id = o.owner_id
@@ -34,6 +35,20 @@ func TestOpportunitySearchAndEverySortAgreeWithGo(t *testing.T) {
 	}
 	if len(all) < 30 {
 		t.Fatalf("only %d demo opportunities: too few for pages", len(all))
+	}
+	// Each sort's column, compared in Go; ties go by id.
+	bySort := map[string]func(a, b row) int{
+		"title":        func(a, b row) int { return strings.Compare(a.Title, b.Title) },
+		"organization": func(a, b row) int { return strings.Compare(a.OrgName, b.OrgName) },
+		"owner":        func(a, b row) int { return strings.Compare(a.OwnerName, b.OwnerName) },
+		"stage":        func(a, b row) int { return cmp.Compare(a.StagePos, b.StagePos) },
+		"status":       func(a, b row) int { return strings.Compare(a.Status, b.Status) },
+		"probability":  func(a, b row) int { return cmp.Compare(a.Probability, b.Probability) },
+		"close":        func(a, b row) int { return strings.Compare(a.Close, b.Close) },
+		"amount":       func(a, b row) int { return cmp.Compare(a.Amount, b.Amount) },
+	}
+	if len(bySort) != len(models.OppSorts) {
+		t.Fatalf("the test compares %d sorts, the list has %d", len(bySort), len(models.OppSorts))
 	}
 	textSorts := map[string]bool{"title": true, "organization": true, "owner": true}
 	for _, text := range []string{"", "NORTHWIND", "cloud", "zzz-nothing"} {
@@ -57,26 +72,7 @@ func TestOpportunitySearchAndEverySortAgreeWithGo(t *testing.T) {
 			for sort := range models.OppSorts {
 				for _, desc := range []bool{false, true} {
 					cmpRows := func(x, y uint) int {
-						a, b := all[byID[x]], all[byID[y]]
-						var c int
-						switch sort {
-						case "title":
-							c = strings.Compare(a.Title, b.Title)
-						case "organization":
-							c = strings.Compare(a.OrgName, b.OrgName)
-						case "owner":
-							c = strings.Compare(a.OwnerName, b.OwnerName)
-						case "stage":
-							c = cmp.Compare(a.StagePos, b.StagePos)
-						case "status":
-							c = strings.Compare(a.Status, b.Status)
-						case "probability":
-							c = cmp.Compare(a.Probability, b.Probability)
-						case "close":
-							c = strings.Compare(a.Close, b.Close)
-						case "amount":
-							c = cmp.Compare(a.Amount, b.Amount)
-						}
+						c := bySort[sort](all[byID[x]], all[byID[y]])
 						if c == 0 {
 							c = cmp.Compare(x, y)
 						}

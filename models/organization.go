@@ -1,7 +1,6 @@
 package models
 
 import (
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -57,14 +56,14 @@ type Organization struct {
 }
 
 func (o *Organization) BeforeSave(*gorm.DB) error {
-	o.NameKey = strings.ToLower(strings.TrimSpace(o.Name))
+	o.NameKey = NameKey(o.Name)
 	return nil
 }
 
 // FindOrganizationByName finds an organization by name, ignoring case.
 func FindOrganizationByName(db *gorm.DB, name string) (*Organization, error) {
 	var o Organization
-	if err := db.Where("name_key = ?", strings.ToLower(strings.TrimSpace(name))).Order("id").First(&o).Error; err != nil {
+	if err := db.Where("name_key = ?", NameKey(name)).Order("id").First(&o).Error; err != nil {
 		return nil, err
 	}
 	return &o, nil

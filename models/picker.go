@@ -89,10 +89,6 @@ func Resolve(db *gorm.DB, src PickSource, text string) ([]Pick, error) {
 	return nil, nil
 }
 
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
 // smallScope is whether q has at most PickSelectMax rows, counting no further.
 func smallScope(db *gorm.DB, q *gorm.DB) (bool, error) {
 	var n int64
@@ -102,7 +98,13 @@ func smallScope(db *gorm.DB, q *gorm.DB) (bool, error) {
 
 func getPick(q *gorm.DB, id uint) (*Pick, error) {
 	var rows []Pick
-	if err := q.Where("id = ?", id).Limit(1).Find(&rows).Error; err != nil {
+	err := q.Where("id = ?", id).Limit(1).Find(&rows).Error
+	return firstPick(rows, err)
+}
+
+// firstPick is the first of rows, gorm.ErrRecordNotFound when there is none.
+func firstPick(rows []Pick, err error) (*Pick, error) {
+	if err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
@@ -164,7 +166,7 @@ func (p OrgPick) Find(db *gorm.DB, key string, m PickMatch, limit int) ([]Pick, 
 		// before the first match; by bytes it reads only the matches.
 		q = q.Where(`name_key LIKE ? ESCAPE '\'`, likeEscape(key)+"%").Order(`name_key COLLATE "C", id`)
 	default:
-		q = q.Where(`name_key LIKE ? ESCAPE '\'`, "%"+likeEscape(key)+"%").Order("name_key, id")
+		q = q.Where(`name_key LIKE ? ESCAPE '\'`, likePattern(key)).Order("name_key, id")
 	}
 	var rows []Pick
 	err := q.Limit(limit).Find(&rows).Error
@@ -213,14 +215,7 @@ func (c CampaignPick) All(db *gorm.DB) ([]Pick, error) {
 }
 
 func (c CampaignPick) Get(db *gorm.DB, id uint) (*Pick, error) {
-	rows, err := campaignPicks(c.scope(db).Where("id = ?", id).Limit(1))
-	if err != nil {
-		return nil, err
-	}
-	if len(rows) == 0 {
-		return nil, gorm.ErrRecordNotFound
-	}
-	return &rows[0], nil
+	return firstPick(campaignPicks(c.scope(db).Where("id = ?", id).Limit(1)))
 }
 
 func (c CampaignPick) Find(db *gorm.DB, key string, m PickMatch, limit int) ([]Pick, error) {
@@ -231,7 +226,7 @@ func (c CampaignPick) Find(db *gorm.DB, key string, m PickMatch, limit int) ([]P
 	case MatchPrefix:
 		q = q.Where(`LOWER(name) LIKE ? ESCAPE '\'`, likeEscape(key)+"%")
 	default:
-		q = q.Where(`LOWER(name) LIKE ? ESCAPE '\'`, "%"+likeEscape(key)+"%")
+		q = q.Where(`LOWER(name) LIKE ? ESCAPE '\'`, likePattern(key))
 	}
 	return campaignPicks(q.Order("LOWER(name), start_date DESC, id").Limit(limit))
 }

@@ -271,10 +271,7 @@ func poolFor(demo bool) (*pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = db.Migrate(gdb)
-	if err == nil && demo {
-		err = seedDemo(gdb)
-	}
+	err = fillTemplate(gdb, demo)
 	if s, e := gdb.DB(); e == nil {
 		_ = s.Close() // a template must have no connection while it is cloned
 	}
@@ -392,10 +389,7 @@ func makeSQLiteTemplate(path string, demo bool) error {
 	if err != nil {
 		return err
 	}
-	err = db.Migrate(gdb)
-	if err == nil && demo {
-		err = seedDemo(gdb)
-	}
+	err = fillTemplate(gdb, demo)
 	if err == nil {
 		err = gdb.Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error
 	}
@@ -413,11 +407,15 @@ func makeSQLiteTemplate(path string, demo bool) error {
 	return err
 }
 
-// seedDemo seeds the demo data into a template, with the demo users' password
-// hashed at bcrypt's lowest cost: tests sign in thousands of times, and at the
-// default cost each sign-in takes 50–80 ms of CPU. Passwords set through the
-// app in a test are still hashed at the app's cost.
-func seedDemo(gdb *gorm.DB) error {
+// fillTemplate migrates a template (SQLite's or PostgreSQL's) and, for demo,
+// seeds the demo data, with the demo users' password hashed at bcrypt's
+// lowest cost: tests sign in thousands of times, and at the default cost each
+// sign-in takes 50–80 ms of CPU. Passwords set through the app in a test are
+// still hashed at the app's cost.
+func fillTemplate(gdb *gorm.DB, demo bool) error {
+	if err := db.Migrate(gdb); err != nil || !demo {
+		return err
+	}
 	if _, err := db.SeedDemo(gdb, time.Now().UTC()); err != nil {
 		return err
 	}
