@@ -495,6 +495,7 @@ var quoteAuthzRoutes = slices.Concat([]authzRoute{
 	quoteEdit("POST", "/quotes/:id/items/:item", "/quotes/{quote}/items/{item}", seeOther("/quotes/{quote}")),
 	quoteEdit("POST", "/quotes/:id/items/:item/delete", "/quotes/{quote}/items/{item}/delete", seeOther("/quotes/{quote}")),
 	quoteEdit("POST", "/quotes/:id/items/:item/move", "/quotes/{quote}/items/{item}/move", seeOther("/quotes/{quote}")),
+	quoteEdit("GET", "/quotes/:id/import", "/quotes/{quote}/import", ok200),
 	quoteEdit("POST", "/quotes/:id/import", "/quotes/{quote}/import", seeOther("/quotes/{quote}")),
 	quoteEdit("POST", "/quotes/:id/primary", "/quotes/{quote}/primary", seeOther("/quotes/{quote}")),
 	quoteEdit("POST", "/quotes/:id/copy", "/quotes/{quote}/copy", seeOther("/quotes/")),

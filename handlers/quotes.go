@@ -50,6 +50,7 @@ func (a *App) quoteRoutes(in, link *echo.Group) {
 	q.POST("/quotes/:id/items/:item", a.updateQuoteItem)
 	q.POST("/quotes/:id/items/:item/delete", a.deleteQuoteItem)
 	q.POST("/quotes/:id/items/:item/move", a.moveQuoteItem)
+	q.GET("/quotes/:id/import", a.importQuoteItemsForm)
 	q.POST("/quotes/:id/import", a.importQuoteItems)
 	q.POST("/quotes/:id/primary", a.makeQuotePrimary)
 	q.POST("/quotes/:id/copy", a.copyQuote)
@@ -494,7 +495,11 @@ func (a *App) showQuote(c echo.Context) error {
 	if strings.HasSuffix(c.Param("id"), ".pdf") {
 		return a.quotePDF(c)
 	}
-	q, err := a.loadQuote(c)
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	q, err := models.LoadQuoteShown(a.read, id)
 	if err != nil {
 		return err
 	}
@@ -530,6 +535,7 @@ func (a *App) itemChoices(f *views.ItemForm) error {
 	return nil
 }
 
+// renderQuote shows the editor of q, read by models.LoadQuoteShown or in full.
 func (a *App) renderQuote(c echo.Context, q *models.Quote, status int, item views.ItemForm, heading string, headingErr views.Errors, sendTo string, sendErr views.Errors) error {
 	u := currentUser(c)
 	now := a.now().UTC()
@@ -558,15 +564,6 @@ func (a *App) renderQuote(c echo.Context, q *models.Quote, status int, item view
 	}
 	if err := a.itemChoices(&v.Item); err != nil {
 		return err
-	}
-	others, err := models.OtherQuotes(a.read, q.ID, 200)
-	if err != nil {
-		return err
-	}
-	v.OtherQuotes = make([]views.Option, 1, len(others)+1)
-	v.OtherQuotes[0] = views.Option{Value: "", Label: "Choose a quote"}
-	for _, o := range others {
-		v.OtherQuotes = append(v.OtherQuotes, views.Option{Value: idStr(o.ID), Label: "#" + strconv.Itoa(o.Number) + " " + o.Name})
 	}
 	ref, err := a.salesOrderRef(c, q.OpportunityID)
 	if err != nil {
@@ -843,6 +840,28 @@ func (a *App) moveQuoteItem(c echo.Context) error {
 		return err
 	}
 	return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID), "Moved “"+it.Name+"”.")
+}
+
+// importQuoteItemsForm offers the other quotes (the newest 200) to import
+// the items of.
+func (a *App) importQuoteItemsForm(c echo.Context) error {
+	q, err := a.editableQuote(c)
+	if err != nil {
+		return err
+	}
+	if q.Locked() {
+		return echo.NewHTTPError(http.StatusConflict, "The customer has answered this quote; copy it to change it.")
+	}
+	others, err := models.OtherQuotes(a.read, q.ID, 200)
+	if err != nil {
+		return err
+	}
+	v := views.QuoteImport{QuoteID: q.ID, Number: strconv.Itoa(q.Number), Quotes: make([]views.Option, 1, len(others)+1)}
+	v.Quotes[0] = views.Option{Value: "", Label: "Choose a quote"}
+	for _, o := range others {
+		v.Quotes = append(v.Quotes, views.Option{Value: idStr(o.ID), Label: "#" + strconv.Itoa(o.Number) + " " + o.Name})
+	}
+	return render(c, http.StatusOK, views.QuoteImportPage(a.page(c, fmt.Sprintf("Import items into quote #%d", q.Number)), v))
 }
 
 func (a *App) importQuoteItems(c echo.Context) error {

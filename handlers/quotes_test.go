@@ -828,7 +828,24 @@ func TestQuoteImportItems(t *testing.T) {
 	into := qtNewQuote(t, app, qtNewOpp(t, app, rep), rep, "Import target", []models.QuoteItem{{Kind: models.KindShipping, Name: "Shipping",
 		Quantity: models.QuantityScale, UnitPrice: 45_00, Period: models.OneTime}})
 	c := app.client(t).login("rep@example.com")
-	r := c.fill(qtPath(into, ""), `form[action$="/import"]`, url.Values{"from": {idString(from.ID)}})
+	// The editor links to the step that offers the other quotes; it lists none itself.
+	editor := c.get(qtPath(into, "")).doc(t)
+	if editor.Find(`a[href="` + qtPath(into, "/import") + `"]`).Length() != 1 {
+		t.Fatal("the editor has no link to import the items of another quote")
+	}
+	if editor.Find(`select[name="from"]`).Length() != 0 {
+		t.Error("the editor still lists the other quotes")
+	}
+	page := c.get(qtPath(into, "/import"))
+	wantStatus(t, "import page", page, http.StatusOK)
+	opt := page.doc(t).Find(`select[name="from"] option[value="` + idString(from.ID) + `"]`)
+	if opt.Length() != 1 || !strings.Contains(opt.Text(), "Import source") {
+		t.Fatalf("the import page does not offer the source quote: %q", opt.Text())
+	}
+	if page.doc(t).Find(`select[name="from"] option[value="` + idString(into.ID) + `"]`).Length() != 0 {
+		t.Error("the import page offers the quote itself")
+	}
+	r := c.fill(qtPath(into, "/import"), `form[action$="/import"]`, url.Values{"from": {idString(from.ID)}})
 	wantStatus(t, "import", r, http.StatusSeeOther)
 	if got := strings.Join(qtLines(t, app, into.ID), "|"); got != "Shipping|Firewall appliance|Installation" {
 		t.Errorf("after the import: %s", got)
@@ -1106,7 +1123,7 @@ func TestAcceptedQuoteCannotBeEdited(t *testing.T) {
 		t.Fatal(err)
 	}
 	q = qtLoad(t, app, q.ID)
-	changes := `form.item-form, .line-actions, a[href$="/edit"], form[action$="/send"]`
+	changes := `form.item-form, .line-actions, a[href$="/edit"], a[href$="/import"], form[action$="/send"]`
 	if n := app.client(t).login("rep@example.com").get(qtPath(other, "")).doc(t).Find(changes).Length(); n < 4 {
 		t.Fatalf("the editor of a draft offers %d of the changes", n)
 	}
@@ -1133,6 +1150,7 @@ func TestAcceptedQuoteCannotBeEdited(t *testing.T) {
 				return c.post(qtPath(q, "/items/"+idString(q.Items[1].ID)+"/move"), url.Values{"csrf_token": {tok}, "dir": {"up"}})
 			}},
 			{"POST remove line", func() response { return c.post(qtPath(q, "/items/"+item+"/delete"), url.Values{"csrf_token": {tok}}) }},
+			{"GET import", func() response { return c.get(qtPath(q, "/import")) }},
 			{"POST import", func() response {
 				return c.post(qtPath(q, "/import"), url.Values{"csrf_token": {tok}, "from": {idString(other.ID)}})
 			}},

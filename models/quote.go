@@ -430,6 +430,69 @@ func LoadQuote(db *gorm.DB, id uint) (*Quote, error) {
 	return &q, nil
 }
 
+// LoadQuoteShown is LoadQuote for the quote editor: the quote's columns but
+// its record times and answering IP, and of its relations only what the
+// editor shows (the opportunity's title, status and owner, the organization's
+// name, the contact's name and e-mail, the payment term's name, the tax rate),
+// in one prepared query read column by column, then its lines. LoadQuote's
+// joins are a hundred and fifty columns read through GORM's reflection: a
+// third of the editor's time.
+func LoadQuoteShown(db *gorm.DB, id uint) (*Quote, error) {
+	rows, err := queryRows(db, `SELECT q.id, q.number, q.opportunity_id, q.name, q.effective_date, q.expiration_date, q.bill_to,
+		q.ship_to, q.payment_term_id, q.tax_rate_id, q.term_months, q.comments, q.is_primary, q.status, q.token, q.sent_at,
+		q.sent_to, q.response_name, q.response_comment, q.responded_at, q.owner_id, q.version,
+		o.title, o.status, o.owner_id, o.organization_id, o.contact_id, org.name, c.first_name, c.last_name, c.email,
+		pt.name, t.name, t.rate, t.position, t.active
+		FROM quotes q
+		JOIN opportunities o ON o.id = q.opportunity_id
+		LEFT JOIN organizations org ON org.id = o.organization_id
+		LEFT JOIN contacts c ON c.id = o.contact_id
+		LEFT JOIN payment_terms pt ON pt.id = q.payment_term_id
+		LEFT JOIN tax_rates t ON t.id = q.tax_rate_id
+		WHERE q.id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if err := firstRow(rows); err != nil {
+		return nil, err
+	}
+	q := Quote{Opportunity: &Opportunity{}}
+	o := q.Opportunity
+	var org, first, last, email, term, rateName *string
+	var rate *int64
+	var ratePos *int
+	var rateActive *bool
+	if err := rows.Scan(intCol[uint]{&q.ID}, intCol[int]{&q.Number}, intCol[uint]{&q.OpportunityID}, &q.Name, &q.EffectiveDate,
+		&q.ExpirationDate, &q.BillTo, &q.ShipTo, nullIntCol[uint]{&q.PaymentTermID}, nullIntCol[uint]{&q.TaxRateID},
+		intCol[int]{&q.TermMonths}, &q.Comments, &q.IsPrimary, (*string)(&q.Status), &q.Token, &q.SentAt,
+		&q.SentTo, &q.ResponseName, &q.ResponseComment, &q.RespondedAt, intCol[uint]{&q.OwnerID}, intCol[int]{&q.Version},
+		&o.Title, (*string)(&o.Status), intCol[uint]{&o.OwnerID}, intCol[uint]{&o.OrganizationID}, nullIntCol[uint]{&o.ContactID},
+		&org, &first, &last, &email, &term, &rateName, &rate, &ratePos, &rateActive); err != nil {
+		return nil, err
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	o.ID = q.OpportunityID
+	if org != nil {
+		o.Organization = &Organization{ID: o.OrganizationID, Name: *org}
+	}
+	if o.ContactID != nil && first != nil && last != nil && email != nil {
+		o.Contact = &Contact{ID: *o.ContactID, FirstName: *first, LastName: *last, Email: *email}
+	}
+	if q.PaymentTermID != nil && term != nil {
+		q.PaymentTerm = &PaymentTerm{ID: *q.PaymentTermID, Name: *term}
+	}
+	if q.TaxRateID != nil && rateName != nil && rate != nil && ratePos != nil && rateActive != nil {
+		q.TaxRate = &TaxRate{ID: *q.TaxRateID, Name: *rateName, Rate: *rate, Position: *ratePos, Active: *rateActive}
+	}
+	if q.Items, err = quoteItems(db, q.ID); err != nil {
+		return nil, err
+	}
+	return &q, nil
+}
+
 // loadQuoteSQLs holds LoadQuote's query per SQL dialect: its text only.
 var loadQuoteSQLs sync.Map
 

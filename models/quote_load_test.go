@@ -1,10 +1,12 @@
 package models_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -94,5 +96,70 @@ func TestQuoteItemsReadWhatGORMReads(t *testing.T) {
 	}
 	if got.Items[0].ProductID == nil || *got.Items[0].ProductID != p.ID || got.Items[1].ProductID != nil {
 		t.Fatalf("product ids %v, %v", got.Items[0].ProductID, got.Items[1].ProductID)
+	}
+}
+
+// LoadQuoteShown, the editor's read, has what LoadQuote has of every field
+// the editor shows: with every relation, and with none (no contact, payment
+// term or tax rate).
+func TestLoadQuoteShownReadsWhatLoadQuoteReads(t *testing.T) {
+	e := qtSetup(t)
+	o := e.opp(t, "Shown", false)
+	var c models.Contact
+	c.OrganizationID, c.FirstName, c.LastName, c.Email = e.org.ID, "Ada", "Lovelace", "ada@example.com"
+	if err := e.db.Create(&c).Error; err != nil {
+		t.Fatal(err)
+	}
+	e.db.Model(&models.Opportunity{}).Where("id = ?", o.ID).Update("contact_id", c.ID)
+	full := e.quote(t, o, "With all relations",
+		models.QuoteItem{Kind: models.KindService, Name: "Work", Quantity: 10000, UnitPrice: 5000, Period: models.Periods[0]},
+		models.QuoteItem{Kind: models.KindHeading, Name: "More"})
+	var term models.PaymentTerm
+	if err := e.db.Order("id").First(&term).Error; err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
+	e.db.Model(&models.Quote{}).Where("id = ?", full.ID).Updates(map[string]any{"payment_term_id": term.ID, "bill_to": "Bill\nhere",
+		"ship_to": "Ship", "comments": "Thanks", "sent_at": now, "sent_to": "buyer@example.com", "token": "tok-" + t.Name(),
+		"response_name": "Buyer", "response_comment": "Fine", "responded_at": now, "status": models.QuoteAccepted, "is_primary": true})
+	bare := e.quote(t, e.opp(t, "Bare", false), "No relations")
+	e.db.Model(&models.Quote{}).Where("id = ?", bare.ID).Update("tax_rate_id", nil)
+	for _, id := range []uint{full.ID, bare.ID} {
+		want, err := models.LoadQuote(e.db, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := models.LoadQuoteShown(e.db, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// What LoadQuoteShown leaves out: the record times, the answering IP,
+		// the owner, and of the relations what the editor does not show.
+		w := *want
+		w.CreatedAt, w.UpdatedAt, w.ResponseIP, w.Owner = time.Time{}, time.Time{}, "", nil
+		wo := models.Opportunity{ID: w.Opportunity.ID, Title: w.Opportunity.Title, Status: w.Opportunity.Status,
+			OwnerID: w.Opportunity.OwnerID, OrganizationID: w.Opportunity.OrganizationID, ContactID: w.Opportunity.ContactID,
+			Organization: &models.Organization{ID: w.Opportunity.OrganizationID, Name: w.Opportunity.Organization.Name}}
+		if ct := w.Opportunity.Contact; ct != nil {
+			wo.Contact = &models.Contact{ID: ct.ID, FirstName: ct.FirstName, LastName: ct.LastName, Email: ct.Email}
+		}
+		w.Opportunity = &wo
+		if w.PaymentTerm != nil {
+			w.PaymentTerm = &models.PaymentTerm{ID: w.PaymentTerm.ID, Name: w.PaymentTerm.Name}
+		}
+		if !reflect.DeepEqual(*got, w) {
+			t.Fatalf("LoadQuoteShown:\n%+v\nLoadQuote:\n%+v", *got, w)
+		}
+	}
+	got, err := models.LoadQuoteShown(e.db, full.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Opportunity.Contact == nil || got.Opportunity.Contact.Email != "ada@example.com" || got.PaymentTerm == nil ||
+		got.TaxRate == nil || got.Token == nil || got.RespondedAt == nil || len(got.Items) != 2 {
+		t.Fatalf("relations missing: %+v", got)
+	}
+	if _, err := models.LoadQuoteShown(e.db, bare.ID+1000); !errors.Is(err, gorm.ErrRecordNotFound) {
+		t.Fatalf("a missing quote: %v", err)
 	}
 }

@@ -143,8 +143,15 @@ type QuoteEditor struct {
 	Heading     string
 	SendTo      string
 	SendErr     Errors
-	OtherQuotes []Option
 	SalesOrder  *SalesOrderRef // of the opportunity, when this quote made it
+}
+
+// QuoteImport is the page that imports the lines of another quote into one:
+// a step of its own, so the editor does not list the other quotes each time.
+type QuoteImport struct {
+	QuoteID uint
+	Number  string
+	Quotes  []Option // the other quotes, the first option empty
 }
 
 // CustomerQuote is the public page of a quote.
