@@ -830,7 +830,7 @@ func TestQuoteImportItems(t *testing.T) {
 	c := app.client(t).login("rep@example.com")
 	// The editor links to the step that offers the other quotes; it lists none itself.
 	editor := c.get(qtPath(into, "")).doc(t)
-	if editor.Find(`a[href="` + qtPath(into, "/import") + `"]`).Length() != 1 {
+	if editor.Find(`a[href="`+qtPath(into, "/import")+`"]`).Length() != 1 {
 		t.Fatal("the editor has no link to import the items of another quote")
 	}
 	if editor.Find(`select[name="from"]`).Length() != 0 {
@@ -842,7 +842,7 @@ func TestQuoteImportItems(t *testing.T) {
 	if opt.Length() != 1 || !strings.Contains(opt.Text(), "Import source") {
 		t.Fatalf("the import page does not offer the source quote: %q", opt.Text())
 	}
-	if page.doc(t).Find(`select[name="from"] option[value="` + idString(into.ID) + `"]`).Length() != 0 {
+	if page.doc(t).Find(`select[name="from"] option[value="`+idString(into.ID)+`"]`).Length() != 0 {
 		t.Error("the import page offers the quote itself")
 	}
 	r := c.fill(qtPath(into, "/import"), `form[action$="/import"]`, url.Values{"from": {idString(from.ID)}})
