@@ -1765,7 +1765,7 @@ func QuoteImportPage(p Page, v QuoteImport) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = Select(In{Label: "Import the items of", Name: "from", Options: v.Quotes, Hint: "Its lines are added after the lines of quote #" + v.Number + "; it is not changed."}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = Select(In{Label: "Import the items of", Name: "from", Options: v.Quotes, Hint: "Its lines are added after the lines of quote #" + v.Number + "; the quote you choose is not changed."}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
