@@ -184,6 +184,9 @@ func (g *generator) derived(ctx context.Context, conn *sql.Conn) error {
 	if err := g.sums.write(ctx, conn, g.pg); err != nil {
 		return err
 	}
+	if err := indexSearchAfterLoad(ctx, conn, g.pg); err != nil {
+		return err
+	}
 	if g.pg {
 		for _, t := range genTables {
 			if _, err := conn.ExecContext(ctx, "SELECT setval(pg_get_serial_sequence('"+t+"', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM "+t+"), false)"); err != nil { // #nosec G202 -- table and column names come from the constant list above, never from input

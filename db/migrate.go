@@ -759,6 +759,8 @@ var migrations = []migration{
 		`CREATE INDEX users_name ON users (name, id)`,
 		`CREATE INDEX opportunities_owner_id ON opportunities (owner_id, id)`,
 		`CREATE INDEX opportunities_open_amount ON opportunities (is_open, amount, id)`}},
+	// The opportunity list's search by the start of words (db/search.go).
+	{32, "opportunity search by the words of titles and organization names", opportunitySearch()},
 }
 
 // opportunity_sums holds the count, amount and weighted amount of the

@@ -186,7 +186,12 @@ func (a *App) listOpportunities(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, q := oq.filter, oq.values
+	q := oq.values
+	// The search's matches, found once for the page and its totals.
+	f, err := oq.filter.Searched(a.db)
+	if err != nil {
+		return err
+	}
 	p := models.NewPage(pageNumber(q.Get("page")))
 	p.After, _ = parseID(q.Get("after"))
 	p.Before, _ = parseID(q.Get("before"))
@@ -327,7 +332,11 @@ func (a *App) opportunityBoard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := oq.filter
+	// The search's matches, found once for the column sums and the cards.
+	f, err := oq.filter.Searched(a.db)
+	if err != nil {
+		return err
+	}
 	f.Sort, f.Desc = "close", false
 	stages := oq.choices.OpenStages()
 	ids := make([]uint, len(stages))

@@ -389,6 +389,7 @@ type OppFilter struct {
 	CloseBefore    time.Time // projected close before this date, when set
 	Sort           string    // a key of OppSorts
 	Desc           bool
+	found          *oppMatches // the opportunities Text finds, once Searched
 }
 
 // OppSorts maps the sortable columns of the list to their SQL.
@@ -422,10 +423,11 @@ type OppRow struct {
 
 func (r OppRow) Weighted() Money { return Weighted(r.Amount, r.Probability) }
 
-func (f OppFilter) apply(q *gorm.DB) *gorm.DB {
+// apply narrows q by f; ordered is true for a query that reads the rows in the
+// list's order (see matched).
+func (f OppFilter) apply(q *gorm.DB, ordered bool) *gorm.DB {
 	if f.Text != "" {
-		pat := likePattern(f.Text)
-		q = q.Where("opportunities.id IN (?)", textMatches(q, pat))
+		q = f.matched(q, ordered)
 	}
 	if f.Status != "" {
 		q = q.Where("opportunities.status = ?", f.Status)
@@ -476,26 +478,6 @@ func (f OppFilter) apply(q *gorm.DB) *gorm.DB {
 	return q
 }
 
-// textMatches is the ids of the opportunities whose title, or whose
-// organization's name, contains pat (a likePattern). It is made once per query,
-// as a set: the titles are read along opportunities_title (title and id only, a
-// fraction of the table), the organizations by their name_key (lowered the Go
-// way, as pat is) and their opportunities by opportunities_organization. The
-// list then walks its sort order and keeps the ids in the set: at a million
-// rows a search costs a scan of the titles, not one row lookup per
-// opportunity with the organization joined (seconds, for a word that is rare).
-func textMatches(q *gorm.DB, pat string) *gorm.DB {
-	// SQLite's LIKE ignores the case of ASCII letters, and its LOWER changes
-	// nothing else, so LOWER would only cost time there (two thirds of it).
-	title := "LOWER(t.title)"
-	if q.Dialector.Name() == "sqlite" {
-		title = "t.title"
-	}
-	return q.Session(&gorm.Session{NewDB: true}).Raw(`SELECT t.id FROM opportunities t WHERE `+title+` LIKE ? ESCAPE '\'
-UNION
-SELECT o.id FROM opportunities o WHERE o.organization_id IN (SELECT g.id FROM organizations g WHERE g.name_key LIKE ? ESCAPE '\')`, pat, pat)
-}
-
 const (
 	oppOrgJoin = "JOIN organizations ON organizations.id = opportunities.organization_id"
 	oppJoins   = oppOrgJoin + " JOIN users ON users.id = opportunities.owner_id " +
@@ -539,7 +521,7 @@ func oppListQuery(db *gorm.DB, f OppFilter, named, reverse bool) *gorm.DB {
 			joins += " JOIN opportunity_stages ON opportunity_stages.id = opportunities.stage_id"
 		}
 	}
-	return f.apply(db.Table("opportunities").Joins(joins)).
+	return f.apply(db.Table(f.oppTable(db, true)).Joins(joins), true).
 		Select("opportunities.id, opportunities.title, opportunities.organization_id, organizations.name AS organization_name, " +
 			names + "opportunities.status, opportunities.probability, " +
 			"opportunities.projected_close_date, opportunities.amount, opportunities.stage_id, opportunities.owner_id, opportunities.version").
@@ -614,6 +596,10 @@ func ListOpportunitiesNamed(db *gorm.DB, f OppFilter, p Page, names *Names) ([]O
 }
 
 func listOpportunities(db *gorm.DB, f OppFilter, p Page, names *Names) ([]OppRow, bool, error) {
+	f, err := f.Searched(db)
+	if err != nil {
+		return nil, false, err
+	}
 	rows, more, err := listOppRows(db, f, p, names != nil)
 	if err == nil && names != nil {
 		err = nameRows(db, rows, names)
@@ -656,9 +642,9 @@ func byIDs(f OppFilter) bool { return f.Sort != "" && f.Sort != "close" }
 // their index, so a page of the open ones is found without sorting a quarter
 // of a million rows (owner 1.8 s -> 0.1 s, organization 1.9 s -> 1 ms at 1M).
 var sortTableFirst = map[string]string{
-	"organization": "organizations %s opportunities ON organizations.id = opportunities.organization_id",
-	"owner":        "users %s opportunities ON users.id = opportunities.owner_id",
-	"stage":        "opportunity_stages %s opportunities ON opportunity_stages.id = opportunities.stage_id",
+	"organization": "organizations %s ON organizations.id = opportunities.organization_id",
+	"owner":        "users %s ON users.id = opportunities.owner_id",
+	"stage":        "opportunity_stages %s ON opportunity_stages.id = opportunities.stage_id",
 }
 
 // sortIndex is the index a sort walks on SQLite. Without statistics, SQLite
@@ -686,27 +672,27 @@ func pageIDs(db *gorm.DB, f OppFilter, p Page, reverse bool) *gorm.DB {
 		dir = " DESC"
 	}
 	sqlite := db.Dialector.Name() == "sqlite"
-	table := "opportunities"
+	table := f.oppTable(db, true)
 	if join, ok := sortTableFirst[f.Sort]; ok {
-		// A text search is a set of ids that is read first (textMatches); the
-		// planner then chooses, and PostgreSQL has no CROSS JOIN with ON.
+		// A search's few matches are read by id first (matched); PostgreSQL
+		// has no CROSS JOIN with ON.
 		how := "JOIN"
-		if sqlite && f.Text == "" {
+		if sqlite && !f.fewMatches() {
 			how = "CROSS JOIN"
 		}
-		table = fmt.Sprintf(join, how)
-	} else if index, ok := sortIndex[f.Sort]; ok && sqlite && f.Text == "" {
+		table = fmt.Sprintf(join, how+" "+table)
+	} else if index, ok := sortIndex[f.Sort]; ok && sqlite && !f.fewMatches() {
 		table += " INDEXED BY " + index
 	}
 	order := col + dir + ", opportunities.id" + dir
-	if f.Sort == "owner" && sqlite && f.Text == "" && ownerNamesDistinct(db) {
+	if f.Sort == "owner" && sqlite && !f.fewMatches() && ownerNamesDistinct(db) {
 		// The same order when no two users share a name, but one SQLite
 		// walks: users along users_name, each one's opportunities along
 		// opportunities_owner_id (migration 30). By name and opportunity
 		// alone, it sorted every open row of an owner (40-60 ms at 1M).
 		order = col + dir + ", users.id" + dir + ", opportunities.id" + dir
 	}
-	return f.apply(db.Table(table)).Select("opportunities.id").
+	return f.apply(db.Table(table), true).Select("opportunities.id").
 		Order(order).Offset(p.Offset()).Limit(p.Size + 1)
 }
 
@@ -797,6 +783,10 @@ func BoardCards(db *gorm.DB, f OppFilter, stageIDs []uint, perStage int, names *
 	if len(stageIDs) == 0 {
 		return out, nil
 	}
+	f, err := f.Searched(db)
+	if err != nil {
+		return nil, err
+	}
 	f.Sort, f.Desc = "close", false
 	var b strings.Builder
 	subs := make([]any, len(stageIDs))
@@ -834,6 +824,10 @@ func BoardCards(db *gorm.DB, f OppFilter, stageIDs []uint, perStage int, names *
 // EachOpportunity calls fn for every row of the filtered list, streaming
 // rather than loading them all.
 func EachOpportunity(db *gorm.DB, f OppFilter, fn func(OppRow) error) error {
+	f, err := f.Searched(db)
+	if err != nil {
+		return err
+	}
 	rows, err := oppListQuery(db, f, false, false).Rows()
 	if err != nil {
 		return err
@@ -855,6 +849,10 @@ func EachOpportunity(db *gorm.DB, f OppFilter, fn func(OppRow) error) error {
 // Naming the stages lets the database walk the (stage, open, …) index, already
 // grouped, instead of sorting every open row.
 func StageTotals(db *gorm.DB, f OppFilter, stageIDs []uint) (map[uint]OppTotals, error) {
+	f, err := f.Searched(db)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := preparedRows(f.totalsQuery(db, true).Where(f.col("stage_id")+" IN ?", stageIDs).
 		Select(f.col("stage_id") + " AS stage_id, " + f.sums()).Group(f.col("stage_id")))
 	if err != nil {
@@ -882,6 +880,10 @@ type OppTotals struct {
 
 func TotalOpportunities(db *gorm.DB, f OppFilter) (OppTotals, error) {
 	var t OppTotals
+	f, err := f.Searched(db)
+	if err != nil {
+		return t, err
+	}
 	rows, err := preparedRows(f.totalsQuery(db, false).Select(f.sums()))
 	if err != nil {
 		return t, err
@@ -917,7 +919,7 @@ func (f OppFilter) fromStatusSums(db *gorm.DB) bool {
 // they are grouped by stage.
 func (f OppFilter) totalsQuery(db *gorm.DB, perStage bool) *gorm.DB {
 	if !f.fromSums() {
-		return f.apply(db.Table("opportunities")) // the text search included: no join
+		return f.apply(db.Table(f.oppTable(db, false)), false) // the text search included: no join
 	}
 	// A group emptied by moves keeps its row, at zero.
 	q := db.Table("opportunity_sums").Where("n <> 0")

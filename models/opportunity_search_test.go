@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+	"unicode"
 
 	"salesdesk/db/dbtest"
 	"salesdesk/models"
@@ -13,8 +15,10 @@ import (
 // TestOpportunitySearchAndEverySortAgreeWithGo reads the demo opportunities
 // page by page in every order of the list, with and without a text search and
 // the open filter, and compares the rows with the same search and order worked
-// out in Go from every row: the search matches the title or the organization's
-// name, ignoring case, and the pages hold each match once, in order.
+// out in Go from every row: the search finds an opportunity when each word
+// typed starts a word of its title or of its organization's name (words are
+// runs of letters and digits), ignoring case, and the pages hold each match
+// once, in order.
 func TestOpportunitySearchAndEverySortAgreeWithGo(t *testing.T) {
 	gdb := dbtest.OpenDemo(t)
 	type row struct {
@@ -59,14 +63,35 @@ func TestOpportunitySearchAndEverySortAgreeWithGo(t *testing.T) {
 			t.Fatalf("the test compares %d sorts, the list has %d", len(bySort), len(models.OppSorts))
 		}
 		textSorts := map[string]bool{"title": true, "organization": true, "owner": true}
-		for _, text := range []string{"", "NORTHWIND", "cloud", "zzz-nothing"} {
+		words := func(s string) []string {
+			return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+		}
+		// found is the reference: every word of text starts a word of the
+		// title or of the organization's name.
+		found := func(text string, o row) bool {
+			has := append(words(o.Title), words(o.OrgName)...)
+			for _, w := range words(text) {
+				if !slices.ContainsFunc(has, func(h string) bool { return strings.HasPrefix(h, w) }) {
+					return false
+				}
+			}
+			return len(words(text)) > 0
+		}
+		// A search whose words are found, one in the title, the other in the
+		// organization's name, of the same opportunity.
+		across := words(all[0].Title)[0] + " " + strings.ToUpper(words(all[0].OrgName)[0])
+		// Must find something: a whole word, a word's start, two words.
+		finds := map[string]bool{"NORTHWIND": true, "north": true, "wi-fi": true, across: true}
+		for _, text := range []string{"", "NORTHWIND", "north", "orthwind", "wi-fi", "365", across, "cloud", "zzz-nothing", "%_"} {
+			if text == "orthwind" && !slices.ContainsFunc(all, func(o row) bool { return strings.Contains(strings.ToLower(o.OrgName), text) }) {
+				t.Fatal("no organization name has orthwind inside a word: the test would not tell a substring search from a word search")
+			}
 			for _, open := range []bool{false, true} {
 				var want []uint
 				byID := map[uint]int{}
 				for i, o := range all {
 					byID[o.ID] = i
-					low := strings.ToLower(text)
-					if text != "" && !strings.Contains(strings.ToLower(o.Title), low) && !strings.Contains(strings.ToLower(o.OrgName), low) {
+					if text != "" && !found(text, o) {
 						continue
 					}
 					if open && !o.IsOpen {
@@ -74,8 +99,8 @@ func TestOpportunitySearchAndEverySortAgreeWithGo(t *testing.T) {
 					}
 					want = append(want, o.ID)
 				}
-				if text == "NORTHWIND" && len(want) == 0 {
-					t.Fatal("the demo data has no Northwind opportunity to find")
+				if finds[text] && !open && len(want) == 0 {
+					t.Fatalf("the demo data has no opportunity for %q to find", text)
 				}
 				for sort := range models.OppSorts {
 					if sameNames && sort != "owner" {
@@ -162,6 +187,80 @@ func TestOpportunitySearchAndEverySortAgreeWithGo(t *testing.T) {
 						}
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestOpportunitySearchFollowsEveryWrite checks that the search index is kept
+// in step with the writes that change what a search finds: a new opportunity,
+// its title edited, moved to another organization, that organization renamed,
+// and the opportunity deleted.
+func TestOpportunitySearchFollowsEveryWrite(t *testing.T) {
+	gdb := dbtest.OpenDemo(t)
+	ids := func(text string) []uint {
+		t.Helper()
+		rows, _, err := models.ListOpportunities(gdb, models.OppFilter{Text: text}, models.NewPage(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []uint
+		for _, r := range rows {
+			out = append(out, r.ID)
+		}
+		tot, err := models.TotalOpportunities(gdb, models.OppFilter{Text: text})
+		if err != nil || tot.Count != int64(len(out)) {
+			t.Fatalf("%q: totals count %d (%v), the list %d", text, tot.Count, err, len(out))
+		}
+		return out
+	}
+	var owner models.User
+	var from models.Opportunity
+	if err := gdb.First(&owner).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := gdb.First(&from).Error; err != nil {
+		t.Fatal(err)
+	}
+	other := models.Organization{Name: "Quokka Holdings", Type: "customer"}
+	if err := gdb.Create(&other).Error; err != nil {
+		t.Fatal(err)
+	}
+	o := models.Opportunity{Title: "Zebrafish aquarium monitoring", OrganizationID: from.OrganizationID, OwnerID: owner.ID,
+		StageID: from.StageID, Status: models.StatusActive, ProjectedCloseDate: time.Now()}
+	if err := models.CreateOpportunity(gdb, &o, &owner, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		what  string
+		write func() error
+		finds map[string]bool
+	}{
+		{"created", func() error { return nil }, map[string]bool{"zebra": true, "aquarium monitor": true, "quokka": false}},
+		{"title edited", func() error {
+			return gdb.Model(&models.Opportunity{}).Where("id = ?", o.ID).Update("title", "Yak farm sensors").Error
+		}, map[string]bool{"zebra": false, "yak sensor": true}},
+		{"moved to another organization", func() error {
+			return gdb.Model(&models.Opportunity{}).Where("id = ?", o.ID).Update("organization_id", other.ID).Error
+		}, map[string]bool{"yak quokka": true, "quok": true}},
+		{"organization renamed", func() error {
+			return gdb.Model(&other).Update("name", "Wombat Partners").Error
+		}, map[string]bool{"quokka": false, "wombat yak": true}},
+		{"deleted", func() error {
+			if err := gdb.Exec("DELETE FROM opportunity_history WHERE opportunity_id = ?", o.ID).Error; err != nil {
+				return err
+			}
+			return gdb.Exec("DELETE FROM opportunities WHERE id = ?", o.ID).Error
+		}, map[string]bool{"yak": false, "wombat": false}},
+	}
+	for _, s := range steps {
+		if err := s.write(); err != nil {
+			t.Fatalf("%s: %v", s.what, err)
+		}
+		for text, want := range s.finds {
+			got := ids(text)
+			if want != slices.Equal(got, []uint{o.ID}) || !want && len(got) > 0 {
+				t.Errorf("%s: a search for %q finds %v, want the opportunity %d: %v", s.what, text, got, o.ID, want)
 			}
 		}
 	}

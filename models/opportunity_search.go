@@ -1,0 +1,155 @@
+package models
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+
+	"gorm.io/gorm"
+)
+
+// searchMaxWords bounds the words of one search that are looked up; the rest
+// are left out (a search is a few words, not a paragraph).
+const searchMaxWords = 8
+
+// SearchWords are the words of a search as the index holds them: the runs of
+// letters and digits, in lower case, each once, at most searchMaxWords.
+func SearchWords(text string) []string {
+	var words []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }) {
+		if !slices.Contains(words, w) {
+			words = append(words, w)
+		}
+		if len(words) == searchMaxWords {
+			break
+		}
+	}
+	return words
+}
+
+// oppMatches is the set of opportunities a text search finds: how many, and
+// their ids as one SQL value (a JSON array on SQLite, an array literal on
+// PostgreSQL), for the queries of one request to share.
+type oppMatches struct {
+	text string
+	n    int
+	ids  string
+}
+
+// searchFew is how many matches a list reads by id, sorting them itself: fewer
+// than that are found sooner by id than by walking the list's order until a
+// page of them comes (at a million opportunities, 5,000 matches are one in 200).
+const searchFew = 5000
+
+// Searched is f with the opportunities its text finds read once (from the
+// search index, migration 32 in db/search.go), for the list and its totals, or the board's sums
+// and cards, to share in one request instead of each searching again. The list
+// functions search by themselves when not given a searched filter.
+func (f OppFilter) Searched(gdb *gorm.DB) (OppFilter, error) {
+	if f.Text == "" || f.found != nil && f.found.text == f.Text {
+		return f, nil
+	}
+	m, err := searchOpportunities(gdb, f.Text)
+	if err != nil {
+		return f, err
+	}
+	f.found = m
+	return f, nil
+}
+
+// searchOpportunities finds the opportunities that have, for each word of
+// text, a word starting with it in their title or their organization's name.
+func searchOpportunities(gdb *gorm.DB, text string) (*oppMatches, error) {
+	m := &oppMatches{text: text, ids: "[]"}
+	pg := gdb.Dialector.Name() == "postgres"
+	if pg {
+		m.ids = "{}"
+	}
+	words := SearchWords(text)
+	if len(words) == 0 {
+		return m, nil // nothing to look for: no match
+	}
+	var q string
+	var args []any
+	if pg {
+		// Each word's matches, by title or by organization, along the GIN
+		// indexes; a row must be among every word's.
+		var b strings.Builder
+		for i, w := range words {
+			if i > 0 {
+				b.WriteString(" INTERSECT ")
+			}
+			b.WriteString(`(SELECT t.id FROM opportunities t WHERE ` + SearchWordsPG("t.title") + ` @@ to_tsquery('simple', ?)
+				UNION SELECT o.id FROM opportunities o WHERE o.organization_id IN
+				(SELECT g.id FROM organizations g WHERE ` + SearchWordsPG("g.name") + ` @@ to_tsquery('simple', ?)))`)
+			args = append(args, w+":*", w+":*")
+		}
+		q = `SELECT COUNT(*), COALESCE(CAST(array_agg(m.id) AS TEXT), '{}') FROM (` + b.String() + `) m`
+	} else {
+		// FTS4: "word*" is a prefix; terms side by side must all match, in
+		// either column. The words are letters and digits only.
+		terms := make([]string, len(words))
+		for i, w := range words {
+			terms[i] = `"` + w + `*"`
+		}
+		q = `SELECT COUNT(*), json_group_array(docid) FROM opportunity_search WHERE opportunity_search MATCH ?`
+		args = []any{strings.Join(terms, " ")}
+	}
+	row := gdb.Session(&gorm.Session{NewDB: true}).Raw(q, args...).Row()
+	if err := row.Scan(&m.n, &m.ids); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// SearchWordsPG is the words of a text column as PostgreSQL's search indexes
+// hold them (migration 32): punctuation made a space, so that a word is a run
+// of letters and digits as on SQLite. A query must say it the same way to use
+// them.
+func SearchWordsPG(col string) string {
+	return `to_tsvector('simple', regexp_replace(` + col + `, '[[:punct:]]+', ' ', 'g'))`
+}
+
+// matched narrows q to the opportunities of f's text search. ordered is true
+// for a query that reads them in the list's order (a page): with many matches
+// on SQLite, the id is then not offered to the planner as a way in (the unary
+// +), and it walks the order's index keeping the matches, for a page of them
+// comes soon; with few, or for totals, it reads the matches by id.
+func (f OppFilter) matched(q *gorm.DB, ordered bool) *gorm.DB {
+	m := f.found
+	if m == nil || m.text != f.Text {
+		var err error
+		if m, err = searchOpportunities(q, f.Text); err != nil {
+			_ = q.AddError(err)
+			return q
+		}
+	}
+	if q.Dialector.Name() == "postgres" {
+		return q.Where("opportunities.id = ANY(CAST(? AS BIGINT[]))", m.ids)
+	}
+	col := "opportunities.id"
+	if ordered && m.n > searchFew {
+		col = "+" + col
+	}
+	return q.Where(col+" IN (SELECT value FROM json_each(?))", m.ids)
+}
+
+// fewMatches is true when f searches text that few opportunities match (the
+// filter searched): a page of them is then read by id and sorted, rather than
+// found along the index of the list's order.
+func (f OppFilter) fewMatches() bool {
+	return f.Text != "" && f.found != nil && f.found.text == f.Text && f.found.n <= searchFew
+}
+
+// oppTable is the opportunities table of a query of f, ordered as for matched:
+// on SQLite, NOT INDEXED when a search's matches are read by id (few, or all
+// of them for totals). The planner cannot tell how many ids the bound set
+// holds, and would walk an index testing each of its rows against them (a
+// quarter of a million open ones for a word nothing has); the rows are still
+// read by id.
+func (f OppFilter) oppTable(db *gorm.DB, ordered bool) string {
+	if f.Text != "" && db.Dialector.Name() == "sqlite" && (!ordered || f.fewMatches()) {
+		return "opportunities NOT INDEXED"
+	}
+	return "opportunities"
+}
