@@ -761,6 +761,7 @@ var migrations = []migration{
 		`CREATE INDEX opportunities_open_amount ON opportunities (is_open, amount, id)`}},
 	// The opportunity list's search by the start of words (db/search.go).
 	{32, "opportunity search by the words of titles and organization names", opportunitySearch()},
+	{33, "the opportunity search's totals read along an index (SQLite)", searchSums()},
 }
 
 // opportunity_sums holds the count, amount and weighted amount of the

@@ -55,6 +55,15 @@ func opportunitySearch() []string {
 	)...)
 }
 
+// searchSums is the opportunities' id with what the list's totals of a search
+// read (SQLite): the totals read each match by id along it, a few thousand
+// pages, instead of each match's row of the table, as wide as the
+// opportunity page (at a million opportunities a search for a word of 63,000
+// of them summed in 0.11 s of CPU, 0.04 s along this index).
+func searchSums() []string {
+	return onlyOn("sqlite", `CREATE INDEX opportunities_search_sums ON opportunities (id, is_open, status, owner_id, stage_id, amount, probability)`)
+}
+
 // indexSearchAfterLoad fills the opportunity search index after a bulk load
 // that wrote opportunities with the triggers dropped (the generator): on SQLite
 // FTS4 reads every row again ('rebuild', some 5 s of CPU at a million
