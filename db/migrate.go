@@ -762,6 +762,14 @@ var migrations = []migration{
 	// The opportunity list's search by the start of words (db/search.go).
 	{32, "opportunity search by the words of titles and organization names", opportunitySearch()},
 	{33, "the opportunity search's totals read along an index (SQLite)", searchSums()},
+	// The quote editor's product picker finds a typed name or SKU, ignoring
+	// case: SQLite reads a prefix as a range of these expression indexes,
+	// PostgreSQL a LIKE 'x%' along the pattern operator class.
+	{34, "pickers: products found by the start of their name or SKU", append(onlyOn("sqlite",
+		`CREATE INDEX products_name_lower ON products (LOWER(name))`,
+		`CREATE INDEX products_sku_lower ON products (LOWER(sku))`), onlyOn("postgres",
+		`CREATE INDEX products_name_lower ON products (LOWER(name) text_pattern_ops)`,
+		`CREATE INDEX products_sku_lower ON products (LOWER(sku) text_pattern_ops)`)...)},
 }
 
 // opportunity_sums holds the count, amount and weighted amount of the

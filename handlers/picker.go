@@ -14,7 +14,7 @@ import (
 )
 
 // The pickers: every form field choosing a row of a table that can grow
-// without bound (organizations, vendors, campaigns) is a views.Picker, filled
+// without bound (organizations, vendors, campaigns, products) is a views.Picker, filled
 // by picker and read back by pick, whatever the models.PickSource. A select
 // while there are at most models.PickSelectMax to choose from; above, a typed
 // name that the server resolves, with suggestions from the source's suggest
@@ -30,6 +30,8 @@ func suggestURL(src models.PickSource) string {
 		return "/organizations/suggest"
 	case models.CampaignPick:
 		return "/campaigns/suggest"
+	case models.ProductPick:
+		return "/quotes/products/suggest"
 	}
 	return ""
 }
@@ -53,7 +55,7 @@ func (a *App) picker(src models.PickSource, in views.In, textName, id, text stri
 		}
 		p.Options = []views.Option{{Value: "", Label: blank, Selected: id == ""}}
 		for _, r := range rows {
-			p.Options = append(p.Options, views.Option{Value: idStr(r.ID), Label: r.Name, Selected: idStr(r.ID) == id})
+			p.Options = append(p.Options, views.Option{Value: idStr(r.ID), Label: r.Label(), Selected: idStr(r.ID) == id})
 		}
 		return p, rows, nil
 	}
@@ -86,6 +88,8 @@ func notOffered(src models.PickSource) string {
 		return chooseFromList(src)
 	case "campaign":
 		return "That campaign does not exist any more."
+	case "product":
+		return "That product is no longer in the catalog, or is inactive. Choose another."
 	}
 	return "Choose " + article(src.Noun()) + " from the list."
 }
@@ -230,6 +234,8 @@ func orgSource(c echo.Context) models.PickSource {
 }
 
 func campaignSource(echo.Context) models.PickSource { return models.CampaignPick{} }
+
+func productSource(echo.Context) models.PickSource { return models.ProductPick{} }
 
 // contactChoice is one contact of an organization, for reloading a contact
 // select when the organization changes.

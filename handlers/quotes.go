@@ -512,13 +512,12 @@ func (a *App) showQuote(c echo.Context) error {
 }
 
 func (a *App) itemChoices(f *views.ItemForm) error {
-	products, err := models.ProductChoices(a.read, 1000)
-	if err != nil {
-		return err
-	}
-	f.Products = []views.Option{{Value: "", Label: "None: a free-form line"}}
-	for _, p := range products {
-		f.Products = append(f.Products, views.Option{Value: idStr(p.ID), Label: p.Name + " (" + p.SKU + ") " + p.UnitPrice.Display(), Selected: idStr(p.ID) == f.ProductID})
+	if f.ID == 0 {
+		in := views.In{Label: "From the catalog", Name: "product_id", Hint: "Name or SKU. Fills in what you leave empty below.", Errs: &f.Errs}
+		var err error
+		if f.Product, _, err = a.picker(models.ProductPick{}, in, "product_name", f.ProductID, f.ProductName, f.ProductMatch, "None: a free-form line"); err != nil {
+			return err
+		}
 	}
 	f.Kinds = nil
 	for _, k := range models.ItemKinds {
@@ -595,17 +594,24 @@ func parsePercent(s string) (int64, bool) {
 func (a *App) decodeItem(f *views.ItemForm, it *models.QuoteItem) error {
 	f.Errs = views.Errors{}
 	e := &f.Errs
-	// The catalog product is chosen when a line is added; an edit keeps it.
+	// The catalog product is chosen (picked, or its name or SKU typed) when a
+	// line is added; an edit keeps it.
 	if f.ID == 0 {
 		it.ProductID = nil
-	}
-	if f.ID == 0 && f.ProductID != "" {
+		r, err := a.pickField(models.ProductPick{}, "product_id", &f.ProductID, &f.ProductName, &f.ProductMatch, e, false)
+		if err != nil {
+			return err
+		}
 		var p models.Product
-		id, ok := parseID(f.ProductID)
-		if !ok || a.db.First(&p, id).Error != nil {
-			e.Add("product_id", "Choose a product from the list.")
-		} else {
-			it.ProductID = &id
+		if r != nil {
+			if err := a.db.First(&p, r.ID).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+				e.Add("product_id", "That product is no longer in the catalog. Choose another.")
+			} else if err != nil {
+				return err
+			}
+		}
+		if p.ID != 0 {
+			it.ProductID = &p.ID
 			if strings.TrimSpace(f.Name) == "" {
 				f.Name, f.Description = p.Name, p.Description
 				f.Kind, f.Period = string(p.Type), string(p.Period)

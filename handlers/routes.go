@@ -47,6 +47,8 @@ func (a *App) routes(e *echo.Echo) {
 	// purchase orders): names as they are typed, and an organization's contacts.
 	sales.GET("/organizations/suggest", a.suggest(orgSource))
 	sales.GET("/organizations/:id/contacts", a.organizationContacts)
+	// The product picker of the quote editor's new line, gated as the editor.
+	sales.GET("/quotes/products/suggest", a.suggest(productSource), requireBuiltinQuotes)
 	sales.GET("/opportunities", a.listOpportunities)
 	sales.GET("/opportunities/new", a.newOpportunity)
 	sales.POST("/opportunities", a.createOpportunity)

@@ -43,7 +43,7 @@ const (
 )
 
 // PickSource is a table a picker chooses one row of: which rows it offers and
-// how it finds them by name. OrgPick and CampaignPick are the two.
+// how it finds them by name: OrgPick, CampaignPick and ProductPick.
 type PickSource interface {
 	// Noun is what messages call one row: "organization", "vendor", "campaign".
 	Noun() string
@@ -229,4 +229,68 @@ func (c CampaignPick) Find(db *gorm.DB, key string, m PickMatch, limit int) ([]P
 		q = q.Where(`LOWER(name) LIKE ? ESCAPE '\'`, likePattern(key))
 	}
 	return campaignPicks(q.Order("LOWER(name), start_date DESC, id").Limit(limit))
+}
+
+// ProductPick offers the active products, by name or SKU: the quote editor's
+// catalog line. A typed text is matched against both (LOWER(name) and
+// LOWER(sku), indexed by migration 34), so a SKU typed whole picks its
+// product. SQLite's LOWER lowers ASCII letters only, as for campaigns.
+type ProductPick struct{}
+
+func (ProductPick) Noun() string { return "product" }
+
+func (ProductPick) scope(db *gorm.DB) *gorm.DB {
+	return db.Model(&Product{}).Select("id", "name", "sku", "unit_price").Where("active = ?", true)
+}
+
+func (p ProductPick) Small(db *gorm.DB) (bool, error) { return smallScope(db, p.scope(db)) }
+
+// productPick is a product as a picker shows it: its SKU and unit price tell
+// apart products of the same name.
+type productPick struct {
+	ID        uint
+	Name      string
+	SKU       string
+	UnitPrice Money
+}
+
+func productPicks(q *gorm.DB) ([]Pick, error) {
+	var rows []productPick
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]Pick, len(rows))
+	for i, r := range rows {
+		out[i] = Pick{ID: r.ID, Name: r.Name, Detail: r.SKU + ", " + r.UnitPrice.Display()}
+	}
+	return out, nil
+}
+
+func (p ProductPick) All(db *gorm.DB) ([]Pick, error) {
+	return productPicks(p.scope(db).Order("name, id"))
+}
+
+func (p ProductPick) Get(db *gorm.DB, id uint) (*Pick, error) {
+	return firstPick(productPicks(p.scope(db).Where("id = ?", id).Limit(1)))
+}
+
+// Find matches the name or the SKU. A prefix is a range of each expression
+// index on SQLite (as OrgPick's), LIKE 'key%' along the text_pattern_ops ones
+// on PostgreSQL; contains reads every product, only on a submitted form.
+func (p ProductPick) Find(db *gorm.DB, key string, m PickMatch, limit int) ([]Pick, error) {
+	q := p.scope(db)
+	switch {
+	case m == MatchExact:
+		q = q.Where("(LOWER(name) = ? OR LOWER(sku) = ?)", key, key)
+	case m == MatchPrefix && db.Dialector.Name() == "sqlite":
+		end := key + string(utf8.MaxRune)
+		q = q.Where("((LOWER(name) >= ? AND LOWER(name) < ?) OR (LOWER(sku) >= ? AND LOWER(sku) < ?))", key, end, key, end)
+	case m == MatchPrefix:
+		pat := likeEscape(key) + "%"
+		q = q.Where(`(LOWER(name) LIKE ? ESCAPE '\' OR LOWER(sku) LIKE ? ESCAPE '\')`, pat, pat)
+	default:
+		pat := likePattern(key)
+		q = q.Where(`(LOWER(name) LIKE ? ESCAPE '\' OR LOWER(sku) LIKE ? ESCAPE '\')`, pat, pat)
+	}
+	return productPicks(q.Order("LOWER(name), id").Limit(limit))
 }

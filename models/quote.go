@@ -88,26 +88,6 @@ type Product struct {
 	UpdatedAt     time.Time
 }
 
-// ProductChoices are the active products by name (at most limit), with the
-// id, name, SKU and unit price a quote line's product menu shows, read column
-// by column: the quote editor offers them on every view.
-func ProductChoices(db *gorm.DB, limit int) ([]Product, error) {
-	rows, err := queryRows(db, "SELECT id, name, sku, unit_price FROM products WHERE active = ? ORDER BY name LIMIT ?", true, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Product
-	for rows.Next() {
-		p := Product{Active: true}
-		if err := rows.Scan(intCol[uint]{&p.ID}, &p.Name, &p.SKU, &p.UnitPrice); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Close()
-}
-
 // QuoteChoice is a quote as a menu lists it.
 type QuoteChoice struct {
 	ID     uint

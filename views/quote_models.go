@@ -106,6 +106,7 @@ type QuoteForm struct {
 type ItemForm struct {
 	ID            uint
 	ProductID     string `form:"product_id"`
+	ProductName   string `form:"product_name"`
 	Kind          string `form:"kind"`
 	Name          string `form:"name"`
 	Description   string `form:"description"`
@@ -117,7 +118,8 @@ type ItemForm struct {
 	Period        string `form:"period"`
 	Optional      string `form:"optional"`
 	Taxable       string `form:"taxable"`
-	Products      []Option
+	Product       Picker // the catalog product of a new line
+	ProductMatch  []Option
 	Kinds         []Option
 	Periods       []Option
 	Discounts     []Option

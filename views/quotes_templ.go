@@ -1621,7 +1621,7 @@ func itemForm(p Page, quoteID uint, f ItemForm) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if f.ID == 0 {
-			templ_7745c5c3_Err = Select(In{Label: "From the catalog", Name: "product_id", Options: f.Products, Hint: "Fills in what you leave empty below.", Errs: &f.Errs}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = PickerField(f.Product).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

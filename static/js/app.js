@@ -49,6 +49,7 @@
           main.innerHTML = fresh.innerHTML;
           if (r.res.url && r.res.url !== window.location.href) { history.replaceState(null, "", r.res.url); }
           enhanceQuoteForms(main);
+          enhancePickers(main);
           var first = main.querySelector("[aria-invalid=true]") || main.querySelector(".add-line select, .add-line input:not([type=hidden])");
           if (first) { first.focus(); }
         }).catch(function () {
@@ -68,13 +69,14 @@
     });
   }
   if (document.querySelector(".add-line")) { enhanceQuoteForms(document); }
-  // Pickers of big tables (organizations, vendors): the name is typed; while
+  // Pickers of big tables (organizations, vendors, campaigns, products; also
+  // in a quote editor's page replaced in place): the name is typed; while
   // it is, up to ten names are suggested below it in an ARIA combobox (arrows
   // move, Enter chooses, Escape closes). Choosing one sets the hidden id and
   // tells the form with a "picked" event; typing again clears the id, so the
   // server resolves what was typed.
   var pickers = 0;
-  document.querySelectorAll("input[data-suggest]").forEach(function (input) {
+  function enhancePickers(root) { root.querySelectorAll("input[data-suggest]").forEach(function (input) {
     var form = input.form, name = input.getAttribute("data-pick");
     if (!form || !name) { return; }
     var list = document.createElement("ul");
@@ -190,7 +192,8 @@
       chose = false;
     });
     input.addEventListener("blur", close);
-  });
+  }); }
+  enhancePickers(document);
   // A contact select follows its organization field: when another one is
   // chosen (in the select, among the matches, or from the suggestions), it
   // offers that organization's contacts.
