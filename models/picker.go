@@ -115,7 +115,7 @@ func firstPick(rows []Pick, err error) (*Pick, error) {
 
 // OrgPick is which organizations a picker offers: every one but the Dead, or
 // only the vendors; and Keep, the record's current organization, offered
-// whatever its type (as VendorChoices does for the product import).
+// whatever its type (the product form's vendor that is no longer one).
 type OrgPick struct {
 	VendorsOnly bool
 	Keep        uint

@@ -200,12 +200,28 @@ func LoadProduct(db *gorm.DB, id uint) (*Product, error) {
 // VendorType is the organization type of the companies products are bought from.
 const VendorType OrgType = "vendor"
 
-// VendorChoices lists the vendor organizations for a picker, and the one with
-// id keep even if it is no longer a vendor (the product that has it).
-func VendorChoices(db *gorm.DB, keep uint) ([]Organization, error) {
-	var rows []Organization
-	err := db.Select("id", "name").Where("type = ? OR id = ?", VendorType, keep).Order("name, id").Find(&rows).Error
-	return rows, err
+// vendorsNamed maps each of keys (NameKey of a name) that some vendor
+// organization has to its id, the newest vendor's when several share the
+// name: the import's vendor column, read along organizations_name_key in
+// chunks rather than reading every vendor.
+func vendorsNamed(db *gorm.DB, keys []string) (map[string]uint, error) {
+	out := make(map[string]uint, len(keys))
+	for len(keys) > 0 {
+		chunk := keys[:min(len(keys), 500)]
+		keys = keys[len(chunk):]
+		var rows []struct {
+			ID      uint
+			NameKey string
+		}
+		if err := db.Model(&Organization{}).Select("id", "name_key").Where("type = ? AND name_key IN ?", VendorType, chunk).
+			Order("id").Find(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.NameKey] = r.ID
+		}
+	}
+	return out, nil
 }
 
 // ---------------------------------------------------------------------------
@@ -339,13 +355,19 @@ func checkProductCSV(db *gorm.DB, data []byte) (*ProductImport, map[string]int, 
 	}
 
 	vendors := map[string]uint{}
-	if _, ok := cols[ProductCSVVendor]; ok {
-		vs, err := VendorChoices(db, 0)
-		if err != nil {
-			return nil, nil, err
+	if c, ok := cols[ProductCSVVendor]; ok {
+		var keys []string
+		seen := map[string]bool{}
+		for _, rec := range recs {
+			if c < len(rec) {
+				if k := NameKey(uncsvSafe(strings.TrimSpace(rec[c]))); k != "" && !seen[k] {
+					seen[k] = true
+					keys = append(keys, k)
+				}
+			}
 		}
-		for _, v := range vs {
-			vendors[strings.ToLower(strings.TrimSpace(v.Name))] = v.ID
+		if vendors, err = vendorsNamed(db, keys); err != nil {
+			return nil, nil, err
 		}
 	}
 
@@ -402,7 +424,7 @@ func checkProductCSV(db *gorm.DB, data []byte) (*ProductImport, map[string]int, 
 			}
 		}
 		if v := cell(ProductCSVVendor); v != "" {
-			id, ok := vendors[strings.ToLower(v)]
+			id, ok := vendors[NameKey(v)]
 			if !ok {
 				probs = append(probs, fmt.Sprintf("Vendor “%s” is not an organization of type Vendor.", v))
 			} else {

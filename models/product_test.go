@@ -186,7 +186,9 @@ func TestListProductsSearchFiltersAndPages(t *testing.T) {
 	}
 }
 
-func TestVendorChoicesAreVendorsAndTheKeptOne(t *testing.T) {
+// The product form's vendor picker offers the vendors, and the product's own
+// vendor kept even if it is no longer one.
+func TestVendorPickAreVendorsAndTheKeptOne(t *testing.T) {
 	gdb := openDB(t)
 	v := &models.Organization{Name: "Distributor", Type: models.VendorType}
 	c := &models.Organization{Name: "Customer", Type: "customer"}
@@ -195,13 +197,60 @@ func TestVendorChoicesAreVendorsAndTheKeptOne(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := models.VendorChoices(gdb, 0)
+	got, err := models.OrgPick{VendorsOnly: true}.All(gdb)
 	if err != nil || len(got) != 1 || got[0].ID != v.ID {
-		t.Fatalf("VendorChoices = %+v, %v; want only the vendor", got, err)
+		t.Fatalf("vendors = %+v, %v; want only the vendor", got, err)
 	}
-	got, _ = models.VendorChoices(gdb, c.ID)
+	got, _ = models.OrgPick{VendorsOnly: true, Keep: c.ID}.All(gdb)
 	if len(got) != 2 {
-		t.Fatalf("VendorChoices keeping %d = %d organizations, want 2", c.ID, len(got))
+		t.Fatalf("vendors keeping %d = %d organizations, want 2", c.ID, len(got))
+	}
+}
+
+// The import's vendor column is read by name (any case and spaces around),
+// past 500 distinct names (one IN query per 500), vendors only, the newest of
+// two vendors of the same name.
+func TestImportProductsVendorsByName(t *testing.T) {
+	gdb := openDB(t)
+	orgs := make([]models.Organization, 0, 703)
+	for i := 1; i <= 700; i++ {
+		orgs = append(orgs, models.Organization{Name: fmt.Sprintf("Vendor %03d", i), Type: models.VendorType})
+	}
+	orgs = append(orgs, models.Organization{Name: "Twin Supply", Type: models.VendorType}, models.Organization{Name: "twin supply", Type: models.VendorType},
+		models.Organization{Name: "Just A Customer", Type: "customer"})
+	if err := gdb.CreateInBatches(&orgs, 200).Error; err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString(strings.TrimSuffix(pdHeader, "\n") + ",vendor\n")
+	for i := 1; i <= 700; i++ {
+		name := fmt.Sprintf("Vendor %03d", i)
+		if i%2 == 0 {
+			name = "  " + strings.ToUpper(name) + " "
+		}
+		fmt.Fprintf(&b, "Item %d,V-%d,Product,,1,1,one_time,yes,yes,%s\n", i, i, name)
+	}
+	b.WriteString("Twin item,TWIN-1,Product,,1,1,one_time,yes,yes,Twin Supply\nNo vendor,NONE-1,Product,,1,1,one_time,yes,yes,\n")
+	res, err := models.ImportProducts(gdb, []byte(b.String()), models.ProductImportOptions{})
+	if err != nil {
+		t.Fatalf("import: %v (%+v)", err, res.Invalid())
+	}
+	for _, i := range []int{1, 2, 500, 501, 700} {
+		if p := pdLoad(t, gdb, fmt.Sprintf("V-%d", i)); p.VendorID == nil || *p.VendorID != orgs[i-1].ID {
+			t.Errorf("V-%d has vendor %v, want %d", i, p.VendorID, orgs[i-1].ID)
+		}
+	}
+	if p := pdLoad(t, gdb, "TWIN-1"); p.VendorID == nil || *p.VendorID != orgs[701].ID {
+		t.Errorf("TWIN-1 has vendor %v, want the newer twin %d", p.VendorID, orgs[701].ID)
+	}
+	if p := pdLoad(t, gdb, "NONE-1"); p.VendorID != nil {
+		t.Errorf("NONE-1 has vendor %d", *p.VendorID)
+	}
+	file := pdHeader[:len(pdHeader)-1] + ",vendor\nCustomer item,CUST-1,Product,,1,1,one_time,yes,yes,Just A Customer\n"
+	res, err = models.ImportProducts(gdb, []byte(file), models.ProductImportOptions{})
+	if !errors.Is(err, models.ErrInvalidRows) || len(res.Invalid()) != 1 ||
+		!strings.Contains(strings.Join(res.Invalid()[0].Problems, " "), "Vendor “Just A Customer” is not an organization of type Vendor.") {
+		t.Errorf("a customer as vendor: %v %+v", err, res)
 	}
 }
 
