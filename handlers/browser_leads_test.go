@@ -123,8 +123,9 @@ func TestBrowserImportQualifyConvert(t *testing.T) {
 
 	// Import into the trade show campaign.
 	b.do("choose the campaign", chromedp.SetValue(chromedp.CSS("select#campaign_id"), strconv.FormatUint(uint64(campaignID), 10)))
-	if got := b.selectedLabel("campaign_id"); got != campaignName {
-		t.Fatalf("the campaign select shows %q, want %q", got, campaignName)
+	// The select shows the campaign's start date after its name.
+	if got := b.selectedLabel("campaign_id"); !strings.HasPrefix(got, campaignName+" (") {
+		t.Fatalf("the campaign select shows %q, want %q and its date", got, campaignName)
 	}
 	b.click("import the leads", buttonNamed("Import 2 leads"))
 	campaignPath := fmt.Sprintf("/campaigns/%d", campaignID)

@@ -203,7 +203,11 @@ func (a *App) fillOppChoices(f *views.OppForm, u *models.User, current *models.O
 	if !picker.Typed {
 		// A select of every organization: their contacts, grouped by
 		// organization, those of the chosen one first.
-		contacts, err := models.ContactChoices(a.db)
+		ids := make([]uint, len(orgs))
+		for i, o := range orgs {
+			ids[i] = o.ID
+		}
+		contacts, err := models.ContactChoices(a.db, ids)
 		if err != nil {
 			return err
 		}

@@ -191,3 +191,63 @@ func TestQuoteProductPickerSelectWhenSmall(t *testing.T) {
 		t.Errorf("the line's edit form offers a product")
 	}
 }
+
+// The purchase order list's vendor filter is the vendor picker: a select of
+// the vendors while there are at most 200, then a typed name resolved on the
+// server (several → 422 with the matches), instead of every organization
+// purchase orders were ever sent to.
+func TestPurchaseOrderListVendorPicker(t *testing.T) {
+	app := newTestApp(t)
+	var demo struct {
+		ID   uint
+		Name string
+		N    int
+	}
+	app.DB.Raw(`SELECT o.id, o.name, COUNT(*) AS n FROM purchase_orders p JOIN organizations o ON o.id = p.vendor_id
+		GROUP BY o.id, o.name ORDER BY n DESC LIMIT 1`).Scan(&demo)
+	if demo.ID == 0 {
+		t.Fatal("no demo purchase order")
+	}
+	manager := app.client(t).login("manager@example.com")
+	doc := manager.get("/purchase-orders").doc(t)
+	if first := doc.Find(`select#vendor[name="vendor"] option`).First(); first.Text() != "All vendors" || first.AttrOr("value", "x") != "" {
+		t.Fatalf("a small list of vendors is not a select starting with All vendors")
+	}
+
+	vs := make([]models.Organization, 0, 202)
+	for i := 1; i <= 200; i++ {
+		vs = append(vs, models.Organization{Name: fmt.Sprintf("Bulk Vendor %03d", i), Type: models.VendorType})
+	}
+	vs = append(vs, models.Organization{Name: "Kestrel Components", Type: models.VendorType, City: "Ghent"},
+		models.Organization{Name: "Kestrel Distribution", Type: models.VendorType, City: "Lille"})
+	if err := app.DB.CreateInBatches(&vs, 100).Error; err != nil {
+		t.Fatal(err)
+	}
+	doc = manager.get("/purchase-orders").doc(t)
+	if doc.Find(`select[name="vendor"]`).Length() != 0 || doc.Find(`input#vendor[name="vendor_name"]`).AttrOr("data-suggest", "") != "/organizations/suggest?vendors=1" {
+		t.Fatalf("past 200 vendors the filter is no typed vendor")
+	}
+	r := manager.get("/purchase-orders?vendor_name=" + url.QueryEscape(strings.ToUpper(demo.Name)))
+	wantStatus(t, "filter by a typed vendor", r, http.StatusOK)
+	doc = r.doc(t)
+	if rows := doc.Find("main table.list tbody tr"); rows.Length() != min(demo.N, models.PageSize) || fieldValue(doc, "vendor") != demo.Name {
+		t.Errorf("filtered by %q: %d rows (want %d), field %q", demo.Name, rows.Length(), min(demo.N, models.PageSize), fieldValue(doc, "vendor"))
+	}
+	if n := doc.Find(`input[type=hidden][name="vendor"][value="` + idString(demo.ID) + `"]`).Length(); n != 1 {
+		t.Errorf("the resolved vendor's id is not kept in the form")
+	}
+	r = manager.get("/purchase-orders?vendor_name=kestrel")
+	wantStatus(t, "an ambiguous vendor", r, http.StatusUnprocessableEntity)
+	doc = r.doc(t)
+	if n := doc.Find(`.matches input[name="vendor"]`).Length(); n != 2 || doc.Find("main table.list").Length() != 0 {
+		t.Errorf("%d matches offered (want 2), or the list is shown unfiltered", n)
+	}
+	r = manager.get("/purchase-orders?vendor_name=nobody+at+all")
+	wantStatus(t, "an unknown vendor", r, http.StatusUnprocessableEntity)
+	wantFieldError(t, r.doc(t), "vendor", "No vendor called “nobody at all”")
+	// The link from a vendor's page still filters by its id.
+	r = manager.get("/purchase-orders?vendor=" + idString(demo.ID))
+	if rows := r.doc(t).Find("main table.list tbody tr"); r.Status != http.StatusOK || rows.Length() != min(demo.N, models.PageSize) {
+		t.Errorf("filter by id: status %d, %d rows", r.Status, rows.Length())
+	}
+}

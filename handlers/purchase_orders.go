@@ -88,8 +88,12 @@ func (a *App) listPurchaseOrders(c echo.Context) error {
 	if s := models.PurchaseOrderStatus(q.Get("status")); s.Valid() {
 		f.Status = s
 	}
-	if id, ok := parseID(q.Get("vendor")); ok {
-		f.VendorID = id
+	// The vendor filter is the vendor picker (a typed name past 200 vendors);
+	// the vendor filtered by stays offered whatever its type now.
+	keep, _ := parseID(q.Get("vendor"))
+	var err error
+	if f.VendorID, v.Vendor, err = a.filterPicker(models.OrgPick{VendorsOnly: true, Keep: keep}, q, "vendor", "Vendor", "All vendors", &v.Errs); err != nil {
+		return err
 	}
 	if id, ok := parseID(q.Get("sales_order")); ok {
 		f.SalesOrderID = id
@@ -108,23 +112,12 @@ func (a *App) listPurchaseOrders(c echo.Context) error {
 	more := false
 	if v.Errs.Any() {
 		status = http.StatusUnprocessableEntity
-	} else {
-		var err error
-		if rows, more, err = models.ListPurchaseOrders(a.db, f, p); err != nil {
-			return err
-		}
-	}
-	vendors, err := models.PurchaseOrderVendors(a.db)
-	if err != nil {
+	} else if rows, more, err = models.ListPurchaseOrders(a.db, f, p); err != nil {
 		return err
 	}
 	v.Statuses = []views.Option{{Value: "", Label: "All statuses"}}
 	for _, s := range models.PurchaseOrderStatuses {
 		v.Statuses = append(v.Statuses, views.Option{Value: string(s), Label: s.Label(), Selected: s == f.Status})
-	}
-	v.Vendors = []views.Option{{Value: "", Label: "All vendors"}}
-	for _, o := range vendors {
-		v.Vendors = append(v.Vendors, views.Option{Value: idStr(o.ID), Label: o.Name, Selected: o.ID == f.VendorID})
 	}
 	v.Pager = pager("/purchase-orders", q, p, len(rows), more)
 	v.Rows = poListRows(rows, v.ShowCost, today(a.now()))

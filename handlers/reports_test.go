@@ -163,7 +163,7 @@ func TestReportDemoFunnelOfTheTradeShow(t *testing.T) {
 	show := campaignNamed(t, app, demoShowName)
 
 	doc := rptGetReport(t, c, "campaign="+idString(show.ID))
-	if got := rptText(doc.Find(`select#campaign option[selected]`)); got != demoShowName {
+	if got := rptText(doc.Find(`select#campaign option[selected]`)); got != demoShowName+" ("+show.StartDate.Format("2006-01-02")+")" {
 		t.Errorf("campaign filter shows %q selected, want the trade show", got)
 	}
 	rows := rptFunnelRows(t, doc)

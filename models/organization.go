@@ -120,10 +120,16 @@ func ContactsOf(db *gorm.DB, orgID uint) ([]Contact, error) {
 	return cs, err
 }
 
-// ContactChoices lists all contacts with their organization ids, for a picker
-// that groups them by organization.
-func ContactChoices(db *gorm.DB) ([]Contact, error) {
+// ContactChoices lists the contacts of the organizations orgIDs (at most
+// PickSelectMax: the ones an organization select offers) with their
+// organization ids, for a select that groups them by organization; not the
+// contacts of every other organization.
+func ContactChoices(db *gorm.DB, orgIDs []uint) ([]Contact, error) {
 	var cs []Contact
-	err := db.Select("id", "organization_id", "first_name", "last_name").Order("last_name, first_name").Find(&cs).Error
+	if len(orgIDs) == 0 {
+		return nil, nil
+	}
+	err := db.Select("id", "organization_id", "first_name", "last_name").Where("organization_id IN ?", orgIDs).
+		Order("last_name, first_name").Find(&cs).Error
 	return cs, err
 }

@@ -710,11 +710,3 @@ func ListPurchaseOrders(db *gorm.DB, f PurchaseOrderFilter, p Page) ([]PurchaseO
 	}
 	return rows, more, nil
 }
-
-// PurchaseOrderVendors lists the organizations that purchase orders were
-// sent to, for the list's vendor filter.
-func PurchaseOrderVendors(db *gorm.DB) ([]Organization, error) {
-	var orgs []Organization
-	err := db.Select("id", "name").Where("id IN (SELECT vendor_id FROM purchase_orders)").Order("name, id").Find(&orgs).Error
-	return orgs, err
-}

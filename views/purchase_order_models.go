@@ -18,7 +18,7 @@ type PurchaseOrderRow struct {
 
 type PurchaseOrderListPage struct {
 	Statuses       []Option
-	Vendors        []Option
+	Vendor         Picker
 	ExpectedBefore string
 	SalesOrder     string // the id of the sales order the list is limited to, if any
 	Filtered       bool
