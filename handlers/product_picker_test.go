@@ -95,6 +95,9 @@ func TestQuoteProductPickerTyped(t *testing.T) {
 	wantStatus(t, "add a line by an ambiguous name", r, http.StatusUnprocessableEntity)
 	doc = r.doc(t)
 	wantFieldError(t, doc, "product_id", "Several products match “kestrel switch”")
+	if msg := doc.Find("#name-error").Text(); msg != "" {
+		t.Errorf("the empty name has a message of its own besides the product's: %q", msg)
+	}
 	var labels []string
 	doc.Find(`.matches label`).Each(func(_ int, s *goquery.Selection) { labels = append(labels, s.Text()) })
 	if strings.Join(labels, " | ") != "Kestrel Switch 24 (KS-24, $1,250.00) | Kestrel Switch 48 (KS-48, $2,100.00)" {

@@ -621,7 +621,8 @@ func (a *App) decodeItem(f *views.ItemForm, it *models.QuoteItem) error {
 		}
 	}
 	it.Name, it.Description = strings.TrimSpace(f.Name), strings.TrimSpace(f.Description)
-	if it.Name == "" {
+	if it.Name == "" && e.For("product_id") == "" {
+		// (A product not found has its own message: no second one here.)
 		e.Add("name", "Name the line, or choose a product.")
 	} else if len([]rune(it.Name)) > 200 {
 		e.Add("name", "The name is too long: at most 200 characters.")
