@@ -1,6 +1,7 @@
 package models
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -274,23 +275,51 @@ func (p ProductPick) Get(db *gorm.DB, id uint) (*Pick, error) {
 	return firstPick(productPicks(p.scope(db).Where("id = ?", id).Limit(1)))
 }
 
-// Find matches the name or the SKU. A prefix is a range of each expression
-// index on SQLite (as OrgPick's), LIKE 'key%' along the text_pattern_ops ones
-// on PostgreSQL; contains reads every product, only on a submitted form.
+// Find matches the name or the SKU. A prefix is read as two walks that stop
+// at limit: the names that start with key in name order, then the SKUs that
+// do in SKU order (so a single letter does not sort thousands of matches);
+// each a range of its expression index on SQLite (as OrgPick's), LIKE 'key%'
+// along the text_pattern_ops ones on PostgreSQL. Contains reads every
+// product: only on a submitted form, never per key typed.
 func (p ProductPick) Find(db *gorm.DB, key string, m PickMatch, limit int) ([]Pick, error) {
 	q := p.scope(db)
-	switch {
-	case m == MatchExact:
+	switch m {
+	case MatchExact:
 		q = q.Where("(LOWER(name) = ? OR LOWER(sku) = ?)", key, key)
-	case m == MatchPrefix && db.Dialector.Name() == "sqlite":
-		end := key + string(utf8.MaxRune)
-		q = q.Where("((LOWER(name) >= ? AND LOWER(name) < ?) OR (LOWER(sku) >= ? AND LOWER(sku) < ?))", key, end, key, end)
-	case m == MatchPrefix:
-		pat := likeEscape(key) + "%"
-		q = q.Where(`(LOWER(name) LIKE ? ESCAPE '\' OR LOWER(sku) LIKE ? ESCAPE '\')`, pat, pat)
+	case MatchPrefix:
+		out, err := productPicks(p.prefix(db, false, key).Limit(limit))
+		if err != nil || len(out) >= limit {
+			return out, err
+		}
+		bySKU, err := productPicks(p.prefix(db, true, key).Limit(limit))
+		for _, r := range bySKU {
+			if len(out) < limit && !slices.ContainsFunc(out, func(o Pick) bool { return o.ID == r.ID }) {
+				out = append(out, r)
+			}
+		}
+		return out, err
 	default:
 		pat := likePattern(key)
 		q = q.Where(`(LOWER(name) LIKE ? ESCAPE '\' OR LOWER(sku) LIKE ? ESCAPE '\')`, pat, pat)
 	}
 	return productPicks(q.Order("LOWER(name), id").Limit(limit))
+}
+
+// prefix is the active products whose name (bySKU false) or SKU starts with
+// key, in that column's order.
+func (p ProductPick) prefix(db *gorm.DB, bySKU bool, key string) *gorm.DB {
+	sqlite := db.Dialector.Name() == "sqlite"
+	cond, order := "LOWER(name) >= ? AND LOWER(name) < ?", "LOWER(name), id"
+	switch {
+	case bySKU && sqlite:
+		cond, order = "LOWER(sku) >= ? AND LOWER(sku) < ?", "LOWER(sku), id"
+	case bySKU:
+		cond, order = `LOWER(sku) LIKE ? ESCAPE '\'`, "LOWER(sku), id"
+	case !sqlite:
+		cond = `LOWER(name) LIKE ? ESCAPE '\'`
+	}
+	if sqlite {
+		return p.scope(db).Where(cond, key, key+string(utf8.MaxRune)).Order(order)
+	}
+	return p.scope(db).Where(cond, likeEscape(key)+"%").Order(order)
 }

@@ -15,6 +15,7 @@ func TestProductPickByNameOrSKU(t *testing.T) {
 	pdProduct(t, gdb, "SW-48", "Switch 48 ports", models.KindProduct, true)
 	pdProduct(t, gdb, "SW", "Switch", models.KindProduct, true)
 	pdProduct(t, gdb, "OLD-SW", "Old switch", models.KindProduct, false)
+	pdProduct(t, gdb, "SW-ADAPT", "Adapter", models.KindProduct, true)
 	names := func(rows []models.Pick, err error) string {
 		t.Helper()
 		if err != nil {
@@ -35,7 +36,7 @@ func TestProductPickByNameOrSKU(t *testing.T) {
 		{"48 ports", "[Switch 48 ports (SW-48, $100.00)]"}, // contained
 		{"old", "[]"},  // inactive: not offered
 		{"100%", "[]"}, // LIKE's wildcards taken literally
-		{"sw-", "[Switch 24 ports (SW-24, $100.00) Switch 48 ports (SW-48, $100.00)]"},
+		{"sw-", "[Switch 24 ports (SW-24, $100.00) Switch 48 ports (SW-48, $100.00) Adapter (SW-ADAPT, $100.00)]"},
 	} {
 		if got := names(models.Resolve(gdb, models.ProductPick{}, tc.text)); got != tc.want {
 			t.Errorf("Resolve(%q) = %s, want %s", tc.text, got, tc.want)
@@ -43,6 +44,11 @@ func TestProductPickByNameOrSKU(t *testing.T) {
 	}
 	if got := names(models.Suggest(gdb, models.ProductPick{}, "s", 2)); got != "[Switch (SW, $100.00) Switch 24 ports (SW-24, $100.00)]" {
 		t.Errorf("Suggest(s, 2) = %s", got)
+	}
+	// The names that start so, by name, then the SKUs that do, by SKU.
+	if got := names(models.Suggest(gdb, models.ProductPick{}, "sw", 10)); got != "[Switch (SW, $100.00) Switch 24 ports (SW-24, $100.00) "+
+		"Switch 48 ports (SW-48, $100.00) Adapter (SW-ADAPT, $100.00)]" {
+		t.Errorf("Suggest(sw) = %s", got)
 	}
 }
 
