@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -146,6 +147,7 @@ func TestBrowserProductSuggestions(t *testing.T) {
 		"Kestrel Switch 48", ks48.ID)
 	b.do("set the quantity", chromedp.SetValue(fieldLabelled("Quantity"), "4"))
 	bqAddLine(b, "add the chosen product")
+	b.waitForLine(app, q.ID, "Kestrel Switch 48")
 	bqWantLine(b, bqLine{Item: "Kestrel Switch 48", Qty: "4", UnitPrice: "$2,100.00", Discount: "—", Period: "One-time", Amount: "$8,400.00"})
 
 	// The new line's form came back in place: it suggests again, by SKU.
@@ -154,8 +156,25 @@ func TestBrowserProductSuggestions(t *testing.T) {
 	}
 	b.chooseSuggestion("product_id", "zulu-", []string{"Zulu <b>Bold</b> Cable (ZULU-1, $5.00)"}, 1, "Zulu <b>Bold</b> Cable", zulu.ID)
 	bqAddLine(b, "add a product found by its SKU")
+	b.waitForLine(app, q.ID, "Zulu <b>Bold</b> Cable")
 	items := qtLoad(t, app, q.ID).Items
 	if len(items) != 2 || !sameID(items[0].ProductID, &ks48.ID) || items[0].Quantity != 4*models.QuantityScale || !sameID(items[1].ProductID, &zulu.ID) {
 		t.Fatalf("the quote's lines %+v, want Kestrel Switch 48 × 4 and the Zulu cable", items)
+	}
+}
+
+// waitForLine waits until the editor's items table shows the line named name;
+// failing, it says what the page and the database hold.
+func (b *browser) waitForLine(app *testApp, quoteID uint, name string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
+	defer cancel()
+	cond := fmt.Sprintf(`[...document.querySelectorAll('main table.quote-lines tbody td[data-label="Item"]')].some(td => td.firstChild && td.firstChild.textContent.trim() === %q)`, name)
+	if err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+		var names []string
+		for _, it := range qtLoad(b.t, app, quoteID).Items {
+			names = append(names, it.Name)
+		}
+		b.t.Fatalf("the editor shows no line %q (%v) at %s; the quote's lines are %q; the page says %s", name, err, b.location(), names, b.text("main", chromedp.CSS("main")))
 	}
 }
