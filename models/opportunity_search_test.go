@@ -263,5 +263,12 @@ func TestOpportunitySearchFollowsEveryWrite(t *testing.T) {
 				t.Errorf("%s: a search for %q finds %v, want the opportunity %d: %v", s.what, text, got, o.ID, want)
 			}
 		}
+		if gdb.Dialector.Name() == "sqlite" {
+			// FTS4 reads the words to remove from the rows: removed after
+			// a change, they would stay in the index.
+			if err := gdb.Exec(`INSERT INTO opportunity_search (opportunity_search) VALUES ('integrity-check')`).Error; err != nil {
+				t.Fatalf("%s: the search index disagrees with the opportunities: %v", s.what, err)
+			}
+		}
 	}
 }
