@@ -39,7 +39,7 @@ func oppFilters(f OppFilters) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" class=\"filters\" role=\"search\" aria-label=\"Filter opportunities\"><div class=\"field\"><label for=\"q\">Search</label><p class=\"hint\" id=\"q-hint\">Words starting with what you type, in titles and organization names: glob finds Globex.</p><input id=\"q\" name=\"q\" type=\"search\" value=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" class=\"filters\" role=\"search\" aria-label=\"Filter opportunities\"><div class=\"field\"><label for=\"q\">Search</label><p class=\"hint\" id=\"q-hint\">Finds words that start with what you type: glob finds Globex.</p><input id=\"q\" name=\"q\" type=\"search\" value=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
