@@ -97,6 +97,11 @@ QUOTE_TOKEN=$(sqlite3 "$DB" "SELECT token FROM quotes WHERE id = $QUOTE_ID")
 OPP_ID=$(sqlite3 "$DB" "SELECT id FROM opportunities WHERE is_open AND id >= (SELECT MAX(id) / 2 FROM opportunities) ORDER BY id LIMIT 1")
 STAGE_ID=$(sqlite3 "$DB" "SELECT id FROM opportunity_stages WHERE active AND NOT is_won AND NOT is_lost ORDER BY position LIMIT 1 OFFSET 1")
 REP_ID=$(sqlite3 "$DB" "SELECT id FROM users WHERE email = 'rep@example.com'")
+# Searches: the first word of an organization's name in the middle of the table (a word
+# many organizations share: "Wonka" at 1M, in 62,000 opportunities) and that whole name (10).
+SEARCH_ORG=$(sqlite3 "$DB" "SELECT name FROM organizations WHERE id >= (SELECT MAX(id) / 2 FROM organizations) ORDER BY id LIMIT 1")
+SEARCH_WORD=${SEARCH_ORG%% *}
+SEARCH_ORG=${SEARCH_ORG// /+}
 # Page 2000 of all opportunities by close date, as its "Next" link on page 1999 names it.
 DEEP_AFTER=$(sqlite3 "$DB" "SELECT id FROM opportunities ORDER BY projected_close_date, id LIMIT 1 OFFSET $((1999 * 25 - 1))")
 
@@ -158,6 +163,8 @@ pages=(
   "healthz|/healthz"
   "list (open, by close)|/opportunities"
   "list (stage + owner)|/opportunities?stage=$STAGE_ID&owner=$REP_ID"
+  "list search (a common word)|/opportunities?q=$SEARCH_WORD"
+  "list search (an organization)|/opportunities?q=$SEARCH_ORG"
   "list page 2000 (next link)|/opportunities?status=all&page=2000&after=$DEEP_AFTER"
   "list page 2000 (typed)|/opportunities?status=all&page=2000"
   "opportunity page|/opportunities/$OPP_ID"
