@@ -35,8 +35,8 @@ var genTables = []string{"organizations", "contacts", "campaigns", "leads", "opp
 
 // genInOrderIndexes are the indexes of the generated tables whose keys the
 // generator writes in ascending order (bulkMode keeps them during the load).
-var genInOrderIndexes = []string{"opportunities_created", "leads_created", "opportunity_history_opp", "quotes_opportunity", "quote_items_quote", "sales_orders_quote",
-	"sales_order_lines_order", "sales_order_events_order"}
+var genInOrderIndexes = []string{"opportunities_created", "opportunities_search_sums", "leads_created", "opportunity_history_opp", "quotes_opportunity",
+	"quote_items_quote", "sales_orders_quote", "sales_order_lines_order", "sales_order_events_order"}
 
 // Generate adds believable bulk data for benchmarks and load tests:
 // organizations with a contact each; campaigns; leads of those campaigns (and
