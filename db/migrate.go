@@ -770,6 +770,15 @@ var migrations = []migration{
 		`CREATE INDEX products_sku_lower ON products (LOWER(sku))`), onlyOn("postgres",
 		`CREATE INDEX products_name_lower ON products (LOWER(name) text_pattern_ops)`,
 		`CREATE INDEX products_sku_lower ON products (LOWER(sku) text_pattern_ops)`)...)},
+	// On PostgreSQL the two in the C collation: a prefix is then a range that
+	// the index walks in order, stopping at the suggestions' limit, where the
+	// pattern operator class found every match and sorted them (109 ms for a
+	// letter that 50,000 SKUs start with).
+	{35, "pickers: products' name and SKU indexes by bytes on PostgreSQL", onlyOn("postgres",
+		`DROP INDEX products_name_lower`,
+		`DROP INDEX products_sku_lower`,
+		`CREATE INDEX products_name_lower ON products ((LOWER(name) COLLATE "C"))`,
+		`CREATE INDEX products_sku_lower ON products ((LOWER(sku) COLLATE "C"))`)},
 }
 
 // opportunity_sums holds the count, amount and weighted amount of the

@@ -275,23 +275,26 @@ func (p ProductPick) Get(db *gorm.DB, id uint) (*Pick, error) {
 	return firstPick(productPicks(p.scope(db).Where("id = ?", id).Limit(1)))
 }
 
-// Find matches the name or the SKU. A prefix is read as two walks that stop
-// at limit: the names that start with key in name order, then the SKUs that
-// do in SKU order (so a single letter does not sort thousands of matches);
-// each a range of its expression index on SQLite (as OrgPick's), LIKE 'key%'
-// along the text_pattern_ops ones on PostgreSQL. Contains reads every
-// product: only on a submitted form, never per key typed.
+// Find matches the name or the SKU, each along its expression index
+// (migrations 34 and 35): on PostgreSQL in the C collation, so that a prefix
+// is a range of the index and its walk in order stops at limit. A prefix is
+// read as two such walks: the names that start with key in name order, then
+// the SKUs that do in SKU order (a single letter does not sort thousands of
+// matches). Contains reads every product: only on a submitted form, never
+// per key typed.
 func (p ProductPick) Find(db *gorm.DB, key string, m PickMatch, limit int) ([]Pick, error) {
+	name, sku := productKeys(db)
 	q := p.scope(db)
 	switch m {
 	case MatchExact:
-		q = q.Where("(LOWER(name) = ? OR LOWER(sku) = ?)", key, key)
+		q = q.Where(name+" = ? OR "+sku+" = ?", key, key)
 	case MatchPrefix:
-		out, err := productPicks(p.prefix(db, false, key).Limit(limit))
+		end := key + string(utf8.MaxRune)
+		out, err := productPicks(p.scope(db).Where(name+" >= ? AND "+name+" < ?", key, end).Order(name + ", id").Limit(limit))
 		if err != nil || len(out) >= limit {
 			return out, err
 		}
-		bySKU, err := productPicks(p.prefix(db, true, key).Limit(limit))
+		bySKU, err := productPicks(p.scope(db).Where(sku+" >= ? AND "+sku+" < ?", key, end).Order(sku + ", id").Limit(limit))
 		for _, r := range bySKU {
 			if len(out) < limit && !slices.ContainsFunc(out, func(o Pick) bool { return o.ID == r.ID }) {
 				out = append(out, r)
@@ -302,24 +305,14 @@ func (p ProductPick) Find(db *gorm.DB, key string, m PickMatch, limit int) ([]Pi
 		pat := likePattern(key)
 		q = q.Where(`(LOWER(name) LIKE ? ESCAPE '\' OR LOWER(sku) LIKE ? ESCAPE '\')`, pat, pat)
 	}
-	return productPicks(q.Order("LOWER(name), id").Limit(limit))
+	return productPicks(q.Order(name + ", id").Limit(limit))
 }
 
-// prefix is the active products whose name (bySKU false) or SKU starts with
-// key, in that column's order.
-func (p ProductPick) prefix(db *gorm.DB, bySKU bool, key string) *gorm.DB {
-	sqlite := db.Dialector.Name() == "sqlite"
-	cond, order := "LOWER(name) >= ? AND LOWER(name) < ?", "LOWER(name), id"
-	switch {
-	case bySKU && sqlite:
-		cond, order = "LOWER(sku) >= ? AND LOWER(sku) < ?", "LOWER(sku), id"
-	case bySKU:
-		cond, order = `LOWER(sku) LIKE ? ESCAPE '\'`, "LOWER(sku), id"
-	case !sqlite:
-		cond = `LOWER(name) LIKE ? ESCAPE '\'`
+// productKeys are the expressions of the products' name and SKU indexes:
+// lowered, and on PostgreSQL compared by bytes (as SQLite compares).
+func productKeys(db *gorm.DB) (name, sku string) {
+	if db.Dialector.Name() == "sqlite" {
+		return "LOWER(name)", "LOWER(sku)"
 	}
-	if sqlite {
-		return p.scope(db).Where(cond, key, key+string(utf8.MaxRune)).Order(order)
-	}
-	return p.scope(db).Where(cond, likeEscape(key)+"%").Order(order)
+	return `(LOWER(name) COLLATE "C")`, `(LOWER(sku) COLLATE "C")`
 }
