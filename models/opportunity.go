@@ -1,8 +1,9 @@
 package models
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -777,7 +778,8 @@ func listOppsKeyset(db *gorm.DB, f OppFilter, p Page, named bool) ([]OppRow, boo
 
 // BoardCards reads the first perStage rows of the filtered list (by projected
 // close) of each of the stages, in one query of one index range per stage,
-// named from names: the board's cards. The rows are grouped by stage.
+// named from names: the board's cards, with what a card shows (cardColumns).
+// The rows are grouped by stage.
 func BoardCards(db *gorm.DB, f OppFilter, stageIDs []uint, perStage int, names *Names) (map[uint][]OppRow, error) {
 	out := make(map[uint][]OppRow, len(stageIDs))
 	if len(stageIDs) == 0 {
@@ -793,32 +795,65 @@ func BoardCards(db *gorm.DB, f OppFilter, stageIDs []uint, perStage int, names *
 	for i, id := range stageIDs {
 		fs := f
 		fs.StageID = id
-		subs[i] = oppListQuery(db, fs, true, false).Limit(perStage)
+		subs[i] = oppListQuery(db, fs, true, false).Select(cardColumns).Limit(perStage)
 		if i > 0 {
 			b.WriteString(" UNION ALL ")
 		}
 		b.WriteString("SELECT * FROM (?) AS s" + strconv.Itoa(i))
 	}
-	rows, err := scanOppRows(db.Raw(b.String(), subs...), true)
+	rows, err := scanCards(db.Raw(b.String(), subs...))
 	if err != nil {
 		return nil, err
 	}
 	if err := nameRows(db, rows, names); err != nil {
 		return nil, err
 	}
-	// UNION ALL keeps each part's order on both databases in practice, but SQL
-	// does not promise it: the cards are put in order here.
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
-		if !a.ProjectedCloseDate.Equal(b.ProjectedCloseDate) {
-			return a.ProjectedCloseDate.Before(b.ProjectedCloseDate)
-		}
-		return a.ID < b.ID
-	})
 	for _, r := range rows {
 		out[r.StageID] = append(out[r.StageID], r)
 	}
+	// UNION ALL keeps each part's order on both databases in practice, but SQL
+	// does not promise it: each column is put in order here when it is not.
+	byClose := func(a, b OppRow) int {
+		if c := a.ProjectedCloseDate.Compare(b.ProjectedCloseDate); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	}
+	for _, cards := range out {
+		if !slices.IsSortedFunc(cards, byClose) {
+			slices.SortFunc(cards, byClose)
+		}
+	}
 	return out, nil
+}
+
+// cardColumns are what a board card shows of an opportunity, read by
+// scanCards: a board reads 120 cards and more, and each column is two or
+// three calls into SQLite per card.
+const cardColumns = "opportunities.id, opportunities.title, organizations.name, opportunities.projected_close_date, " +
+	"opportunities.amount, opportunities.stage_id, opportunities.owner_id, opportunities.version"
+
+// scanCards reads the rows of cardColumns: OppRows without the
+// organization's id, the status and the probability, nor the names
+// (nameRows).
+func scanCards(q *gorm.DB) ([]OppRow, error) {
+	rs, err := preparedRows(q)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var rows []OppRow
+	var r OppRow
+	dest := []any{intCol[uint]{&r.ID}, &r.Title, &r.OrganizationName, &r.ProjectedCloseDate, &r.Amount,
+		intCol[uint]{&r.StageID}, intCol[uint]{&r.OwnerID}, intCol[int]{&r.Version}}
+	for rs.Next() {
+		r = OppRow{}
+		if err := rs.Scan(dest...); err != nil {
+			return nil, err
+		}
+		rows = append(rows, r)
+	}
+	return rows, rs.Err()
 }
 
 // EachOpportunity calls fn for every row of the filtered list, streaming
@@ -915,6 +950,13 @@ func (f OppFilter) fromStatusSums(db *gorm.DB) bool {
 	return f.fromSums() && f.StageID == 0 && f.CategoryID == 0 && f.Rating == "" && db.Dialector.Name() == "sqlite"
 }
 
+// fromStageSums is true when the sums per stage filter by nothing but stage
+// and status and the database keeps opportunity_stage_sums (SQLite, migration
+// 31): the board's columns for everyone then add up a row or two each.
+func (f OppFilter) fromStageSums(db *gorm.DB) bool {
+	return f.fromSums() && f.OwnerID == 0 && f.CategoryID == 0 && f.Rating == "" && db.Dialector.Name() == "sqlite"
+}
+
 // totalsQuery is the filtered rows the totals are taken from; perStage when
 // they are grouped by stage.
 func (f OppFilter) totalsQuery(db *gorm.DB, perStage bool) *gorm.DB {
@@ -923,8 +965,12 @@ func (f OppFilter) totalsQuery(db *gorm.DB, perStage bool) *gorm.DB {
 	}
 	// A group emptied by moves keeps its row, at zero.
 	q := db.Table("opportunity_sums").Where("n <> 0")
-	if !perStage && f.fromStatusSums(db) {
+	switch {
+	case !perStage && f.fromStatusSums(db):
 		q = db.Table("opportunity_status_sums").Where("n <> 0")
+	case perStage && f.fromStageSums(db):
+		// Under the name of opportunity_sums, for col.
+		q = db.Table("opportunity_stage_sums AS opportunity_sums").Where("n <> 0")
 	}
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
