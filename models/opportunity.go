@@ -672,21 +672,21 @@ func pageIDs(db *gorm.DB, f OppFilter, p Page, reverse bool) *gorm.DB {
 	if f.Desc != reverse {
 		dir = " DESC"
 	}
-	sqlite := db.Dialector.Name() == "sqlite"
+	// A search's few matches, or a campaign's opportunities, are read first
+	// and sorted (oppTable).
+	walk := db.Dialector.Name() == "sqlite" && !f.fewMatches() && !f.byCampaign(db)
 	table := f.oppTable(db, true)
 	if join, ok := sortTableFirst[f.Sort]; ok {
-		// A search's few matches are read by id first (matched); PostgreSQL
-		// has no CROSS JOIN with ON.
-		how := "JOIN"
-		if sqlite && !f.fewMatches() {
+		how := "JOIN" // PostgreSQL has no CROSS JOIN with ON
+		if walk {
 			how = "CROSS JOIN"
 		}
 		table = fmt.Sprintf(join, how+" "+table)
-	} else if index, ok := sortIndex[f.Sort]; ok && sqlite && !f.fewMatches() {
+	} else if index, ok := sortIndex[f.Sort]; ok && walk {
 		table += " INDEXED BY " + index
 	}
 	order := col + dir + ", opportunities.id" + dir
-	if f.Sort == "owner" && sqlite && !f.fewMatches() && ownerNamesDistinct(db) {
+	if f.Sort == "owner" && walk && ownerNamesDistinct(db) {
 		// The same order when no two users share a name, but one SQLite
 		// walks: users along users_name, each one's opportunities along
 		// opportunities_owner_id (migration 30). By name and opportunity

@@ -29,6 +29,7 @@ func TestOpportunitySearchAndEverySortAgreeWithGo(t *testing.T) {
 		Close                     string
 		Amount                    int64
 		IsOpen                    bool
+		CampaignID                uint
 	}
 	// Then again with two users of the same name, sorted by owner: their
 	// opportunities are ordered by id across both.
@@ -40,7 +41,7 @@ func TestOpportunitySearchAndEverySortAgreeWithGo(t *testing.T) {
 		}
 		var all []row
 		if err := gdb.Raw(`SELECT o.id, o.title, g.name AS org_name, u.name AS owner_name, s.position AS stage_pos,
-			o.probability, o.status, o.projected_close_date AS close, o.amount, o.is_open
+			o.probability, o.status, o.projected_close_date AS close, o.amount, o.is_open, COALESCE(o.campaign_id, 0) AS campaign_id
 			FROM opportunities o JOIN organizations g ON g.id = o.organization_id JOIN users u ON u.id = o.owner_id
 			JOIN opportunity_stages s ON s.id = o.stage_id`).Scan(&all).Error; err != nil {
 			t.Fatal(err)
@@ -82,7 +83,17 @@ func TestOpportunitySearchAndEverySortAgreeWithGo(t *testing.T) {
 		across := words(all[0].Title)[0] + " " + strings.ToUpper(words(all[0].OrgName)[0])
 		// Must find something: a whole word, a word's start, two words.
 		finds := map[string]bool{"NORTHWIND": true, "north": true, "wi-fi": true, across: true}
-		for _, text := range []string{"", "NORTHWIND", "north", "orthwind", "wi-fi", "365", across, "cloud", "zzz-nothing", "%_"} {
+		// And one campaign's (the funnel's drill-down): read along its index.
+		var campaign uint
+		if err := gdb.Raw(`SELECT campaign_id FROM opportunities WHERE campaign_id IS NOT NULL GROUP BY campaign_id ORDER BY COUNT(*) DESC, campaign_id LIMIT 1`).Scan(&campaign).Error; err != nil || campaign == 0 {
+			t.Fatalf("no demo campaign has opportunities (%v)", err)
+		}
+		for _, search := range []struct {
+			text     string
+			campaign uint
+		}{{"", 0}, {"NORTHWIND", 0}, {"north", 0}, {"orthwind", 0}, {"wi-fi", 0}, {"365", 0}, {across, 0}, {"cloud", 0}, {"zzz-nothing", 0}, {"%_", 0},
+			{"", campaign}, {"cloud", campaign}} {
+			text := search.text
 			if text == "orthwind" && !slices.ContainsFunc(all, func(o row) bool { return strings.Contains(strings.ToLower(o.OrgName), text) }) {
 				t.Fatal("no organization name has orthwind inside a word: the test would not tell a substring search from a word search")
 			}
@@ -94,12 +105,12 @@ func TestOpportunitySearchAndEverySortAgreeWithGo(t *testing.T) {
 					if text != "" && !found(text, o) {
 						continue
 					}
-					if open && !o.IsOpen {
+					if open && !o.IsOpen || search.campaign != 0 && o.CampaignID != search.campaign {
 						continue
 					}
 					want = append(want, o.ID)
 				}
-				if finds[text] && !open && len(want) == 0 {
+				if (search.campaign == 0 && finds[text] || search.campaign != 0 && text == "") && !open && len(want) == 0 {
 					t.Fatalf("the demo data has no opportunity for %q to find", text)
 				}
 				for sort := range models.OppSorts {
@@ -119,7 +130,7 @@ func TestOpportunitySearchAndEverySortAgreeWithGo(t *testing.T) {
 						}
 						expect := slices.Clone(want)
 						slices.SortFunc(expect, cmpRows)
-						f := models.OppFilter{Text: text, OpenOnly: open, Sort: sort, Desc: desc}
+						f := models.OppFilter{Text: text, OpenOnly: open, Sort: sort, Desc: desc, CampaignID: search.campaign}
 						var got []uint
 						for n := 1; n < 20; n++ {
 							p := models.NewPage(n)
