@@ -787,6 +787,12 @@ var migrations = []migration{
 		`DROP INDEX products_sku_lower`,
 		`CREATE INDEX products_name_lower ON products ((LOWER(name) COLLATE "C"))`,
 		`CREATE INDEX products_sku_lower ON products ((LOWER(sku) COLLATE "C"))`)},
+	{36, "leads: an owner's leads newest first, for the lead list filtered by owner", []string{
+		// As leads_campaign_id for a campaign's: the first page of an owner's
+		// leads is read along this index instead of sorting every lead of the
+		// owner by id (1.4 s for an owner of a million leads).
+		`CREATE INDEX leads_owner_id ON leads (owner_id, id)`,
+	}},
 }
 
 // opportunity_sums holds the count, amount and weighted amount of the
