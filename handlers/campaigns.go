@@ -238,7 +238,7 @@ func (a *App) showCampaign(c echo.Context) error {
 		{Label: "Won revenue (first year)", Value: r.WonRevenue.Display()}, {Label: "ROI", Value: roi}}
 	v.ByStatus = []views.Fact{{Label: "New", Value: strconv.FormatInt(r.New, 10)}, {Label: "Qualified", Value: strconv.FormatInt(r.Qualified-r.Converted, 10)},
 		{Label: "Converted", Value: strconv.FormatInt(r.Converted, 10)}, {Label: "Disqualified", Value: strconv.FormatInt(r.Disqualified, 10)}}
-	leads, more, err := models.ListLeads(a.db, models.LeadFilter{CampaignID: cp.ID}, models.NewPage(1))
+	leads, more, err := models.ListLeads(a.db, models.LeadFilter{CampaignID: cp.ID}, models.NewPage(1), -1)
 	if err != nil {
 		return err
 	}

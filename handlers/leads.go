@@ -58,11 +58,11 @@ func (a *App) listLeads(c echo.Context) error {
 		return err
 	}
 	p := models.NewPage(pageNumber(q.Get("page")))
-	rows, more, err := models.ListLeads(a.db, f, p)
+	n, err := models.CountLeads(a.db, f)
 	if err != nil {
 		return err
 	}
-	n, err := models.CountLeads(a.db, f)
+	rows, more, err := models.ListLeads(a.db, f, p, n)
 	if err != nil {
 		return err
 	}

@@ -394,6 +394,9 @@ func (f LeadFilter) where(q *gorm.DB) *gorm.DB {
 	return q
 }
 
+// created is true when f filters by a period of creation.
+func (f LeadFilter) created() bool { return !f.CreatedFrom.IsZero() || !f.CreatedBefore.IsZero() }
+
 type LeadRow struct {
 	ID            uint
 	PersonName    string
@@ -414,7 +417,33 @@ type LeadRow struct {
 }
 
 func (f LeadFilter) query(db *gorm.DB) *gorm.DB {
-	q := db.Table("leads").Joins("JOIN users ON users.id = leads.owner_id").
+	return f.queryOf(db, -1)
+}
+
+// leadWalkMin is how many leads a filter must match for SQLite to find a page
+// of them newest first by reading the table backwards (queryOf).
+const leadWalkMin = 10000
+
+// queryOf is the list's query when the filter is known to match matching
+// leads (-1: not known). On SQLite, a filter of many leads that no (x, id)
+// index serves in order (a period, the qualified ones, a text search) reads
+// the table backwards from the newest lead, the leads first, until a page
+// matches: without statistics SQLite read every match along the filter's
+// index and sorted them (1.4-1.9 s at 3M leads for the funnel's drill-down to
+// the qualified leads or to a period's). The owner, campaign and status have
+// such indexes.
+func (f LeadFilter) queryOf(db *gorm.DB, matching int64) *gorm.DB {
+	table, users := "leads", "JOIN users ON users.id = leads.owner_id"
+	sqlite := db.Dialector.Name() == "sqlite"
+	switch {
+	case sqlite && matching >= leadWalkMin && f.OwnerID == 0 && f.CampaignID == 0 && f.Status == "":
+		table, users = "leads NOT INDEXED", "CROSS JOIN users ON users.id = leads.owner_id"
+	case sqlite && matching >= 0 && f.created() && f.OwnerID == 0 && f.CampaignID == 0:
+		// A period's few matches: found along leads_created, then sorted
+		// (a day's qualified leads: 0.8 s along leads_status, 3 ms).
+		table = "leads INDEXED BY leads_created"
+	}
+	q := db.Table(table).Joins(users).
 		Joins("LEFT JOIN campaigns ON campaigns.id = leads.campaign_id").
 		Select("leads.id, leads.person_name, leads.company_name, leads.email, leads.phone, leads.status, leads.campaign_id, " +
 			"campaigns.name AS campaign_name, leads.owner_id, users.name AS owner_name, leads.opportunity_id, " +
@@ -423,16 +452,25 @@ func (f LeadFilter) query(db *gorm.DB) *gorm.DB {
 	return q.Order("leads.id DESC")
 }
 
-func ListLeads(db *gorm.DB, f LeadFilter, p Page) ([]LeadRow, bool, error) {
+// ListLeads reads a page of the leads f matches, newest first; matching is
+// how many it matches (CountLeads), or -1 when not known.
+func ListLeads(db *gorm.DB, f LeadFilter, p Page, matching int64) ([]LeadRow, bool, error) {
 	var rows []LeadRow
-	err := f.query(db).Offset(p.Offset()).Limit(p.Size + 1).Scan(&rows).Error
+	err := f.queryOf(db, matching).Offset(p.Offset()).Limit(p.Size + 1).Scan(&rows).Error
 	rows, more := Trim(rows, p)
 	return rows, more, err
 }
 
 func CountLeads(db *gorm.DB, f LeadFilter) (int64, error) {
 	var n int64
-	err := f.where(db.Table("leads")).Count(&n).Error
+	table := "leads"
+	if f.created() && f.CampaignID == 0 && f.Text == "" && db.Dialector.Name() == "sqlite" {
+		// A period's leads are counted from leads_created alone, which
+		// holds the other filters' columns; SQLite chose leads_status for
+		// the qualified ones and read each row's date (0.9 s at 3M leads).
+		table = "leads INDEXED BY leads_created"
+	}
+	err := f.where(db.Table(table)).Count(&n).Error
 	return n, err
 }
 

@@ -34,7 +34,7 @@ func TestCampaignLeadListReadsAlongAnIndex(t *testing.T) {
 	if err := gdb.Raw("SELECT id FROM campaigns ORDER BY id LIMIT 1").Scan(&campaign).Error; err != nil || campaign == 0 {
 		t.Fatalf("no demo campaign (%v)", err)
 	}
-	if _, _, err := models.ListLeads(gdb, models.LeadFilter{CampaignID: campaign}, models.NewPage(1)); err != nil {
+	if _, _, err := models.ListLeads(gdb, models.LeadFilter{CampaignID: campaign}, models.NewPage(1), -1); err != nil {
 		t.Fatal(err)
 	}
 	if query == "" {
