@@ -195,11 +195,12 @@ func (a *App) listOpportunities(c echo.Context) error {
 	p := models.NewPage(pageNumber(q.Get("page")))
 	p.After, _ = parseID(q.Get("after"))
 	p.Before, _ = parseID(q.Get("before"))
-	rows, more, err := models.ListOpportunitiesNamed(a.db, f, p, oq.choices.Names())
+	totals, err := models.TotalOpportunities(a.db, f)
 	if err != nil {
 		return err
 	}
-	totals, err := models.TotalOpportunities(a.db, f)
+	f.Many = totals.Count >= models.ManyOpportunities
+	rows, more, err := models.ListOpportunitiesNamed(a.db, f, p, oq.choices.Names())
 	if err != nil {
 		return err
 	}

@@ -390,8 +390,17 @@ type OppFilter struct {
 	CloseBefore    time.Time // projected close before this date, when set
 	Sort           string    // a key of OppSorts
 	Desc           bool
-	found          *oppMatches // the opportunities Text finds, once Searched
+	// Many tells that the filter matches at least ManyOpportunities (from its
+	// totals): a page in close order is then found along the close index on
+	// SQLite (oppTable). It changes how the rows are read, never which.
+	Many  bool
+	found *oppMatches // the opportunities Text finds, once Searched
 }
+
+// ManyOpportunities is how many matches make a filter's list walk the close
+// index (OppFilter.Many): a page of 26 comes after some 26 × (all ÷ matches)
+// entries, a few thousand at most at 1M.
+const ManyOpportunities = 10000
 
 // OppSorts maps the sortable columns of the list to their SQL.
 var OppSorts = map[string]string{
@@ -939,7 +948,7 @@ func TotalOpportunities(db *gorm.DB, f OppFilter) (OppTotals, error) {
 func (f OppFilter) fromSums() bool {
 	rest := f
 	rest.Status, rest.OwnerID, rest.StageID, rest.CategoryID, rest.Rating = "", 0, 0, 0, ""
-	rest.OpenOnly, rest.WonOnly, rest.Sort, rest.Desc = false, false, "", false
+	rest.OpenOnly, rest.WonOnly, rest.Sort, rest.Desc, rest.Many = false, false, "", false, false
 	return rest == OppFilter{}
 }
 

@@ -166,11 +166,21 @@ func (f OppFilter) oppTable(db *gorm.DB, ordered bool) string {
 	if f.byCampaign(db) {
 		return "opportunities INDEXED BY opportunities_campaign"
 	}
+	if ordered && f.Many && f.Text == "" && (f.Sort == "" || f.Sort == "close") && db.Dialector.Name() == "sqlite" {
+		// Many matches in close order: along the close index, testing
+		// each until a page matches. SQLite chose the filter's index and
+		// sorted every match (0.75 s at 1M for one owner's quarter of a
+		// million, 1.2 s for a year's open ones).
+		if f.OpenOnly {
+			return "opportunities INDEXED BY opportunities_open_close"
+		}
+		return "opportunities INDEXED BY opportunities_close"
+	}
 	if f.Text == "" || db.Dialector.Name() != "sqlite" || ordered && !f.fewMatches() {
 		return "opportunities"
 	}
 	rest := f
-	rest.Text, rest.found, rest.Status, rest.OwnerID, rest.StageID, rest.OpenOnly, rest.WonOnly, rest.Sort, rest.Desc = "", nil, "", 0, 0, false, false, "", false
+	rest.Text, rest.found, rest.Status, rest.OwnerID, rest.StageID, rest.OpenOnly, rest.WonOnly, rest.Sort, rest.Desc, rest.Many = "", nil, "", 0, 0, false, false, "", false, false
 	if !ordered && rest == (OppFilter{}) {
 		return "opportunities INDEXED BY opportunities_search_sums"
 	}

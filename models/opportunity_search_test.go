@@ -88,11 +88,13 @@ func TestOpportunitySearchAndEverySortAgreeWithGo(t *testing.T) {
 		if err := gdb.Raw(`SELECT campaign_id FROM opportunities WHERE campaign_id IS NOT NULL GROUP BY campaign_id ORDER BY COUNT(*) DESC, campaign_id LIMIT 1`).Scan(&campaign).Error; err != nil || campaign == 0 {
 			t.Fatalf("no demo campaign has opportunities (%v)", err)
 		}
+		// And every page read as for a filter of many matches (OppFilter.Many).
 		for _, search := range []struct {
 			text     string
 			campaign uint
-		}{{"", 0}, {"NORTHWIND", 0}, {"north", 0}, {"orthwind", 0}, {"wi-fi", 0}, {"365", 0}, {across, 0}, {"cloud", 0}, {"zzz-nothing", 0}, {"%_", 0},
-			{"", campaign}, {"cloud", campaign}} {
+			many     bool
+		}{{"", 0, false}, {"NORTHWIND", 0, false}, {"north", 0, false}, {"orthwind", 0, false}, {"wi-fi", 0, false}, {"365", 0, false}, {across, 0, false},
+			{"cloud", 0, false}, {"zzz-nothing", 0, false}, {"%_", 0, false}, {"", campaign, false}, {"cloud", campaign, false}, {"", 0, true}} {
 			text := search.text
 			if text == "orthwind" && !slices.ContainsFunc(all, func(o row) bool { return strings.Contains(strings.ToLower(o.OrgName), text) }) {
 				t.Fatal("no organization name has orthwind inside a word: the test would not tell a substring search from a word search")
@@ -130,7 +132,7 @@ func TestOpportunitySearchAndEverySortAgreeWithGo(t *testing.T) {
 						}
 						expect := slices.Clone(want)
 						slices.SortFunc(expect, cmpRows)
-						f := models.OppFilter{Text: text, OpenOnly: open, Sort: sort, Desc: desc, CampaignID: search.campaign}
+						f := models.OppFilter{Text: text, OpenOnly: open, Sort: sort, Desc: desc, CampaignID: search.campaign, Many: search.many}
 						var got []uint
 						for n := 1; n < 20; n++ {
 							p := models.NewPage(n)
