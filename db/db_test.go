@@ -2,6 +2,8 @@ package db_test
 
 import (
 	"bytes"
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -302,5 +304,49 @@ func TestInstancesStartingTogetherAgree(t *testing.T) {
 	if v, _ := db.SchemaVersion(gdb); users != 4 || applied != int64(db.MigrationCount) || stages != 6 {
 		t.Fatalf("%d users, %d migrations applied up to version %d, %d stages; want the demo's 4 users and each migration once",
 			users, applied, v, stages)
+	}
+}
+
+// An instance starting while another process holds the file's write lock
+// longer than busy_timeout (10 s) waits its turn and starts, rather than
+// failing with "database is locked".
+func TestSetupWaitsForAnotherProcessLock(t *testing.T) {
+	dbtest.SkipOnPostgres(t, "SQLite's file lock")
+	t.Parallel()
+	dsn := dbtest.NewEmptyDSN(t)
+	other, err := sql.Open("sqlite3", "file:"+dsn+"?_journal_mode=WAL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	released := make(chan struct{})
+	go func() {
+		time.Sleep(11 * time.Second)
+		_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
+		close(released)
+	}()
+	gdb, err := db.Open(dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDB(gdb)
+	if err := db.Migrate(gdb); err != nil {
+		t.Fatalf("migrating while another process held the lock for 11 s: %v", err)
+	}
+	select {
+	case <-released:
+	default:
+		t.Fatal("migrated while the other process still held the write lock")
+	}
+	if v, err := db.SchemaVersion(gdb); err != nil || v == 0 {
+		t.Fatalf("schema version %d (%v) after migrating", v, err)
 	}
 }

@@ -1,9 +1,12 @@
 package db
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/mattn/go-sqlite3"
 
 	"gorm.io/gorm"
 )
@@ -112,12 +115,27 @@ func migrate(gdb *gorm.DB) error {
 // the same time take turns on while they migrate and seed ("sdsetup" in ASCII).
 const setupLock = 0x7364736574757000
 
+// setupWait is how long an instance starting on SQLite tries its setup again
+// while another process holds the file's write lock past busy_timeout: an
+// instance seeding a new database on a loaded machine (seen at load 15).
+const setupWait = 2 * time.Minute
+
 // withSetupLock runs fn holding the setup lock on PostgreSQL, on one
 // connection (an advisory lock belongs to the session that took it). SQLite
-// needs none: its write transactions already run one at a time.
+// needs none: its write transactions already run one at a time; fn is run
+// again while the file stays locked by another process, for up to setupWait
+// (each step of fn checks whether another instance did it meanwhile).
 func withSetupLock(gdb *gorm.DB, fn func(*gorm.DB) error) error {
 	if gdb.Dialector.Name() != "postgres" {
-		return fn(gdb)
+		deadline := time.Now().Add(setupWait)
+		for {
+			err := fn(gdb)
+			var se sqlite3.Error
+			if !errors.As(err, &se) || se.Code != sqlite3.ErrBusy && se.Code != sqlite3.ErrLocked || time.Now().After(deadline) {
+				return err
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 	}
 	return gdb.Connection(func(conn *gorm.DB) error {
 		conn = conn.Session(&gorm.Session{NewDB: true}) // chainable, still on this connection
