@@ -811,6 +811,13 @@ var migrations = []migration{
 		// owner by id (1.4 s for an owner of a million leads).
 		`CREATE INDEX leads_owner_id ON leads (owner_id, id)`,
 	}},
+	{37, "opportunities: a period's totals from the creation-date index alone", []string{
+		// The list's totals of a period (the funnel's drill-downs) read what
+		// they filter and add up from here, not each row (a year's open ones
+		// at 1M: 1.3 s); still in creation order, so reports walk it as before.
+		`DROP INDEX opportunities_created`,
+		`CREATE INDEX opportunities_created ON opportunities (created_at, is_open, status, owner_id, category_id, campaign_id, quoted, from_lead, amount, probability)`,
+	}},
 }
 
 // opportunity_sums holds the count, amount and weighted amount of the
