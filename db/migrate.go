@@ -909,32 +909,7 @@ var postgresSumTriggers = []string{
 // of it included. On PostgreSQL the totals read opportunity_sums: there a
 // second level of hot rows would make concurrent writers wait on each other.
 func opportunityStatusSums() []string {
-	add := func(row, sign string) string {
-		return strings.NewReplacer("{{r}}", row, "{{sign}}", sign).Replace(`INSERT INTO opportunity_status_sums (status, owner_id, n, amount, weighted)
-			VALUES ({{r}}.status, {{r}}.owner_id, {{sign}} {{r}}.n, {{sign}} {{r}}.amount, {{sign}} {{r}}.weighted)
-			ON CONFLICT (status, owner_id) DO UPDATE SET n = opportunity_status_sums.n + excluded.n,
-			amount = opportunity_status_sums.amount + excluded.amount, weighted = opportunity_status_sums.weighted + excluded.weighted;`)
-	}
-	return onlyOn("sqlite",
-		`CREATE TABLE opportunity_status_sums (
-			status TEXT NOT NULL,
-			owner_id BIGINT NOT NULL,
-			n BIGINT NOT NULL,
-			amount BIGINT NOT NULL,
-			weighted BIGINT NOT NULL,
-			PRIMARY KEY (status, owner_id))`,
-		`INSERT INTO opportunity_status_sums (status, owner_id, n, amount, weighted)
-			SELECT status, owner_id, SUM(n), SUM(amount), SUM(weighted) FROM opportunity_sums GROUP BY status, owner_id`,
-		`CREATE TRIGGER opportunity_status_sums_insert AFTER INSERT ON opportunity_sums BEGIN `+add("NEW", "+")+` END`,
-		`CREATE TRIGGER opportunity_status_sums_delete AFTER DELETE ON opportunity_sums BEGIN `+add("OLD", "-")+` END`,
-		// An opportunity_sums row keeps its key (only its sums change): one update.
-		`CREATE TRIGGER opportunity_status_sums_update AFTER UPDATE ON opportunity_sums
-			WHEN OLD.status = NEW.status AND OLD.owner_id = NEW.owner_id BEGIN
-			UPDATE opportunity_status_sums SET n = n + NEW.n - OLD.n, amount = amount + NEW.amount - OLD.amount,
-				weighted = weighted + NEW.weighted - OLD.weighted WHERE status = NEW.status AND owner_id = NEW.owner_id; END`,
-		`CREATE TRIGGER opportunity_status_sums_rekey AFTER UPDATE ON opportunity_sums
-			WHEN OLD.status <> NEW.status OR OLD.owner_id <> NEW.owner_id BEGIN `+add("OLD", "-")+` `+add("NEW", "+")+` END`,
-	)
+	return opportunitySumsBy("opportunity_status_sums", [2]string{"status", "owner_id"}, [2]string{"TEXT", "BIGINT"})
 }
 
 // opportunityStageSums is part of migration 31: on SQLite, the opportunity
@@ -943,31 +918,39 @@ func opportunityStatusSums() []string {
 // everyone add up a row or two per column instead of every owner's, category's
 // and rating's group of it (361 rows at 1M with four owners; more with more).
 func opportunityStageSums() []string {
+	return opportunitySumsBy("opportunity_stage_sums", [2]string{"stage_id", "status"}, [2]string{"BIGINT", "TEXT"})
+}
+
+// opportunitySumsBy makes, on SQLite, the table of the opportunity sums summed
+// again by two of their keys (of the given column types), filled from
+// opportunity_sums and kept by triggers on it.
+func opportunitySumsBy(table string, key, types [2]string) []string {
+	r := strings.NewReplacer("{{t}}", table, "{{a}}", key[0], "{{b}}", key[1], "{{ta}}", types[0], "{{tb}}", types[1])
 	add := func(row, sign string) string {
-		return strings.NewReplacer("{{r}}", row, "{{sign}}", sign).Replace(`INSERT INTO opportunity_stage_sums (stage_id, status, n, amount, weighted)
-			VALUES ({{r}}.stage_id, {{r}}.status, {{sign}} {{r}}.n, {{sign}} {{r}}.amount, {{sign}} {{r}}.weighted)
-			ON CONFLICT (stage_id, status) DO UPDATE SET n = opportunity_stage_sums.n + excluded.n,
-			amount = opportunity_stage_sums.amount + excluded.amount, weighted = opportunity_stage_sums.weighted + excluded.weighted;`)
+		return strings.NewReplacer("{{r}}", row, "{{sign}}", sign).Replace(r.Replace(`INSERT INTO {{t}} ({{a}}, {{b}}, n, amount, weighted)
+			VALUES ({{r}}.{{a}}, {{r}}.{{b}}, {{sign}} {{r}}.n, {{sign}} {{r}}.amount, {{sign}} {{r}}.weighted)
+			ON CONFLICT ({{a}}, {{b}}) DO UPDATE SET n = {{t}}.n + excluded.n,
+			amount = {{t}}.amount + excluded.amount, weighted = {{t}}.weighted + excluded.weighted;`))
 	}
 	return onlyOn("sqlite",
-		`CREATE TABLE opportunity_stage_sums (
-			stage_id BIGINT NOT NULL,
-			status TEXT NOT NULL,
+		r.Replace(`CREATE TABLE {{t}} (
+			{{a}} {{ta}} NOT NULL,
+			{{b}} {{tb}} NOT NULL,
 			n BIGINT NOT NULL,
 			amount BIGINT NOT NULL,
 			weighted BIGINT NOT NULL,
-			PRIMARY KEY (stage_id, status))`,
-		`INSERT INTO opportunity_stage_sums (stage_id, status, n, amount, weighted)
-			SELECT stage_id, status, SUM(n), SUM(amount), SUM(weighted) FROM opportunity_sums GROUP BY stage_id, status`,
-		`CREATE TRIGGER opportunity_stage_sums_insert AFTER INSERT ON opportunity_sums BEGIN `+add("NEW", "+")+` END`,
-		`CREATE TRIGGER opportunity_stage_sums_delete AFTER DELETE ON opportunity_sums BEGIN `+add("OLD", "-")+` END`,
+			PRIMARY KEY ({{a}}, {{b}}))`),
+		r.Replace(`INSERT INTO {{t}} ({{a}}, {{b}}, n, amount, weighted)
+			SELECT {{a}}, {{b}}, SUM(n), SUM(amount), SUM(weighted) FROM opportunity_sums GROUP BY {{a}}, {{b}}`),
+		r.Replace(`CREATE TRIGGER {{t}}_insert AFTER INSERT ON opportunity_sums BEGIN `)+add("NEW", "+")+` END`,
+		r.Replace(`CREATE TRIGGER {{t}}_delete AFTER DELETE ON opportunity_sums BEGIN `)+add("OLD", "-")+` END`,
 		// An opportunity_sums row keeps its key (only its sums change): one update.
-		`CREATE TRIGGER opportunity_stage_sums_update AFTER UPDATE ON opportunity_sums
-			WHEN OLD.stage_id = NEW.stage_id AND OLD.status = NEW.status BEGIN
-			UPDATE opportunity_stage_sums SET n = n + NEW.n - OLD.n, amount = amount + NEW.amount - OLD.amount,
-				weighted = weighted + NEW.weighted - OLD.weighted WHERE stage_id = NEW.stage_id AND status = NEW.status; END`,
-		`CREATE TRIGGER opportunity_stage_sums_rekey AFTER UPDATE ON opportunity_sums
-			WHEN OLD.stage_id <> NEW.stage_id OR OLD.status <> NEW.status BEGIN `+add("OLD", "-")+` `+add("NEW", "+")+` END`,
+		r.Replace(`CREATE TRIGGER {{t}}_update AFTER UPDATE ON opportunity_sums
+			WHEN OLD.{{a}} = NEW.{{a}} AND OLD.{{b}} = NEW.{{b}} BEGIN
+			UPDATE {{t}} SET n = n + NEW.n - OLD.n, amount = amount + NEW.amount - OLD.amount,
+				weighted = weighted + NEW.weighted - OLD.weighted WHERE {{a}} = NEW.{{a}} AND {{b}} = NEW.{{b}}; END`),
+		r.Replace(`CREATE TRIGGER {{t}}_rekey AFTER UPDATE ON opportunity_sums
+			WHEN OLD.{{a}} <> NEW.{{a}} OR OLD.{{b}} <> NEW.{{b}} BEGIN `)+add("OLD", "-")+` `+add("NEW", "+")+` END`,
 	)
 }
 
