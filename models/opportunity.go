@@ -718,12 +718,6 @@ func ownerNamesDistinct(db *gorm.DB) bool {
 // most visited page, and GORM's reflection per row cost more than the query.
 // Named rows have no owner and stage name columns.
 func scanOppRows(q *gorm.DB, named bool) ([]OppRow, error) {
-	rs, err := preparedRows(q)
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	rows := make([]OppRow, 0, PageSize+1)
 	var r OppRow
 	// Integers through intCol and the status as a string: database/sql would
 	// convert each by formatting and parsing it.
@@ -733,14 +727,7 @@ func scanOppRows(q *gorm.DB, named bool) ([]OppRow, error) {
 	if named {
 		dest = append(dest[:4], dest[6:]...)
 	}
-	for rs.Next() {
-		r = OppRow{}
-		if err := rs.Scan(dest...); err != nil {
-			return nil, err
-		}
-		rows = append(rows, r)
-	}
-	return rows, rs.Err()
+	return scanEach(q, &r, dest, PageSize+1)
 }
 
 func listOppsKeyset(db *gorm.DB, f OppFilter, p Page, named bool) ([]OppRow, bool, error) {
@@ -846,23 +833,10 @@ const cardColumns = "opportunities.id, opportunities.title, organizations.name, 
 // organization's id, the status and the probability, nor the names
 // (nameRows).
 func scanCards(q *gorm.DB) ([]OppRow, error) {
-	rs, err := preparedRows(q)
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	var rows []OppRow
 	var r OppRow
 	dest := []any{intCol[uint]{&r.ID}, &r.Title, &r.OrganizationName, &r.ProjectedCloseDate, &r.Amount,
 		intCol[uint]{&r.StageID}, intCol[uint]{&r.OwnerID}, intCol[int]{&r.Version}}
-	for rs.Next() {
-		r = OppRow{}
-		if err := rs.Scan(dest...); err != nil {
-			return nil, err
-		}
-		rows = append(rows, r)
-	}
-	return rows, rs.Err()
+	return scanEach(q, &r, dest, 0)
 }
 
 // EachOpportunity calls fn for every row of the filtered list, streaming

@@ -151,8 +151,11 @@ func (f OppFilter) fewMatches() bool {
 // opportunities_created, and their close dates late along the close index (a
 // quarter's, walked along it from the earliest close: 1.2 s at 1M).
 func (f OppFilter) closeIndexed() bool {
-	return f.Status != "" || f.OpenOnly && (f.StageID != 0 || f.OwnerID != 0) || !f.CreatedFrom.IsZero() || !f.CreatedBefore.IsZero()
+	return f.Status != "" || f.OpenOnly && (f.StageID != 0 || f.OwnerID != 0) || f.created()
 }
+
+// created is true when f filters by a period of creation.
+func (f OppFilter) created() bool { return !f.CreatedFrom.IsZero() || !f.CreatedBefore.IsZero() }
 
 // byCampaign is true when a page of f is read along the campaign's index
 // (oppTable): on SQLite, without a text search (its matches have their own way).
@@ -176,16 +179,24 @@ func (f OppFilter) byCampaign(db *gorm.DB) bool {
 // testing each one's campaign (1.9 s at 1M for a campaign of 3 open ones, 3 s
 // sorted by title, 1 s for its board).
 func (f OppFilter) oppTable(db *gorm.DB, ordered bool) string {
-	if f.byCampaign(db) {
+	switch {
+	case db.Dialector.Name() != "sqlite" || f.Text != "" && ordered && !f.fewMatches():
+		return "opportunities"
+	case f.Text != "":
+		rest := f
+		rest.Text, rest.found, rest.Status, rest.OwnerID, rest.StageID, rest.OpenOnly, rest.WonOnly, rest.Sort, rest.Desc, rest.Many = "", nil, "", 0, 0, false, false, "", false, false
+		if !ordered && rest == (OppFilter{}) {
+			return "opportunities INDEXED BY opportunities_search_sums"
+		}
+		return "opportunities NOT INDEXED"
+	case f.CampaignID != 0:
 		return "opportunities INDEXED BY opportunities_campaign"
-	}
-	if !ordered && f.Text == "" && (!f.CreatedFrom.IsZero() || !f.CreatedBefore.IsZero()) && db.Dialector.Name() == "sqlite" {
+	case !ordered && f.created():
 		// A period's totals from opportunities_created, which holds what
 		// they filter by and add up (migration 37): SQLite chose a status
 		// index and read each row (a year's open ones at 1M: 1.3 s).
 		return "opportunities INDEXED BY opportunities_created"
-	}
-	if ordered && f.Many && f.Text == "" && (f.Sort == "" || f.Sort == "close") && !f.closeIndexed() && db.Dialector.Name() == "sqlite" {
+	case ordered && f.Many && !byIDs(f) && !f.closeIndexed():
 		// Many matches in close order that no index of the filter holds in
 		// that order: along the close index, testing each until a page
 		// matches. SQLite chose the filter's index and sorted every match
@@ -195,13 +206,5 @@ func (f OppFilter) oppTable(db *gorm.DB, ordered bool) string {
 		}
 		return "opportunities INDEXED BY opportunities_close"
 	}
-	if f.Text == "" || db.Dialector.Name() != "sqlite" || ordered && !f.fewMatches() {
-		return "opportunities"
-	}
-	rest := f
-	rest.Text, rest.found, rest.Status, rest.OwnerID, rest.StageID, rest.OpenOnly, rest.WonOnly, rest.Sort, rest.Desc, rest.Many = "", nil, "", 0, 0, false, false, "", false, false
-	if !ordered && rest == (OppFilter{}) {
-		return "opportunities INDEXED BY opportunities_search_sums"
-	}
-	return "opportunities NOT INDEXED"
+	return "opportunities"
 }

@@ -50,6 +50,27 @@ func preparedRows(q *gorm.DB) (*sql.Rows, error) {
 	return q.Session(&gorm.Session{PrepareStmt: true}).Rows()
 }
 
+// scanEach runs q as preparedRows does and reads each row into a T through
+// dest, the pointers into *r its columns are scanned to (*r is cleared before
+// each row): column by column, without GORM's reflection.
+func scanEach[T any](q *gorm.DB, r *T, dest []any, capacity int) ([]T, error) {
+	rs, err := preparedRows(q)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	out := make([]T, 0, capacity)
+	var zero T
+	for rs.Next() {
+		*r = zero
+		if err := rs.Scan(dest...); err != nil {
+			return nil, err
+		}
+		out = append(out, *r)
+	}
+	return out, rs.Err()
+}
+
 func dollarPlaceholders(query string) string {
 	var b strings.Builder
 	b.Grow(len(query) + 8)
