@@ -59,11 +59,7 @@ func TestBrowserImportQualifyConvert(t *testing.T) {
 	}
 
 	// Sign in.
-	b.navigate("/login")
-	b.do("fill in the sign-in form",
-		chromedp.SendKeys(fieldLabelled("Email"), "rep@example.com"),
-		chromedp.SendKeys(fieldLabelled("Password"), "salesdesk"))
-	b.click("sign in", buttonNamed("Sign in"))
+	b.signIn("rep@example.com")
 	b.wantPath("/")
 
 	// Upload the file.

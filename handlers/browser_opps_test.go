@@ -23,11 +23,7 @@ func TestBrowserBoardLostAndHistory(t *testing.T) {
 	b.do("size the window", chromedp.EmulateViewport(1400, 1000))
 
 	// Sign in.
-	b.navigate("/login")
-	b.do("fill in the sign-in form",
-		chromedp.SendKeys(fieldLabelled("Email"), "manager@example.com"),
-		chromedp.SendKeys(fieldLabelled("Password"), "salesdesk"))
-	b.click("sign in", buttonNamed("Sign in"))
+	b.signIn("manager@example.com")
 	b.wantPath("/")
 
 	// Move a card of the first column to the next stage with its own form.

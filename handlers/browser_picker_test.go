@@ -29,11 +29,7 @@ func TestBrowserOrganizationSuggestions(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := &browser{t: t, ctx: bctx, base: app.URL}
-	b.navigate("/login")
-	b.do("fill in the sign-in form",
-		chromedp.SendKeys(fieldLabelled("Email"), "rep@example.com"),
-		chromedp.SendKeys(fieldLabelled("Password"), "salesdesk"))
-	b.click("sign in", buttonNamed("Sign in"))
+	b.signIn("rep@example.com")
 	b.navigate("/opportunities/new")
 
 	org := fieldLabelled("Organization")

@@ -63,11 +63,7 @@ func TestBrowserCampaignSuggestions(t *testing.T) {
 	}
 	webinar := cs[251]
 	b := &browser{t: t, ctx: bctx, base: app.URL}
-	b.navigate("/login")
-	b.do("fill in the sign-in form",
-		chromedp.SendKeys(fieldLabelled("Email"), "rep@example.com"),
-		chromedp.SendKeys(fieldLabelled("Password"), "salesdesk"))
-	b.click("sign in", buttonNamed("Sign in"))
+	b.signIn("rep@example.com")
 	b.navigate("/leads/new")
 	if n := bqCount(b, `select[name="campaign_id"]`); n != 0 {
 		t.Fatalf("the lead form still lists the campaigns")
@@ -102,11 +98,7 @@ func TestBrowserVendorSuggestions(t *testing.T) {
 	}
 	dist := vs[201]
 	b := &browser{t: t, ctx: bctx, base: app.URL}
-	b.navigate("/login")
-	b.do("fill in the sign-in form",
-		chromedp.SendKeys(fieldLabelled("Email"), "admin@example.com"),
-		chromedp.SendKeys(fieldLabelled("Password"), "salesdesk"))
-	b.click("sign in", buttonNamed("Sign in"))
+	b.signIn("admin@example.com")
 	b.navigate("/products/new")
 	// The customer is no vendor: two suggestions.
 	b.chooseSuggestion("vendor_id", "KESTREL", []string{"Kestrel Components (Ghent)", "Kestrel Distribution (Lille)"}, 2, "Kestrel Distribution", dist.ID)
@@ -134,11 +126,7 @@ func TestBrowserProductSuggestions(t *testing.T) {
 	rep := userByEmail(t, app, "rep@example.com")
 	q := qtNewQuote(t, app, qtNewOpp(t, app, rep), rep, "Browser picker quote", nil)
 	b := &browser{t: t, ctx: bctx, base: app.URL}
-	b.navigate("/login")
-	b.do("fill in the sign-in form",
-		chromedp.SendKeys(fieldLabelled("Email"), "rep@example.com"),
-		chromedp.SendKeys(fieldLabelled("Password"), "salesdesk"))
-	b.click("sign in", buttonNamed("Sign in"))
+	b.signIn("rep@example.com")
 	b.navigate(qtPath(q, ""))
 	if n := bqCount(b, `select[name="product_id"]`); n != 0 {
 		t.Fatalf("the editor still lists the products")

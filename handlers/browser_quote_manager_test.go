@@ -27,11 +27,7 @@ func TestBrowserQuoteManagerQuoteOnOpportunity(t *testing.T) {
 		t.Fatalf("post the quote: %d %s", r.Status, r.Body)
 	}
 
-	b.navigate("/login")
-	b.do("fill in the sign-in form",
-		chromedp.SendKeys(fieldLabelled("Email"), "rep@example.com"),
-		chromedp.SendKeys(fieldLabelled("Password"), "salesdesk"))
-	b.click("sign in", buttonNamed("Sign in"))
+	b.signIn("rep@example.com")
 	b.wantPath("/")
 
 	b.navigate(oppPath)

@@ -51,11 +51,7 @@ func TestBrowserQuoteApproveAndWin(t *testing.T) {
 	oppPath := fmt.Sprintf("/opportunities/%d", opp.ID)
 
 	// Sign in.
-	b.navigate("/login")
-	b.do("fill in the sign-in form",
-		chromedp.SendKeys(fieldLabelled("Email"), "rep@example.com"),
-		chromedp.SendKeys(fieldLabelled("Password"), "salesdesk"))
-	b.click("sign in", buttonNamed("Sign in"))
+	b.signIn("rep@example.com")
 	b.wantPath("/")
 
 	// 1. A new quote with the defaults.

@@ -36,11 +36,7 @@ func TestBrowserReportFunnelLabelsFitTheirBands(t *testing.T) {
 	app := newTestApp(t)
 	b := &browser{t: t, ctx: bctx, base: app.URL}
 	show := campaignNamed(t, app, demoShowName)
-	b.navigate("/login")
-	b.do("fill in the sign-in form",
-		chromedp.SendKeys(fieldLabelled("Email"), "manager@example.com"),
-		chromedp.SendKeys(fieldLabelled("Password"), "salesdesk"))
-	b.click("sign in", buttonNamed("Sign in"))
+	b.signIn("manager@example.com")
 	b.navigate("/reports/funnel?campaign=" + idString(show.ID))
 	b.do("wait for the funnel picture", chromedp.WaitVisible(chromedp.CSS("svg.funnel-svg")))
 	fits, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]rptBandFit](`(() => {
@@ -78,11 +74,7 @@ func TestBrowserReportFunnelOfTheTradeShow(t *testing.T) {
 	b := &browser{t: t, ctx: bctx, base: app.URL}
 	show := campaignNamed(t, app, demoShowName)
 
-	b.navigate("/login")
-	b.do("fill in the sign-in form",
-		chromedp.SendKeys(fieldLabelled("Email"), "manager@example.com"),
-		chromedp.SendKeys(fieldLabelled("Password"), "salesdesk"))
-	b.click("sign in", buttonNamed("Sign in"))
+	b.signIn("manager@example.com")
 	b.wantPath("/")
 
 	path := "/reports/funnel?campaign=" + idString(show.ID)

@@ -69,11 +69,7 @@ func TestBrowserWinQuoteAndFulfil(t *testing.T) {
 	quotePath := fmt.Sprintf("/quotes/%d", q.ID)
 
 	// Sign in.
-	b.navigate("/login")
-	b.do("fill in the sign-in form",
-		chromedp.SendKeys(fieldLabelled("Email"), "rep@example.com"),
-		chromedp.SendKeys(fieldLabelled("Password"), "salesdesk"))
-	b.click("sign in", buttonNamed("Sign in"))
+	b.signIn("rep@example.com")
 	b.wantPath("/")
 
 	// 1. Win the quote, with a promised fulfilment date.

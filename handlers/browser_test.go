@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"salesdesk/db"
 )
 
 // TestBrowserSalesActivationAndNewOpportunity drives the app in real headless
@@ -24,11 +26,7 @@ func TestBrowserSalesActivationAndNewOpportunity(t *testing.T) {
 	b := &browser{t: t, ctx: bctx, base: app.URL}
 
 	// Sign in.
-	b.navigate("/login")
-	b.do("fill in the sign-in form",
-		chromedp.SendKeys(fieldLabelled("Email"), "admin@example.com"),
-		chromedp.SendKeys(fieldLabelled("Password"), "salesdesk"))
-	b.click("sign in", buttonNamed("Sign in"))
+	b.signIn("admin@example.com")
 	b.wantPath("/")
 
 	// Deactivate Sales: the link leads to a confirmation page.
@@ -158,6 +156,15 @@ func (b *browser) do(step string, actions ...chromedp.Action[chromedp.Void]) {
 	if err := chromedp.Do(b.ctx, actions...); err != nil {
 		b.fail(step, err)
 	}
+}
+
+// signIn signs in as a demo user through the sign-in form.
+func (b *browser) signIn(email string) {
+	b.navigate("/login")
+	b.do("fill in the sign-in form",
+		chromedp.SendKeys(fieldLabelled("Email"), email),
+		chromedp.SendKeys(fieldLabelled("Password"), db.DemoPassword))
+	b.click("sign in", buttonNamed("Sign in"))
 }
 
 func (b *browser) navigate(path string) {
