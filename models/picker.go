@@ -196,16 +196,24 @@ type campaignPick struct {
 }
 
 func campaignPicks(q *gorm.DB) ([]Pick, error) {
-	var rows []campaignPick
+	return picksOf(q, func(r campaignPick) Pick {
+		p := Pick{ID: r.ID, Name: r.Name}
+		if r.StartDate != nil {
+			p.Detail = r.StartDate.Format("2006-01-02")
+		}
+		return p
+	})
+}
+
+// picksOf reads q's rows as Ts and shows each as pick makes it.
+func picksOf[T any](q *gorm.DB, pick func(T) Pick) ([]Pick, error) {
+	var rows []T
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]Pick, len(rows))
 	for i, r := range rows {
-		out[i] = Pick{ID: r.ID, Name: r.Name}
-		if r.StartDate != nil {
-			out[i].Detail = r.StartDate.Format("2006-01-02")
-		}
+		out[i] = pick(r)
 	}
 	return out, nil
 }
@@ -256,15 +264,9 @@ type productPick struct {
 }
 
 func productPicks(q *gorm.DB) ([]Pick, error) {
-	var rows []productPick
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make([]Pick, len(rows))
-	for i, r := range rows {
-		out[i] = Pick{ID: r.ID, Name: r.Name, Detail: r.SKU + ", " + r.UnitPrice.Display()}
-	}
-	return out, nil
+	return picksOf(q, func(r productPick) Pick {
+		return Pick{ID: r.ID, Name: r.Name, Detail: r.SKU + ", " + r.UnitPrice.Display()}
+	})
 }
 
 func (p ProductPick) All(db *gorm.DB) ([]Pick, error) {
