@@ -25,10 +25,18 @@ func leadStatusOptions(selected string, blank string) []views.Option {
 	return opts
 }
 
-func (a *App) leadFilter(c echo.Context) (models.LeadFilter, url.Values) {
+// leadFilter reads the lead list's filters from the query, the campaign
+// through its picker (the field it returns, whose message a typed name that
+// matches no campaign or several gets).
+func (a *App) leadFilter(c echo.Context) (models.LeadFilter, url.Values, views.Picker, error) {
 	q := c.QueryParams()
 	f := models.LeadFilter{Text: truncate(q.Get("q"), 200)}
-	f.CampaignID, _ = parseID(q.Get("campaign"))
+	var errs views.Errors
+	var camp views.Picker
+	var err error
+	if f.CampaignID, camp, err = a.filterPicker(models.CampaignPick{}, q, "campaign", "Campaign", "All campaigns", &errs); err != nil {
+		return f, q, camp, err
+	}
 	if s := models.LeadStatus(q.Get("status")); s.Valid() {
 		f.Status = s
 	}
@@ -45,16 +53,13 @@ func (a *App) leadFilter(c echo.Context) (models.LeadFilter, url.Values) {
 	} else {
 		f.OwnerID, _ = parseID(q.Get("owner"))
 	}
-	return f, q
+	return f, q, camp, nil
 }
 
 func (a *App) listLeads(c echo.Context) error {
 	u := currentUser(c)
-	f, q := a.leadFilter(c)
-	var errs views.Errors
-	var camp views.Picker
-	var err error
-	if f.CampaignID, camp, err = a.filterPicker(models.CampaignPick{}, q, "campaign", "Campaign", "All campaigns", &errs); err != nil {
+	f, q, camp, err := a.leadFilter(c)
+	if err != nil {
 		return err
 	}
 	p := models.NewPage(pageNumber(q.Get("page")))
@@ -86,10 +91,8 @@ func (a *App) listLeads(c echo.Context) error {
 }
 
 func (a *App) exportLeads(c echo.Context) error {
-	f, q := a.leadFilter(c)
-	var errs views.Errors
-	var err error
-	if f.CampaignID, _, err = a.filterPicker(models.CampaignPick{}, q, "campaign", "Campaign", "All campaigns", &errs); err != nil {
+	f, _, _, err := a.leadFilter(c)
+	if err != nil {
 		return err
 	}
 	yes := func(b bool) string {
