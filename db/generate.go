@@ -254,26 +254,15 @@ func bulkMode(ctx context.Context, conn *sql.Conn, pg bool, keepIndexesOf []stri
 			return nil, nil, err
 		}
 	}
-	var pragmas, restore []string
+	var pragmas []string
 	if !pg {
 		// Each as it is set for the load; reset sets them back as they were.
-		// Temporary files stay files: see sortInSteps.
+		// Temporary files stay files: see sortCache.
 		pragmas = []string{"foreign_keys = OFF", "synchronous = OFF", "journal_mode = OFF", "cache_size = -1000000",
 			"threads = 2", "mmap_size = " + genMmapSize}
 	}
-	for _, p := range pragmas {
-		name, _, _ := strings.Cut(p, " ")
-		var was string
-		if err := conn.QueryRowContext(ctx, "PRAGMA "+name).Scan(&was); err != nil {
-			return nil, nil, fmt.Errorf("PRAGMA %s: %w", name, err)
-		}
-		restore = append([]string{"PRAGMA " + name + " = " + was}, restore...)
-		if _, err := conn.ExecContext(ctx, "PRAGMA "+p); err != nil && name != "journal_mode" {
-			return nil, nil, fmt.Errorf("PRAGMA %s: %w", p, err)
-		}
-		// Leaving WAL needs the file to itself (Generate lets the pool's
-		// idle connections go): with another connection open, say a
-		// running app's, the load stays in WAL.
+	if reset, err = setPragmas(ctx, conn, pragmas...); err != nil {
+		return nil, nil, err
 	}
 	done := 0
 	built := make([]bool, len(steps))
@@ -283,7 +272,7 @@ func bulkMode(ctx context.Context, conn *sql.Conn, pg bool, keepIndexesOf []stri
 		var first error
 		if !pg {
 			var unsort func() error
-			if unsort, first = sortInSteps(ctx, conn); first != nil {
+			if unsort, first = setPragmas(ctx, conn, "cache_size = "+sortCache); first != nil {
 				return first
 			}
 			defer func() { first = errors2(unsort(), first) }()
@@ -295,15 +284,6 @@ func bulkMode(ctx context.Context, conn *sql.Conn, pg bool, keepIndexesOf []stri
 			built[i] = true
 			if _, err := conn.ExecContext(ctx, u.create); err != nil && first == nil {
 				first = fmt.Errorf("after generating: %s: %w", u.create, err)
-			}
-		}
-		return first
-	}
-	reset = func() error {
-		var first error
-		for _, p := range restore {
-			if _, err := conn.ExecContext(ctx, p); err != nil && first == nil {
-				first = fmt.Errorf("%s: %w", p, err)
 			}
 		}
 		return first
@@ -326,19 +306,32 @@ func bulkMode(ctx context.Context, conn *sql.Conn, pg bool, keepIndexesOf []stri
 // 9.0 s with temp_store = MEMORY and 1 GB, 3.7 s with files and 16 MB).
 const sortCache = "-16000"
 
-// sortInSteps sets a SQLite connection's cache to sortCache, and the
-// function it returns sets it back.
-func sortInSteps(ctx context.Context, conn *sql.Conn) (func() error, error) {
-	var was string
-	if err := conn.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&was); err != nil {
-		return nil, err
-	}
-	if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = "+sortCache); err != nil {
-		return nil, err
+// setPragmas sets each PRAGMA ("name = value") on a SQLite connection, and the
+// function it returns sets them back as they were, the last first. A journal
+// mode that cannot change is left as it is: leaving WAL needs the file to
+// itself (Generate lets the pool's idle connections go), and with another
+// connection open, say a running app's, the load stays in WAL.
+func setPragmas(ctx context.Context, conn *sql.Conn, pragmas ...string) (func() error, error) {
+	var restore []string
+	for _, p := range pragmas {
+		name, _, _ := strings.Cut(p, " ")
+		var was string
+		if err := conn.QueryRowContext(ctx, "PRAGMA "+name).Scan(&was); err != nil {
+			return nil, fmt.Errorf("PRAGMA %s: %w", name, err)
+		}
+		restore = append([]string{"PRAGMA " + name + " = " + was}, restore...)
+		if _, err := conn.ExecContext(ctx, "PRAGMA "+p); err != nil && name != "journal_mode" {
+			return nil, fmt.Errorf("PRAGMA %s: %w", p, err)
+		}
 	}
 	return func() error {
-		_, err := conn.ExecContext(ctx, "PRAGMA cache_size = "+was)
-		return err
+		var first error
+		for _, p := range restore {
+			if _, err := conn.ExecContext(ctx, p); err != nil && first == nil {
+				first = fmt.Errorf("%s: %w", p, err)
+			}
+		}
+		return first
 	}, nil
 }
 
