@@ -184,7 +184,7 @@ func (g *generator) derived(ctx context.Context, conn *sql.Conn) error {
 	if err := g.sums.write(ctx, conn, g.pg); err != nil {
 		return err
 	}
-	if err := indexSearchAfterLoad(ctx, conn, g.pg); err != nil {
+	if err := indexSearchAfterLoad(ctx, conn, g.pg, g.sideFile != "" || g.o.Leads <= 0); err != nil {
 		return err
 	}
 	if g.pg {
@@ -525,8 +525,8 @@ func (g *generator) fill(ctx context.Context, conn *sql.Conn, afterRows func() e
 		err = g.leads(leadsTo)
 	}
 	if err == nil && side != nil {
-		// The side connection builds the leads' indexes while the first
-		// goes on writing the opportunities.
+		// The side connection builds the leads' indexes and search index
+		// while the first goes on writing the opportunities.
 		for _, q := range append([]string{"PRAGMA cache_size = " + sortCache}, side.indexes...) {
 			if err = side.w.execSQL(q); err != nil {
 				break
@@ -574,8 +574,12 @@ type genSide struct {
 	conn    *sql.Conn
 	w       *bulkWriter
 	path    string
-	indexes []string // the leads' indexes, built after the rows
+	indexes []string // the leads' indexes, and then their search index, built after the rows
 }
+
+// leadSearchTables are the tables where FTS4 keeps the lead search index
+// (lead_search, migration 40): copyInto copies them as it copies the leads.
+var leadSearchTables = []string{"lead_search_segments", "lead_search_segdir", "lead_search_docsize", "lead_search_stat"}
 
 // openSide opens the side file beside the database file.
 func (g *generator) openSide(ctx context.Context, conn *sql.Conn) (*genSide, error) {
@@ -584,22 +588,17 @@ func (g *generator) openSide(ctx context.Context, conn *sql.Conn) (*genSide, err
 		return nil, err
 	}
 	s := &genSide{path: g.sideFile + "-gen-leads"}
-	rows, err := conn.QueryContext(ctx, "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads' AND sql IS NOT NULL")
-	if err != nil {
+	if err := queryEach(ctx, conn, "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads' AND sql IS NOT NULL", &s.indexes); err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var index string
-		if err := rows.Scan(&index); err != nil {
-			_ = rows.Close()
-			return nil, err
-		}
-		s.indexes = append(s.indexes, index)
+	// The search index reads the side file's leads (content="leads").
+	var search string
+	if err := conn.QueryRowContext(ctx, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'lead_search'").Scan(&search); err != nil {
+		return nil, fmt.Errorf("generate: lead search index: %w", err)
 	}
-	if err := errors2(rows.Close(), rows.Err()); err != nil {
-		return nil, err
-	}
+	s.indexes = append(s.indexes, "INSERT INTO lead_search (lead_search) VALUES ('rebuild')")
 	s.removeFiles()
+	var err error
 	if s.db, err = sql.Open(sqlite.DriverName, "file:"+s.path); err != nil {
 		return nil, err
 	}
@@ -609,7 +608,7 @@ func (g *generator) openSide(ctx context.Context, conn *sql.Conn) (*genSide, err
 		return nil, err
 	}
 	for _, q := range []string{"PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF", "PRAGMA cache_size = -200000", "PRAGMA mmap_size = " + genMmapSize,
-		ddl} {
+		ddl, search} {
 		if _, err := s.conn.ExecContext(ctx, q); err != nil {
 			s.remove()
 			return nil, fmt.Errorf("generate: side file: %s: %w", q, err)
@@ -623,20 +622,36 @@ func (g *generator) openSide(ctx context.Context, conn *sql.Conn) (*genSide, err
 }
 
 // copyInto moves the leads there were before into the side file, after
-// the generated ones (their ids are lower), and copies them all back into
-// the emptied table: the records and index entries are appended in order.
+// the generated ones (their ids are lower), and into its search index, and
+// copies them all back into the emptied table: the records and index entries
+// are appended in order. The search index's tables are copied as they are
+// (the index is the same but for the words of the leads it holds).
 func (s *genSide) copyInto(ctx context.Context, conn *sql.Conn) error {
 	if _, err := conn.ExecContext(ctx, "ATTACH DATABASE ? AS gen_side", s.path); err != nil {
 		return fmt.Errorf("generate: side file: %w", err)
 	}
-	var err error
-	for _, q := range []string{"BEGIN", "INSERT INTO gen_side.leads SELECT * FROM main.leads", "DELETE FROM main.leads",
-		"INSERT INTO main.leads SELECT * FROM gen_side.leads", "COMMIT"} {
-		if _, err = conn.ExecContext(ctx, q); err != nil {
-			_, _ = conn.ExecContext(ctx, "ROLLBACK")
-			break
+	err := func() error {
+		qs := []string{"INSERT INTO gen_side.leads SELECT * FROM main.leads",
+			"INSERT INTO gen_side.lead_search (docid, person_name, company_name, email) SELECT id, person_name, company_name, email FROM main.leads",
+			"DELETE FROM main.leads", "INSERT INTO main.leads SELECT * FROM gen_side.leads"}
+		var search []string
+		if err := queryEach(ctx, conn, "SELECT name FROM gen_side.sqlite_master WHERE type = 'table' AND name IN ('"+strings.Join(leadSearchTables, "', '")+"')", &search); err != nil {
+			return err
 		}
-	}
+		for _, t := range search {
+			qs = append(qs, "DELETE FROM main."+t, "INSERT INTO main."+t+" SELECT * FROM gen_side."+t) // #nosec G202 -- table names from the constant list above
+		}
+		if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+			return err
+		}
+		for _, q := range append(qs, "COMMIT") {
+			if _, err := conn.ExecContext(ctx, q); err != nil {
+				_, _ = conn.ExecContext(ctx, "ROLLBACK")
+				return err
+			}
+		}
+		return nil
+	}()
 	if _, derr := conn.ExecContext(ctx, "DETACH DATABASE gen_side"); err == nil {
 		err = derr
 	}
@@ -644,6 +659,23 @@ func (s *genSide) copyInto(ctx context.Context, conn *sql.Conn) error {
 		return fmt.Errorf("generate: copying the leads: %w", err)
 	}
 	return nil
+}
+
+// queryEach reads the one text column of the rows q returns into to.
+func queryEach(ctx context.Context, conn *sql.Conn, q string, to *[]string) error {
+	rows, err := conn.QueryContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			_ = rows.Close()
+			return err
+		}
+		*to = append(*to, v)
+	}
+	return errors2(rows.Close(), rows.Err())
 }
 
 func (s *genSide) remove() {

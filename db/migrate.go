@@ -818,6 +818,8 @@ var migrations = []migration{
 		`DROP INDEX opportunities_created`,
 		`CREATE INDEX opportunities_created ON opportunities (created_at, is_open, status, owner_id, category_id, campaign_id, quoted, from_lead, amount, probability)`,
 	}},
+	// The lead list's search by the start of words (db/search.go).
+	{40, "lead search by the words of names, companies and e-mail addresses", leadSearch()},
 }
 
 // opportunity_sums holds the count, amount and weighted amount of the

@@ -55,6 +55,30 @@ func opportunitySearch() []string {
 	)...)
 }
 
+// leadSearch is the lead list's search by the start of words of the
+// person's name, the company's name and the e-mail address (models.LeadFilter):
+// on SQLite an FTS4 table, lead_search, whose content is the leads table itself
+// (its docid a lead's id, its columns named as the leads'), kept in step by
+// triggers as opportunity_search is; it keeps no figures for ranking
+// (matchinfo=fts3), which the list does not do. On PostgreSQL a GIN index of
+// the three columns' words.
+func leadSearch() []string {
+	insertNew := `INSERT INTO lead_search (docid, person_name, company_name, email) VALUES (NEW.id, NEW.person_name, NEW.company_name, NEW.email)`
+	changed := `WHEN OLD.person_name IS NOT NEW.person_name OR OLD.company_name IS NOT NEW.company_name OR OLD.email IS NOT NEW.email`
+	return append(onlyOn("sqlite",
+		`CREATE VIRTUAL TABLE lead_search USING fts4(content="leads", person_name, company_name, email, matchinfo=fts3,
+		tokenize=unicode61 "remove_diacritics=0")`,
+		`INSERT INTO lead_search (lead_search) VALUES ('rebuild')`,
+		`CREATE TRIGGER lead_search_insert AFTER INSERT ON leads BEGIN `+insertNew+`; END`,
+		`CREATE TRIGGER lead_search_delete BEFORE DELETE ON leads BEGIN DELETE FROM lead_search WHERE docid = OLD.id; END`,
+		`CREATE TRIGGER lead_search_update_old BEFORE UPDATE OF person_name, company_name, email ON leads `+changed+` BEGIN
+		DELETE FROM lead_search WHERE docid = OLD.id; END`,
+		`CREATE TRIGGER lead_search_update_new AFTER UPDATE OF person_name, company_name, email ON leads `+changed+` BEGIN `+insertNew+`; END`,
+	), onlyOn("postgres",
+		`CREATE INDEX leads_words ON leads USING gin (`+models.LeadSearchWordsPG("")+`)`,
+	)...)
+}
+
 // searchSums is the opportunities' id with what the list's totals of a search
 // read (SQLite): the totals read each match by id along it, a few thousand
 // pages, instead of each match's row of the table, as wide as the
@@ -67,13 +91,20 @@ func searchSums() []string {
 // indexSearchAfterLoad fills the opportunity search index after a bulk load
 // that wrote opportunities with the triggers dropped (the generator): on SQLite
 // FTS4 reads every row again ('rebuild', some 5 s of CPU at a million
-// opportunities); PostgreSQL's indexes are built with the others.
-func indexSearchAfterLoad(ctx context.Context, conn *sql.Conn, pg bool) error {
+// opportunities), and the lead search index unless leadsIndexed (the leads
+// were indexed in the generator's side file, genSide); PostgreSQL's indexes
+// are built with the others.
+func indexSearchAfterLoad(ctx context.Context, conn *sql.Conn, pg, leadsIndexed bool) error {
 	if pg {
 		return nil
 	}
 	if _, err := conn.ExecContext(ctx, `INSERT INTO opportunity_search (opportunity_search) VALUES ('rebuild')`); err != nil {
 		return fmt.Errorf("generate: opportunity search index: %w", err)
+	}
+	if !leadsIndexed {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO lead_search (lead_search) VALUES ('rebuild')`); err != nil {
+			return fmt.Errorf("generate: lead search index: %w", err)
+		}
 	}
 	return nil
 }

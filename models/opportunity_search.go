@@ -82,24 +82,40 @@ func searchOpportunities(gdb *gorm.DB, text string) (*oppMatches, error) {
 			b.WriteString(`(SELECT t.id FROM opportunities t WHERE ` + SearchWordsPG("t.title") + ` @@ to_tsquery('simple', ?)
 				UNION SELECT o.id FROM opportunities o WHERE o.organization_id IN
 				(SELECT g.id FROM organizations g WHERE ` + SearchWordsPG("g.name") + ` @@ to_tsquery('simple', ?)))`)
-			args = append(args, w+":*", w+":*")
+			args = append(args, tsQuery(w), tsQuery(w))
 		}
 		q = `SELECT COUNT(*), COALESCE(CAST(array_agg(m.id) AS TEXT), '{}') FROM (` + b.String() + `) m`
 	} else {
-		// FTS4: "word*" is a prefix; terms side by side must all match, in
-		// either column. The words are letters and digits only.
-		terms := make([]string, len(words))
-		for i, w := range words {
-			terms[i] = `"` + w + `*"`
-		}
 		q = `SELECT COUNT(*), json_group_array(docid) FROM opportunity_search WHERE opportunity_search MATCH ?`
-		args = []any{strings.Join(terms, " ")}
+		args = []any{ftsQuery(words)}
 	}
 	row := gdb.Session(&gorm.Session{NewDB: true}).Raw(q, args...).Row()
 	if err := row.Scan(&m.n, &m.ids); err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+// ftsQuery is the FTS4 query (SQLite) of rows with, for each of words, a word
+// starting with it in any column: "word*" is a prefix, and terms side by side
+// must all match. The words are letters and digits only (SearchWords).
+func ftsQuery(words []string) string {
+	terms := make([]string, len(words))
+	for i, w := range words {
+		terms[i] = `"` + w + `*"`
+	}
+	return strings.Join(terms, " ")
+}
+
+// tsQuery is the PostgreSQL text search query of rows with, for each of
+// words, a word starting with it: "word:*" is a prefix, & joins them. The
+// words are letters and digits only (SearchWords).
+func tsQuery(words ...string) string {
+	terms := make([]string, len(words))
+	for i, w := range words {
+		terms[i] = w + ":*"
+	}
+	return strings.Join(terms, " & ")
 }
 
 // SearchWordsPG is the words of a text column as PostgreSQL's search indexes
