@@ -498,6 +498,7 @@ var quoteAuthzRoutes = slices.Concat([]authzRoute{
 	quoteEdit("POST", "/quotes/:id/items/:item/move", "/quotes/{quote}/items/{item}/move", seeOther("/quotes/{quote}")),
 	quoteEdit("GET", "/quotes/:id/import", "/quotes/{quote}/import", ok200),
 	quoteEdit("POST", "/quotes/:id/import", "/quotes/{quote}/import", seeOther("/quotes/{quote}")),
+	quoteEdit("GET", "/quotes/:id/import/suggest", "/quotes/{quote}/import/suggest?q=a", ok200),
 	quoteEdit("POST", "/quotes/:id/primary", "/quotes/{quote}/primary", seeOther("/quotes/{quote}")),
 	quoteEdit("POST", "/quotes/:id/copy", "/quotes/{quote}/copy", seeOther("/quotes/")),
 	quoteEdit("POST", "/quotes/:id/send", "/quotes/{quote}/send", seeOther("/quotes/{quote}")),

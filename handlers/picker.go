@@ -32,6 +32,8 @@ func suggestURL(src models.PickSource) string {
 		return "/campaigns/suggest"
 	case models.ProductPick:
 		return "/quotes/products/suggest"
+	case models.QuotePick:
+		return "/quotes/" + idStr(s.Except) + "/import/suggest"
 	}
 	return ""
 }
@@ -90,6 +92,8 @@ func notOffered(src models.PickSource) string {
 		return "That campaign does not exist any more."
 	case "product":
 		return "That product is no longer in the catalog, or is inactive. Choose another."
+	case "quote":
+		return "That quote does not exist any more, or is the quote the items go into. Choose another."
 	}
 	return "Choose " + article(src.Noun()) + " from the list."
 }
@@ -131,6 +135,8 @@ func (a *App) pick(src models.PickSource, idText, text string, required bool) (*
 		return nil, nil, "", err
 	case len(rows) == 1:
 		return &rows[0], nil, "", nil
+	case len(rows) == 0 && noun == "quote":
+		return nil, nil, "No other quote has the number or a name starting with “" + text + "” — check what you typed.", nil
 	case len(rows) == 0:
 		return nil, nil, "No " + noun + " called “" + text + "” — check the spelling or create it first.", nil
 	}
@@ -236,6 +242,17 @@ func orgSource(c echo.Context) models.PickSource {
 func campaignSource(echo.Context) models.PickSource { return models.CampaignPick{} }
 
 func productSource(echo.Context) models.PickSource { return models.ProductPick{} }
+
+// suggestImportQuotes answers the quote import's picker, GET
+// /quotes/:id/import/suggest?q=…: the other quotes by number or name start,
+// for whoever may import into quote :id (as the page).
+func (a *App) suggestImportQuotes(c echo.Context) error {
+	q, err := a.editableQuote(c)
+	if err != nil {
+		return err
+	}
+	return a.suggest(func(echo.Context) models.PickSource { return models.QuotePick{Except: q.ID} })(c)
+}
 
 // contactChoice is one contact of an organization, for reloading a contact
 // select when the organization changes.

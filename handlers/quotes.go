@@ -52,6 +52,7 @@ func (a *App) quoteRoutes(in, link *echo.Group) {
 	q.POST("/quotes/:id/items/:item/move", a.moveQuoteItem)
 	q.GET("/quotes/:id/import", a.importQuoteItemsForm)
 	q.POST("/quotes/:id/import", a.importQuoteItems)
+	q.GET("/quotes/:id/import/suggest", a.suggestImportQuotes)
 	q.POST("/quotes/:id/primary", a.makeQuotePrimary)
 	q.POST("/quotes/:id/copy", a.copyQuote)
 	q.POST("/quotes/:id/send", a.sendQuote)
@@ -849,8 +850,9 @@ func (a *App) moveQuoteItem(c echo.Context) error {
 	return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID), "Moved “"+it.Name+"”.")
 }
 
-// importQuoteItemsForm offers the other quotes (the newest 200) to import
-// the items of.
+// importQuoteItemsForm offers the other quotes to import the items of, in
+// the quote picker (models.QuotePick): a select of them newest first while
+// there are at most models.PickSelectMax, else a quote's number or name typed.
 func (a *App) importQuoteItemsForm(c echo.Context) error {
 	q, err := a.editableQuote(c)
 	if err != nil {
@@ -859,16 +861,26 @@ func (a *App) importQuoteItemsForm(c echo.Context) error {
 	if q.Locked() {
 		return echo.NewHTTPError(http.StatusConflict, "The customer has answered this quote; copy it to change it.")
 	}
-	others, err := models.OtherQuotes(a.read, q.ID, 200)
-	if err != nil {
+	return a.renderQuoteImport(c, q, http.StatusOK, "", "", nil, views.Errors{})
+}
+
+// renderQuoteImport shows the import form of q with what was posted: the
+// quote's id (from) and typed number or name (text), the quotes the name
+// matched.
+func (a *App) renderQuoteImport(c echo.Context, q *models.Quote, status int, from, text string, matches []views.Option, errs views.Errors) error {
+	v := views.QuoteImport{QuoteID: q.ID, Number: strconv.Itoa(q.Number), Errs: errs}
+	in := views.In{Label: "Import the items of", Name: "from", Required: true, Errs: &v.Errs,
+		Hint: "Its lines are added after the lines of quote #" + v.Number + "; the quote you choose is not changed."}
+	var rows []models.Pick
+	var err error
+	if v.From, rows, err = a.picker(models.QuotePick{Except: q.ID}, in, "from_name", from, text, matches, "Choose a quote"); err != nil {
 		return err
 	}
-	v := views.QuoteImport{QuoteID: q.ID, Number: strconv.Itoa(q.Number), Quotes: make([]views.Option, 1, len(others)+1)}
-	v.Quotes[0] = views.Option{Value: "", Label: "Choose a quote"}
-	for _, o := range others {
-		v.Quotes = append(v.Quotes, views.Option{Value: idStr(o.ID), Label: "#" + strconv.Itoa(o.Number) + " " + o.Name})
+	if v.From.Typed {
+		v.From.Hint = "Type the quote’s number (1234 or #1234) or the start of its name. " + in.Hint
 	}
-	return render(c, http.StatusOK, views.QuoteImportPage(a.page(c, fmt.Sprintf("Import items into quote #%d", q.Number)), v))
+	v.None = !v.From.Typed && len(rows) == 0
+	return render(c, status, views.QuoteImportPage(a.page(c, fmt.Sprintf("Import items into quote #%d", q.Number)), v))
 }
 
 func (a *App) importQuoteItems(c echo.Context) error {
@@ -876,23 +888,35 @@ func (a *App) importQuoteItems(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	id, ok := parseID(c.FormValue("from"))
-	if !ok || id == q.ID {
-		return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID), "Nothing imported: choose another quote.")
+	if q.Locked() {
+		return echo.NewHTTPError(http.StatusConflict, "The customer has answered this quote; copy it to change it.")
 	}
-	from, err := models.LoadQuote(a.db, id)
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID), "Nothing imported: that quote does not exist.")
-	}
+	from, text := c.FormValue("from"), c.FormValue("from_name")
+	var matches []views.Option
+	var errs views.Errors
+	r, err := a.pickField(models.QuotePick{Except: q.ID}, "from", &from, &text, &matches, &errs, true)
 	if err != nil {
 		return err
 	}
-	if err := models.ImportItems(a.db, q, from); errors.Is(err, models.ErrQuoteLocked) {
+	var src *models.Quote
+	if r != nil {
+		src, err = models.LoadQuote(a.db, r.ID)
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			// Deleted since it was picked.
+			errs.Add("from", notOffered(models.QuotePick{}))
+		} else if err != nil {
+			return err
+		}
+	}
+	if errs.Any() {
+		return a.renderQuoteImport(c, q, http.StatusUnprocessableEntity, from, text, matches, errs)
+	}
+	if err := models.ImportItems(a.db, q, src); errors.Is(err, models.ErrQuoteLocked) {
 		return echo.NewHTTPError(http.StatusConflict, "The customer has answered this quote; copy it to change it.")
 	} else if err != nil {
 		return err
 	}
-	return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID), fmt.Sprintf("Imported %d lines of quote #%d.", len(from.Items), from.Number))
+	return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID), fmt.Sprintf("Imported %d lines of quote #%d.", len(src.Items), src.Number))
 }
 
 func (a *App) makeQuotePrimary(c echo.Context) error {

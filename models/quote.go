@@ -88,34 +88,6 @@ type Product struct {
 	UpdatedAt     time.Time
 }
 
-// QuoteChoice is a quote as a menu lists it.
-type QuoteChoice struct {
-	ID     uint
-	Number int
-	Name   string
-}
-
-// OtherQuotes are the newest quotes but one (the quote being edited), for the
-// editor's "import the items of another quote" menu, read column by column:
-// through GORM's reflection this menu of 200 cost the editor more than its
-// hundred lines.
-func OtherQuotes(db *gorm.DB, exceptID uint, limit int) ([]QuoteChoice, error) {
-	rows, err := queryRows(db, "SELECT id, number, name FROM quotes WHERE id <> ? ORDER BY number DESC LIMIT ?", exceptID, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := make([]QuoteChoice, 0, limit)
-	for rows.Next() {
-		var q QuoteChoice
-		if err := rows.Scan(intCol[uint]{&q.ID}, intCol[int]{&q.Number}, &q.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, q)
-	}
-	return out, rows.Close()
-}
-
 // TaxRate's Rate is in thousandths of a percent: 8.875% is 8875.
 type TaxRate struct {
 	ID       uint

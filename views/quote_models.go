@@ -153,7 +153,9 @@ type QuoteEditor struct {
 type QuoteImport struct {
 	QuoteID uint
 	Number  string
-	Quotes  []Option // the other quotes, the first option empty
+	From    Picker // the quote to import from: a select, or its number or name typed
+	None    bool   // there is no other quote
+	Errs    Errors
 }
 
 // CustomerQuote is the public page of a quote.
