@@ -166,3 +166,28 @@ func (b *browser) waitForLine(app *testApp, quoteID uint, name string) {
 		b.t.Fatalf("the editor shows no line %q (%v) at %s; the quote's lines are %q; the page says %s", name, err, b.location(), names, b.text("main", chromedp.CSS("main")))
 	}
 }
+
+// The quote import past 200 other quotes: the quote is chosen among the
+// suggestions (by the start of its name, newest first, with its organization
+// and date) and its lines imported; its no-JavaScript path is
+// TestQuoteImportPickerTyped.
+func TestBrowserQuoteImportSuggestions(t *testing.T) {
+	bctx := newBrowser(t, 120*time.Second)
+	s := newQuoteImportScale(t)
+	b := &browser{t: t, ctx: bctx, base: s.app.URL}
+	b.signIn("rep@example.com")
+	b.navigate(s.importPage)
+	if n := bqCount(b, `select[name="from"]`); n != 0 {
+		t.Fatalf("the import page still lists the quotes")
+	}
+	label := func(q *models.Quote) string {
+		return fmt.Sprintf("#%d %s (Northwind Traders, %s)", q.Number, q.Name, qtDate(0))
+	}
+	b.chooseSuggestion("from", "twin", []string{label(s.twinB), label(s.twinA)}, 2, fmt.Sprintf("#%d Twin proposal", s.twinA.Number), s.twinA.ID)
+	b.click("import", buttonNamed("Import items"))
+	b.wantPath(qtPath(s.into, ""))
+	b.wantFlash(fmt.Sprintf("Imported 1 line of quote #%d.", s.twinA.Number))
+	if got := strings.Join(qtLines(t, s.app, s.into.ID), "|"); got != "Firewall appliance" {
+		t.Fatalf("the quote's lines after the import: %q", got)
+	}
+}

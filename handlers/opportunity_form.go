@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -186,6 +187,72 @@ func (a *App) rerenderOpp(c echo.Context, f views.OppForm, u *models.User, curre
 	return render(c, status, views.OpportunityFormPage(a.page(c, title), f))
 }
 
+// fillOppContacts fills the contact select. While the organization is a
+// select (orgs, at most models.PickSelectMax) and their contacts number at most
+// models.PickSelectMax, it offers them all, grouped by organization, those of
+// the chosen one first, so that a browser without JavaScript picks both at
+// once. Otherwise only the chosen organization's contacts, the first
+// models.PickSelectMax by name and the current one (the script reloads them
+// when another organization is chosen).
+func (a *App) fillOppContacts(f *views.OppForm, orgs []models.Pick, typed bool) error {
+	f.Contacts = []views.Option{{Value: "", Label: "No contact"}}
+	f.ContactsOfChosen, f.ContactsCapped = true, false
+	if !typed {
+		ids := make([]uint, len(orgs))
+		for i, o := range orgs {
+			ids[i] = o.ID
+		}
+		contacts, err := models.ContactChoices(a.db, ids, models.PickSelectMax+1)
+		if err != nil {
+			return err
+		}
+		if len(contacts) <= models.PickSelectMax {
+			f.ContactsOfChosen = false
+			byOrg := map[uint][]models.Contact{}
+			for _, ct := range contacts {
+				byOrg[ct.OrganizationID] = append(byOrg[ct.OrganizationID], ct)
+			}
+			for pass := 0; pass < 2; pass++ {
+				for _, o := range orgs {
+					if (pass == 0) != (idStr(o.ID) == f.OrganizationID) {
+						continue
+					}
+					for _, ct := range byOrg[o.ID] {
+						f.Contacts = append(f.Contacts, views.Option{Value: idStr(ct.ID), Label: ct.FullName(), Group: o.Name, Selected: idStr(ct.ID) == f.ContactID})
+					}
+				}
+			}
+			return nil
+		}
+	}
+	orgID, ok := parseID(f.OrganizationID)
+	if !ok || len(f.OrgMatches) > 0 {
+		return nil
+	}
+	contacts, err := models.ContactChoices(a.db, []uint{orgID}, models.PickSelectMax+1)
+	if err != nil {
+		return err
+	}
+	if len(contacts) > models.PickSelectMax {
+		contacts, f.ContactsCapped = contacts[:models.PickSelectMax], true
+	}
+	// The current contact, wherever it sorts, so that saving keeps it.
+	if id, ok := parseID(f.ContactID); ok && !slices.ContainsFunc(contacts, func(ct models.Contact) bool { return ct.ID == id }) {
+		var ct models.Contact
+		err := a.db.Select("id", "organization_id", "first_name", "last_name").Where("organization_id = ?", orgID).Limit(1).Find(&ct, id).Error
+		if err != nil {
+			return err
+		}
+		if ct.ID != 0 {
+			contacts = append(contacts, ct)
+		}
+	}
+	for _, ct := range contacts {
+		f.Contacts = append(f.Contacts, views.Option{Value: idStr(ct.ID), Label: ct.FullName(), Selected: idStr(ct.ID) == f.ContactID})
+	}
+	return nil
+}
+
 // fillOppChoices loads the options of the form's selects. current is the stored
 // opportunity when editing: its inactive picklist values and stage stay offered.
 func (a *App) fillOppChoices(f *views.OppForm, u *models.User, current *models.Opportunity, feats models.Features) error {
@@ -199,41 +266,8 @@ func (a *App) fillOppChoices(f *views.OppForm, u *models.User, current *models.O
 		return err
 	}
 	f.Organization = picker
-	f.Contacts = []views.Option{{Value: "", Label: "No contact"}}
-	if !picker.Typed {
-		// A select of every organization: their contacts, grouped by
-		// organization, those of the chosen one first.
-		ids := make([]uint, len(orgs))
-		for i, o := range orgs {
-			ids[i] = o.ID
-		}
-		contacts, err := models.ContactChoices(a.db, ids)
-		if err != nil {
-			return err
-		}
-		byOrg := map[uint][]models.Contact{}
-		for _, ct := range contacts {
-			byOrg[ct.OrganizationID] = append(byOrg[ct.OrganizationID], ct)
-		}
-		for pass := 0; pass < 2; pass++ {
-			for _, o := range orgs {
-				if (pass == 0) != (idStr(o.ID) == f.OrganizationID) {
-					continue
-				}
-				for _, ct := range byOrg[o.ID] {
-					f.Contacts = append(f.Contacts, views.Option{Value: idStr(ct.ID), Label: ct.FullName(), Group: o.Name, Selected: idStr(ct.ID) == f.ContactID})
-				}
-			}
-		}
-	} else if id, ok := parseID(f.OrganizationID); ok && len(f.OrgMatches) == 0 {
-		// A typed name: the contacts of the organization once it is known.
-		contacts, err := models.ContactsOf(a.db, id)
-		if err != nil {
-			return err
-		}
-		for _, ct := range contacts {
-			f.Contacts = append(f.Contacts, views.Option{Value: idStr(ct.ID), Label: ct.FullName(), Selected: idStr(ct.ID) == f.ContactID})
-		}
+	if err := a.fillOppContacts(f, orgs, picker.Typed); err != nil {
+		return err
 	}
 	if u.SeesAllRecords() {
 		users, err := models.OwnerChoices(a.db, current.OwnerID)

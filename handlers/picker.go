@@ -262,7 +262,8 @@ type contactChoice struct {
 }
 
 // organizationContacts answers GET /organizations/:id/contacts: the contacts
-// of the organization, by name, as JSON.
+// of the organization, by name, as JSON: the first models.PickSelectMax, as
+// the form's contact select offers them.
 func (a *App) organizationContacts(c echo.Context) error {
 	id, err := paramID(c)
 	if err != nil {
@@ -272,7 +273,7 @@ func (a *App) organizationContacts(c echo.Context) error {
 	if err := a.read.Select("id").First(&o, id).Error; err != nil {
 		return err
 	}
-	cs, err := models.ContactsOf(a.read, o.ID)
+	cs, err := models.ContactChoices(a.read, []uint{o.ID}, models.PickSelectMax)
 	if err != nil {
 		return err
 	}

@@ -916,7 +916,7 @@ func (a *App) importQuoteItems(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID), fmt.Sprintf("Imported %d lines of quote #%d.", len(src.Items), src.Number))
+	return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID), fmt.Sprintf("Imported %s of quote #%d.", countNoun(int64(len(src.Items)), "line", "lines"), src.Number))
 }
 
 func (a *App) makeQuotePrimary(c echo.Context) error {

@@ -120,16 +120,16 @@ func ContactsOf(db *gorm.DB, orgID uint) ([]Contact, error) {
 	return cs, err
 }
 
-// ContactChoices lists the contacts of the organizations orgIDs (at most
-// PickSelectMax: the ones an organization select offers) with their
-// organization ids, for a select that groups them by organization; not the
-// contacts of every other organization.
-func ContactChoices(db *gorm.DB, orgIDs []uint) ([]Contact, error) {
+// ContactChoices lists up to limit contacts of the organizations orgIDs (the
+// ones an organization select offers, or the chosen one) by name, with their
+// organization ids, for a contact select: not every contact, and not every
+// contact of an organization of thousands.
+func ContactChoices(db *gorm.DB, orgIDs []uint, limit int) ([]Contact, error) {
 	var cs []Contact
 	if len(orgIDs) == 0 {
 		return nil, nil
 	}
 	err := db.Select("id", "organization_id", "first_name", "last_name").Where("organization_id IN ?", orgIDs).
-		Order("last_name, first_name").Find(&cs).Error
+		Order("last_name, first_name, id").Limit(limit).Find(&cs).Error
 	return cs, err
 }

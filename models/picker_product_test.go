@@ -66,11 +66,14 @@ func TestContactChoicesOfTheOfferedOrganizations(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cs, err := models.ContactChoices(gdb, []uint{orgs[0].ID, orgs[2].ID})
+	cs, err := models.ContactChoices(gdb, []uint{orgs[0].ID, orgs[2].ID}, 10)
 	if err != nil || len(cs) != 2 || cs[0].OrganizationID != orgs[0].ID || cs[1].OrganizationID != orgs[2].ID {
 		t.Fatalf("ContactChoices = %+v, %v; want the contacts of organizations 0 and 2", cs, err)
 	}
-	if cs, err := models.ContactChoices(gdb, nil); err != nil || len(cs) != 0 {
+	if cs, err := models.ContactChoices(gdb, nil, 10); err != nil || len(cs) != 0 {
 		t.Errorf("ContactChoices(none) = %+v, %v", cs, err)
+	}
+	if cs, err := models.ContactChoices(gdb, []uint{orgs[0].ID, orgs[1].ID, orgs[2].ID}, 2); err != nil || len(cs) != 2 || cs[1].OrganizationID != orgs[1].ID {
+		t.Errorf("ContactChoices(all, 2) = %+v, %v; want the first two by name", cs, err)
 	}
 }

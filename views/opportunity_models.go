@@ -105,6 +105,11 @@ type OppForm struct {
 	Organization    Picker
 	OrgMatches      []Option // what the typed name matched, when several did
 	Contacts        []Option
+	// ContactsOfChosen: Contacts are the chosen organization's only (not
+	// every offered organization's); ContactsCapped: the first
+	// PickSelectMax of them by name.
+	ContactsOfChosen bool
+	ContactsCapped   bool
 	Owners          []Option // empty: the owner is the signed-in rep
 	OwnerName       string
 	Stages          []Option // empty: the stage is fixed (won or lost)
@@ -335,8 +340,11 @@ type OppRow struct {
 // contactHint explains the contact select: with a typed organization name it
 // offers contacts only once the organization is known.
 func (f OppForm) contactHint() string {
-	if f.Organization.Typed && f.Organization.Value == "" {
+	switch {
+	case f.ContactsOfChosen && f.Organization.Value == "":
 		return "Choose the organization first: its contacts are offered then."
+	case f.ContactsCapped:
+		return "The organization has more than 200 contacts: its first 200 by last name are offered."
 	}
 	return "A contact of the chosen organization."
 }
