@@ -102,31 +102,31 @@ type OppForm struct {
 	CostSemiAnnual      string `form:"cost_semi_annual"`
 	CostYearly          string `form:"cost_yearly"`
 
-	Organization    Picker
-	OrgMatches      []Option // what the typed name matched, when several did
-	Contacts        []Option
+	Organization Picker
+	OrgMatches   []Option // what the typed name matched, when several did
+	Contacts     []Option
 	// ContactsOfChosen: Contacts are the chosen organization's only (not
 	// every offered organization's); ContactsCapped: the first
 	// PickSelectMax of them by name.
 	ContactsOfChosen bool
 	ContactsCapped   bool
-	Owners          []Option // empty: the owner is the signed-in rep
-	OwnerName       string
-	Stages          []Option // empty: the stage is fixed (won or lost)
-	StageName       string
-	Statuses        []Option
-	Ratings         []Option
-	Categories      []Option
-	LeadSources     []Option
-	Competitors     []Option
-	Campaign        Picker
-	CampaignMatches []Option
-	ShowCampaign    bool // Marketing is on
-	Periods         []PeriodInput
-	ShowCost        bool
-	Conflict        []ChangeRow // what someone else changed, on a 409
-	ConflictBy      string
-	Errs            Errors
+	Owners           []Option // empty: the owner is the signed-in rep
+	OwnerName        string
+	Stages           []Option // empty: the stage is fixed (won or lost)
+	StageName        string
+	Statuses         []Option
+	Ratings          []Option
+	Categories       []Option
+	LeadSources      []Option
+	Competitors      []Option
+	Campaign         Picker
+	CampaignMatches  []Option
+	ShowCampaign     bool // Marketing is on
+	Periods          []PeriodInput
+	ShowCost         bool
+	Conflict         []ChangeRow // what someone else changed, on a 409
+	ConflictBy       string
+	Errs             Errors
 }
 
 // ChangeRow is one history entry as shown.
