@@ -144,7 +144,11 @@ func (a *App) pick(src models.PickSource, idText, text string, required bool) (*
 	for i, r := range rows {
 		matches[i] = views.Option{Value: idStr(r.ID), Label: r.Label()}
 	}
-	return nil, matches, "Several " + noun + "s match “" + text + "”: choose one below, or type more of the name.", nil
+	more := "type more of the name"
+	if noun == "quote" {
+		more = "type its number" // quotes of one name are many
+	}
+	return nil, matches, "Several " + noun + "s match “" + text + "”: choose one below, or " + more + ".", nil
 }
 
 // pickField reads a picker's field of a form into its fields: id and text are

@@ -94,7 +94,7 @@ func TestQuoteImportPickerTyped(t *testing.T) {
 	r := c.fill(s.importPage, `form[action$="/import"]`, url.Values{"from_name": {"twin proposal"}})
 	wantStatus(t, "an ambiguous name", r, http.StatusUnprocessableEntity)
 	doc = r.doc(t)
-	wantFieldError(t, doc, "from", "Several quotes match “twin proposal”")
+	wantFieldError(t, doc, "from", "Several quotes match “twin proposal”: choose one below, or type its number.")
 	if fieldValue(doc, "from") != "twin proposal" {
 		t.Errorf("input not kept: %q", fieldValue(doc, "from"))
 	}
