@@ -17,10 +17,10 @@ import (
 // other quotes: the import's first quote (the oldest, past the newest 200
 // that the old menu listed), two of one name, the target, then 205 fillers.
 type quoteImportScale struct {
-	app                    *testApp
-	oldest, twinA, twinB   *models.Quote
-	into                   *models.Quote
-	oldestPath, importPage string
+	app                  *testApp
+	oldest, twinA, twinB *models.Quote
+	into                 *models.Quote
+	importPage           string
 }
 
 func newQuoteImportScale(t *testing.T) quoteImportScale {
