@@ -212,6 +212,15 @@ func (f OppFilter) oppTable(db *gorm.DB, ordered bool) string {
 		// they filter by and add up (migration 37): SQLite chose a status
 		// index and read each row (a year's open ones at 1M: 1.3 s).
 		return "opportunities INDEXED BY opportunities_created"
+	case ordered && f.created() && !byIDs(f) && f.CloseFrom.IsZero() && f.CloseBefore.IsZero() && !f.OpenOnly && !f.Status.Open():
+		// A page of a period's in close order, found along it too and
+		// sorted: SQLite chose a status's index in close order, reading
+		// every won or lost one before the period (a year's won: 0.43 s
+		// for the ids, 0.15 s along this one). The planner chooses for
+		// the open ones (along their close index, where the period's
+		// come soon) and within a range of close dates (the forecast's
+		// drill-downs: the close index walks only that range).
+		return "opportunities INDEXED BY opportunities_created"
 	case ordered && f.Many && !byIDs(f) && !f.closeIndexed():
 		// Many matches in close order that no index of the filter holds in
 		// that order: along the close index, testing each until a page

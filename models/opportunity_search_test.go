@@ -30,6 +30,7 @@ func TestOpportunitySearchAndEverySortAgreeWithGo(t *testing.T) {
 		Amount                    int64
 		IsOpen                    bool
 		CampaignID                uint
+		CreatedAt                 time.Time
 	}
 	// Then again with two users of the same name, sorted by owner: their
 	// opportunities are ordered by id across both.
@@ -41,7 +42,7 @@ func TestOpportunitySearchAndEverySortAgreeWithGo(t *testing.T) {
 		}
 		var all []row
 		if err := gdb.Raw(`SELECT o.id, o.title, g.name AS org_name, u.name AS owner_name, s.position AS stage_pos,
-			o.probability, o.status, o.projected_close_date AS close, o.amount, o.is_open, COALESCE(o.campaign_id, 0) AS campaign_id
+			o.probability, o.status, o.projected_close_date AS close, o.amount, o.is_open, COALESCE(o.campaign_id, 0) AS campaign_id, o.created_at
 			FROM opportunities o JOIN organizations g ON g.id = o.organization_id JOIN users u ON u.id = o.owner_id
 			JOIN opportunity_stages s ON s.id = o.stage_id`).Scan(&all).Error; err != nil {
 			t.Fatal(err)
@@ -89,12 +90,25 @@ func TestOpportunitySearchAndEverySortAgreeWithGo(t *testing.T) {
 			t.Fatalf("no demo campaign has opportunities (%v)", err)
 		}
 		// And every page read as for a filter of many matches (OppFilter.Many).
+		// And a period of creation (the funnel's drill-downs: ids found
+		// along the creation-date index), with a range of close dates too
+		// (the forecast's).
+		created := make([]time.Time, len(all))
+		for i, o := range all {
+			created[i] = o.CreatedAt
+		}
+		slices.SortFunc(created, func(a, b time.Time) int { return a.Compare(b) })
+		from, before := created[len(created)/4], created[len(created)*3/4]
+		closeFrom, closeBefore := "2026-01-01", "2026-12-01"
 		for _, search := range []struct {
-			text     string
-			campaign uint
-			many     bool
-		}{{"", 0, false}, {"NORTHWIND", 0, false}, {"north", 0, false}, {"orthwind", 0, false}, {"wi-fi", 0, false}, {"365", 0, false}, {across, 0, false},
-			{"cloud", 0, false}, {"zzz-nothing", 0, false}, {"%_", 0, false}, {"", campaign, false}, {"cloud", campaign, false}, {"", 0, true}} {
+			text             string
+			campaign         uint
+			many             bool
+			period, closeHas bool
+		}{{"", 0, false, false, false}, {"NORTHWIND", 0, false, false, false}, {"north", 0, false, false, false}, {"orthwind", 0, false, false, false},
+			{"wi-fi", 0, false, false, false}, {"365", 0, false, false, false}, {across, 0, false, false, false}, {"cloud", 0, false, false, false},
+			{"zzz-nothing", 0, false, false, false}, {"%_", 0, false, false, false}, {"", campaign, false, false, false}, {"cloud", campaign, false, false, false},
+			{"", 0, true, false, false}, {"", 0, false, true, false}, {"", 0, true, true, false}, {"", 0, false, true, true}, {"cloud", 0, false, true, false}} {
 			text := search.text
 			if text == "orthwind" && !slices.ContainsFunc(all, func(o row) bool { return strings.Contains(strings.ToLower(o.OrgName), text) }) {
 				t.Fatal("no organization name has orthwind inside a word: the test would not tell a substring search from a word search")
@@ -107,12 +121,14 @@ func TestOpportunitySearchAndEverySortAgreeWithGo(t *testing.T) {
 					if text != "" && !found(text, o) {
 						continue
 					}
-					if open && !o.IsOpen || search.campaign != 0 && o.CampaignID != search.campaign {
+					if open && !o.IsOpen || search.campaign != 0 && o.CampaignID != search.campaign ||
+						search.period && (o.CreatedAt.Before(from) || !o.CreatedAt.Before(before)) ||
+						search.closeHas && (o.Close[:10] < closeFrom || o.Close[:10] >= closeBefore) {
 						continue
 					}
 					want = append(want, o.ID)
 				}
-				if (search.campaign == 0 && finds[text] || search.campaign != 0 && text == "") && !open && len(want) == 0 {
+				if (search.campaign == 0 && finds[text] || search.campaign != 0 && text == "" || search.period && text == "") && !open && len(want) == 0 {
 					t.Fatalf("the demo data has no opportunity for %q to find", text)
 				}
 				for sort := range models.OppSorts {
@@ -133,6 +149,13 @@ func TestOpportunitySearchAndEverySortAgreeWithGo(t *testing.T) {
 						expect := slices.Clone(want)
 						slices.SortFunc(expect, cmpRows)
 						f := models.OppFilter{Text: text, OpenOnly: open, Sort: sort, Desc: desc, CampaignID: search.campaign, Many: search.many}
+						if search.period {
+							f.CreatedFrom, f.CreatedBefore = from, before
+						}
+						if search.closeHas {
+							f.CloseFrom, _ = time.Parse(time.DateOnly, closeFrom)
+							f.CloseBefore, _ = time.Parse(time.DateOnly, closeBefore)
+						}
 						var got []uint
 						for n := 1; n < 20; n++ {
 							p := models.NewPage(n)
