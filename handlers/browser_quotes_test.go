@@ -166,7 +166,7 @@ func TestBrowserQuoteApproveAndWin(t *testing.T) {
 	if loc := b.location(); !strings.HasPrefix(loc, quotePath+"#") && loc != quotePath {
 		t.Fatalf("after sending: at %s, want %s", loc, quotePath)
 	}
-	b.wantFlash("Sent to customer@example.com")
+	b.wantFlash("Marked as sent to customer@example.com, but nothing was e-mailed")
 	link := b.text("the customer link", chromedp.CSS(`section[aria-labelledby="send-h"] code`))
 	if !regexp.MustCompile(`^/q/[A-Za-z0-9_-]{20,64}$`).MatchString(link) {
 		t.Fatalf("the customer link on the page is %q, want /q/{token}", link)

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/smtp"
@@ -11,12 +12,16 @@ import (
 	"salesdesk/models"
 )
 
+// errNoSMTP is deliver's answer when no SMTP_URL is configured.
+var errNoSMTP = errors.New("e-mail is not set up on this server")
+
 // deliver sends an outbox message over SMTP when SMTP_URL is configured
 // (smtp://user:password@host:587?from=sales@example.com); without it the
-// message stays in the outbox, which admins read at /admin/outbox.
-func (a *App) deliver(m *models.OutboxMessage) {
+// message stays in the outbox, which admins read at /admin/outbox, and
+// deliver says so (errNoSMTP). A failure is recorded on the message too.
+func (a *App) deliver(m *models.OutboxMessage) error {
 	if a.smtpURL == "" {
-		return
+		return errNoSMTP
 	}
 	err := sendSMTP(a.smtpURL, m.ToAddress, m.Subject, m.Body)
 	now := a.now().UTC()
@@ -28,6 +33,7 @@ func (a *App) deliver(m *models.OutboxMessage) {
 	if dbErr := a.db.Model(m).Updates(upd).Error; dbErr != nil {
 		a.log.Error("outbox update", "err", dbErr)
 	}
+	return err
 }
 
 func domainOf(addr string) string {

@@ -540,7 +540,7 @@ func (a *App) renderQuote(c echo.Context, q *models.Quote, status int, item view
 	u := currentUser(c)
 	now := a.now().UTC()
 	v := views.QuoteEditor{Doc: quoteDoc(q, u.SeesAllRecords() || canEditQuote(u, q), now), OppID: q.OpportunityID, OppTitle: q.Opportunity.Title,
-		Primary: q.IsPrimary, CanEdit: canEditQuote(u, q), Locked: q.Locked(), OppOpen: q.Opportunity.Status.Open(),
+		Primary: q.IsPrimary, CanEdit: canEditQuote(u, q), Locked: q.Locked(), OppOpen: q.Opportunity.Status.Open(), HasLines: q.HasLines(),
 		Item: item, Heading: heading, HeadingErr: headingErr, SendTo: sendTo, SendErr: sendErr}
 	if v.SendTo == "" && q.Opportunity.Contact != nil {
 		v.SendTo = q.Opportunity.Contact.Email
@@ -970,8 +970,16 @@ func (a *App) sendQuote(c echo.Context) error {
 	if err := a.db.Create(&msg).Error; err != nil {
 		return err
 	}
-	a.deliver(&msg)
-	return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID)+"#send-h", "Sent to "+to+". The customer can answer on the link below.")
+	// Say what happened to the e-mail: a rep who is told "sent" tells
+	// nobody else, and the customer would wait for nothing.
+	flash := "E-mailed the quote to " + to + ". The customer can answer on the link below."
+	switch err := a.deliver(&msg); {
+	case errors.Is(err, errNoSMTP):
+		flash = "Marked as sent to " + to + ", but nothing was e-mailed: e-mail is not set up on this server. Send the customer the link below yourself."
+	case err != nil:
+		flash = "Marked as sent to " + to + ", but the e-mail could not be sent. Send the customer the link below yourself; an admin finds the error in the outbox."
+	}
+	return a.redirectWithFlash(c, "/quotes/"+idStr(q.ID)+"#send-h", flash)
 }
 
 func (a *App) absoluteURL(c echo.Context, path string) string {
@@ -1016,6 +1024,9 @@ func (a *App) outcomeQuote(c echo.Context) (*models.Quote, error) {
 	q, err := a.loadQuote(c)
 	if err != nil {
 		return nil, err
+	}
+	if c.Path() == "/quotes/:id/won" && !q.HasLines() {
+		return nil, echo.NewHTTPError(http.StatusConflict, "This quote has no lines yet: add what the customer buys before marking it won.")
 	}
 	if !currentUser(c).CanEditOwned(q.Opportunity.OwnerID) {
 		return nil, errForbidden

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -1192,6 +1193,34 @@ func TestAcceptedQuoteCannotBeEdited(t *testing.T) {
 	wantStatus(t, "add a line to the copy", r, http.StatusSeeOther)
 	if got := strings.Join(qtLines(t, app, cp.ID), "|"); got != "Firewall appliance|Installation|New line" {
 		t.Errorf("the copy's lines: %s", got)
+	}
+}
+
+// TestEmptyQuoteCannotBeWon: won at its amounts, a quote with no lines (only
+// a heading, say) would close the deal at nothing over the amount it had. The
+// editor offers no "Won quote", and the form and a hand-made POST are refused
+// with nothing changed; "Lost quote" stays.
+func TestEmptyQuoteCannotBeWon(t *testing.T) {
+	app := newTestApp(t)
+	rep := userByEmail(t, app, "rep@example.com")
+	opp := qtNewOpp(t, app, rep)
+	before := loadOpp(t, app, opp.ID)
+	q := qtNewQuote(t, app, opp, rep, "Empty draft", []models.QuoteItem{{Kind: models.KindHeading, Name: "Hardware"}})
+	c := app.client(t).login("rep@example.com")
+	page := qtPath(q, "/won")
+	ed := c.get(qtPath(q, "")).doc(t)
+	if ed.Find(`a[href="`+page+`"]`).Length() != 0 || ed.Find(`a[href="`+qtPath(q, "/lost")+`"]`).Length() != 1 {
+		t.Errorf("the empty quote's editor offers Won quote, or no Lost quote")
+	}
+	wantStatus(t, "GET won", c.get(page), http.StatusConflict)
+	r := c.post(page, url.Values{"csrf_token": {c.token(qtPath(q, ""))}, "reason_id": {qtReason(t, app, models.WinReasons)}, "date": {qtDate(0)},
+		"version": {strconv.Itoa(before.Version)}})
+	wantStatus(t, "POST won", r, http.StatusConflict)
+	if o := loadOpp(t, app, opp.ID); !o.Status.Open() || o.Revenue != before.Revenue || o.Version != before.Version {
+		t.Errorf("a refused win changed the opportunity: %s %+v version %d", o.Status, o.Revenue, o.Version)
+	}
+	if err := models.WinFromQuote(app.DB, qtLoad(t, app, q.ID), models.OutcomeInput{}, &rep, time.Now()); !errors.Is(err, models.ErrQuoteEmpty) {
+		t.Errorf("WinFromQuote of an empty quote: %v, want ErrQuoteEmpty", err)
 	}
 }
 

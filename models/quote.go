@@ -197,6 +197,16 @@ func (q *Quote) DisplayStatus(now time.Time) string {
 // not edited but copied.
 func (q *Quote) Locked() bool { return q.Status == QuoteAccepted || q.Status == QuoteDeclined }
 
+// HasLines is true when the quote sells something: a line that is not a heading.
+func (q *Quote) HasLines() bool {
+	for _, it := range q.Items {
+		if it.Kind != KindHeading {
+			return true
+		}
+	}
+	return false
+}
+
 // DiscountType is the one discount a line may have.
 type DiscountType string
 
@@ -591,6 +601,7 @@ func LoadQuoteByToken(db *gorm.DB, token string) (*Quote, error) {
 var (
 	ErrQuoteClosedOpp = errors.New("this opportunity is lost; reopen it before quoting")
 	ErrQuoteLocked    = errors.New("the customer has answered this quote; copy it to change it")
+	ErrQuoteEmpty     = errors.New("this quote has no lines: add what the customer buys before marking it won")
 	ErrQuoteExpired   = errors.New("this quote has expired")
 	ErrQuoteAnswered  = errors.New("this quote has already been answered")
 	ErrQuoteNotSent   = errors.New("this quote has not been sent")
@@ -994,6 +1005,11 @@ func (OutboxMessage) TableName() string { return "outbox" }
 // primary, the opportunity takes its revenue and cost, and MarkWon runs as
 // "Mark as won" does. The sales-order hook runs afterwards.
 func WinFromQuote(db *gorm.DB, q *Quote, in OutcomeInput, by *User, now time.Time) error {
+	if !q.HasLines() {
+		// Won at the quote's amounts, an empty quote would close the deal
+		// at nothing, over the amount the opportunity had.
+		return ErrQuoteEmpty
+	}
 	return db.Transaction(func(tx *gorm.DB) error {
 		if err := MakePrimary(tx, q.ID); err != nil {
 			return err

@@ -137,6 +137,7 @@ type QuoteEditor struct {
 	Answered    string // the customer's answer, when there is one
 	AcceptedNow bool   // accepted and the opportunity is still open: mark as won?
 	OppOpen     bool
+	HasLines    bool   // a line that is not a heading: the quote can be won
 	Link        string // the customer link, when sent
 	SentTo      string
 	SentAt      string
