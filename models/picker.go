@@ -405,11 +405,14 @@ func (p QuotePick) Find(db *gorm.DB, key string, m PickMatch, limit int) ([]Pick
 	name := lowerKey(db, "quotes.name")
 	q := p.scope(db)
 	if m == MatchExact {
-		q = q.Where(name+" = ?", key)
+		// By number alone: ordered by the name too, SQLite sorted every
+		// quote of the name (17,000 of one at 1M: 95 ms) instead of
+		// walking the index.
+		q = q.Where(name+" = ?", key).Order("quotes.number DESC")
 	} else {
-		q = q.Where(name+" >= ? AND "+name+" < ?", key, key+string(utf8.MaxRune))
+		q = q.Where(name+" >= ? AND "+name+" < ?", key, key+string(utf8.MaxRune)).Order(name + ", quotes.number DESC")
 	}
-	byName, err := quotePicks(q.Order(name + ", quotes.number DESC").Limit(limit))
+	byName, err := quotePicks(q.Limit(limit))
 	for _, r := range byName {
 		if len(out) < limit && !slices.ContainsFunc(out, func(o Pick) bool { return o.ID == r.ID }) {
 			out = append(out, r)

@@ -2,8 +2,12 @@ package models_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
+	"gorm.io/gorm"
+
+	"salesdesk/db/dbtest"
 	"salesdesk/models"
 )
 
@@ -64,5 +68,53 @@ func TestQuotePickByNumberOrName(t *testing.T) {
 	}
 	if _, err := src.Get(e.db, self.ID); err == nil {
 		t.Error("Get offers the quote itself")
+	}
+}
+
+// TestQuotePickReadsAlongTheNameIndex checks the plans of QuotePick's name
+// reads: SQLite walks quotes_name_lower in the order asked and stops at the
+// limit, for an exact name as for a prefix, instead of sorting every quote of
+// the name (17,000 of one at 1M took 95 ms).
+func TestQuotePickReadsAlongTheNameIndex(t *testing.T) {
+	dbtest.SkipOnPostgres(t, "EXPLAIN QUERY PLAN is SQLite's")
+	e := qtSetup(t)
+	e.quote(t, e.opp(t, "Plan deal", false), "Wi-Fi upgrade")
+	var queries []string
+	var vars [][]any
+	capture := func(tx *gorm.DB) {
+		if sql := tx.Statement.SQL.String(); strings.Contains(sql, "LOWER(quotes.name)") {
+			queries, vars = append(queries, sql), append(vars, tx.Statement.Vars)
+		}
+	}
+	if err := e.db.Callback().Query().After("gorm:query").Register("test:capture_quote_picks", capture); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []models.PickMatch{models.MatchExact, models.MatchPrefix} {
+		if _, err := (models.QuotePick{}).Find(e.db, "wi-fi upgrade", m, models.PickMatches); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(queries) != 2 {
+		t.Fatalf("captured %d name reads, want 2", len(queries))
+	}
+	for i, q := range queries {
+		var plan []string
+		rows, err := e.db.Raw("EXPLAIN QUERY PLAN "+q, vars[i]...).Rows()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		all := strings.Join(plan, "\n")
+		if !strings.Contains(all, "quotes USING INDEX quotes_name_lower") || strings.Contains(all, "TEMP B-TREE") {
+			t.Errorf("%s is not read along quotes_name_lower in order; plan:\n%s", q, all)
+		}
 	}
 }
