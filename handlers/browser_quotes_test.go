@@ -167,10 +167,12 @@ func TestBrowserQuoteApproveAndWin(t *testing.T) {
 		t.Fatalf("after sending: at %s, want %s", loc, quotePath)
 	}
 	b.wantFlash("Marked as sent to customer@example.com, but nothing was e-mailed")
-	link := b.text("the customer link", chromedp.CSS(`section[aria-labelledby="send-h"] code`))
-	if !regexp.MustCompile(`^/q/[A-Za-z0-9_-]{20,64}$`).MatchString(link) {
-		t.Fatalf("the customer link on the page is %q, want /q/{token}", link)
+	// The whole address, to paste into an e-mail.
+	full := b.text("the customer link", chromedp.CSS(`section[aria-labelledby="send-h"] code`))
+	if !regexp.MustCompile(`^http://127\.0\.0\.1:\d+/q/[A-Za-z0-9_-]{20,64}$`).MatchString(full) {
+		t.Fatalf("the customer link on the page is %q, want http://{host}/q/{token}", full)
 	}
+	link := full[strings.Index(full, "/q/"):]
 	q = bqLoadQuote(t, app, uint(quoteID))
 	if q.Status != models.QuoteSent || q.Token == nil || "/q/"+*q.Token != link || q.SentTo != "customer@example.com" {
 		t.Fatalf("after sending, the stored quote has status %q, token %v, sent to %q; want sent to customer@example.com with the link %s",

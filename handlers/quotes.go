@@ -546,11 +546,12 @@ func (a *App) renderQuote(c echo.Context, q *models.Quote, status int, item view
 		v.SendTo = q.Opportunity.Contact.Email
 	}
 	if q.Token != nil {
-		v.Link = "/q/" + *q.Token
+		v.Link = a.absoluteURL(c, "/q/"+*q.Token)
 	}
 	if q.SentAt != nil {
 		v.SentTo, v.SentAt = q.SentTo, q.SentAt.UTC().Format("2 Jan 2006 15:04 UTC")
 	}
+	v.Sent, v.Revised = q.Status == models.QuoteSent, q.Revised()
 	if q.RespondedAt != nil {
 		verb := "declined"
 		if q.Status == models.QuoteAccepted {
@@ -1128,7 +1129,13 @@ func (a *App) renderCustomerQuote(c echo.Context, q *models.Quote, status int, v
 		}
 		v.Answered = fmt.Sprintf("%s %s this quote on %s. Thank you.", q.ResponseName, verb, q.RespondedAt.UTC().Format("2 Jan 2006 15:04 UTC"))
 	} else if q.Status == models.QuoteDraft {
-		v.Answered = "This quote is being prepared."
+		// Changed since it was sent: what it holds now is not what was
+		// sent, nor yet what will be.
+		v.Revising = true
+		v.Answered = "This quote is being revised: " + v.AskWho + " will send you the new version."
+		if v.AskWho == "" {
+			v.Answered = "This quote is being revised: you will receive the new version."
+		}
 	}
 	p := a.page(c, "Quote")
 	return render(c, status, views.CustomerQuotePage(p, v))
@@ -1183,6 +1190,9 @@ func (a *App) customerQuotePDF(c echo.Context) error {
 	q, err := a.customerQuoteFor(c)
 	if err != nil {
 		return err
+	}
+	if q.Status == models.QuoteDraft {
+		return echo.NewHTTPError(http.StatusNotFound, "This quote is being revised: you will receive the new version.")
 	}
 	return a.writeQuotePDF(c, q)
 }

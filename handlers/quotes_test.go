@@ -899,7 +899,7 @@ func TestQuoteSendWritesTheOutbox(t *testing.T) {
 		t.Errorf("outbox message %+v", m)
 	}
 	// The editor shows the link; admins read the outbox.
-	if doc := c.get(qtPath(q, "")).doc(t); doc.Find(`a[href="/q/`+*s.Token+`"]`).Length() == 0 {
+	if doc := c.get(qtPath(q, "")).doc(t); doc.Find(`a[href$="://`+strings.TrimPrefix(app.URL, "http://")+`/q/`+*s.Token+`"]`).Length() == 0 {
 		t.Errorf("the editor does not show the customer link")
 	}
 	admin := app.client(t).login("admin@example.com")
@@ -1546,5 +1546,64 @@ func TestQuoteManagerHidesTheBuiltInQuotes(t *testing.T) {
 	wantStatus(t, "GET the customer link", anon.get("/q/"+token), http.StatusOK)
 	if c.get("/").doc(t).Find(`#nav a[href="/quotes"]`).Length() != 1 {
 		t.Errorf("the nav has no Quotes link after the Quote Manager is switched off")
+	}
+}
+
+// TestChangingASentQuoteTakesItBackToDraft: the customer must not approve, on
+// the link, something other than what was sent. A change to a sent quote (its
+// header or a line) makes it a draft again: the link then says the quote is
+// being revised, shows no lines and no PDF, and refuses an answer, until the
+// rep sends it again. Saving the header unchanged changes nothing.
+func TestChangingASentQuoteTakesItBackToDraft(t *testing.T) {
+	app := newTestApp(t)
+	rep := userByEmail(t, app, "rep@example.com")
+	q := qtNewQuote(t, app, qtNewOpp(t, app, rep), rep, "Sent quote", qtItems())
+	token := qtSend(t, app, q)
+	c := app.client(t).login("rep@example.com")
+	anon := app.client(t)
+	header := `form[action="` + qtPath(q, "") + `"]`
+
+	if hint := qtText(c.get(qtPath(q, "")).doc(t).Find("main")); !strings.Contains(hint, "Changing it takes it back to draft") {
+		t.Errorf("the sent quote's editor does not say what a change does")
+	}
+	wantStatus(t, "save unchanged", c.fill(qtPath(q, "/edit"), header, url.Values{}), http.StatusSeeOther)
+	if s := qtLoad(t, app, q.ID); s.Status != models.QuoteSent {
+		t.Fatalf("saving the header unchanged made the quote %s", s.Status)
+	}
+	wantStatus(t, "rename", c.fill(qtPath(q, "/edit"), header, url.Values{"name": {"Sent quote, revised"}}), http.StatusSeeOther)
+	s := qtLoad(t, app, q.ID)
+	if s.Status != models.QuoteDraft || s.SentAt == nil || s.Token == nil || *s.Token != token {
+		t.Fatalf("after a change: status %s, sent at %v, token kept %v; want a draft that keeps when it was sent and its link", s.Status, s.SentAt, s.Token != nil && *s.Token == token)
+	}
+	if txt := qtText(c.get(qtPath(q, "")).doc(t).Find("main")); !strings.Contains(txt, "Changed since it was sent to buyer@example.com") {
+		t.Errorf("the editor does not say the quote must be sent again: %q", txt)
+	}
+	page := anon.get("/q/" + token)
+	wantStatus(t, "the link while revised", page, http.StatusOK)
+	doc := page.doc(t)
+	if txt := qtText(doc.Find("main")); !strings.Contains(txt, "This quote is being revised") || strings.Contains(txt, "Firewall appliance") ||
+		doc.Find(`form[action="/q/`+token+`"]`).Length() != 0 || doc.Find(`a[href$="/pdf"]`).Length() != 0 {
+		t.Errorf("the link while revised shows lines, a PDF or the answer form: %q", txt)
+	}
+	wantStatus(t, "the PDF while revised", anon.get("/q/"+token+"/pdf"), http.StatusNotFound)
+	// A hand-made answer (the page has no form: the token from another page).
+	r := anon.post("/q/"+token, url.Values{"csrf_token": {anon.token("/login")}, "name": {"Jane"}, "answer": {"approve"}})
+	wantStatus(t, "approve while revised", r, http.StatusConflict)
+	if s := qtLoad(t, app, q.ID); s.Status != models.QuoteDraft || s.RespondedAt != nil {
+		t.Fatalf("an answer to a revised quote was recorded: %s", s.Status)
+	}
+
+	// Sent again, the customer sees it and can answer; then a new line
+	// takes it back to draft too.
+	qtSend(t, app, qtLoad(t, app, q.ID))
+	if txt := qtText(anon.get("/q/" + token).doc(t).Find("main")); !strings.Contains(txt, "Firewall appliance") || !strings.Contains(txt, "Sent quote, revised") {
+		t.Errorf("the link, sent again, does not show the quote: %q", txt)
+	}
+	if err := models.AddItem(app.DB, qtLoad(t, app, q.ID), &models.QuoteItem{Kind: models.KindLabor, Name: "Training", Quantity: models.QuantityScale,
+		UnitPrice: 999_00, Period: models.OneTime}); err != nil {
+		t.Fatal(err)
+	}
+	if s := qtLoad(t, app, q.ID); s.Status != models.QuoteDraft {
+		t.Errorf("a new line left the sent quote %s", s.Status)
 	}
 }

@@ -709,14 +709,54 @@ func SyncOpportunityFromQuote(tx *gorm.DB, quoteID uint) error {
 	return err
 }
 
-// SaveQuoteHeader writes the editable header fields of a quote.
+// SaveQuoteHeader writes the editable header fields of a quote. A change to a
+// sent quote takes it back to draft (reviseSent); saving the same values does not.
 func SaveQuoteHeader(db *gorm.DB, q *Quote) error {
 	if q.Locked() {
 		return ErrQuoteLocked
 	}
-	return db.Model(q).Omit(clause.Associations).Where("status NOT IN ?", []QuoteStatus{QuoteAccepted, QuoteDeclined}).Select("Name", "EffectiveDate", "ExpirationDate", "BillTo", "ShipTo",
-		"PaymentTermID", "TaxRateID", "TermMonths", "Comments", "UpdatedAt").Updates(q).Error
+	return db.Transaction(func(tx *gorm.DB) error {
+		var was Quote
+		if err := tx.First(&was, q.ID).Error; err != nil {
+			return err
+		}
+		if was.Locked() {
+			return ErrQuoteLocked
+		}
+		changed := was.Name != q.Name || !was.EffectiveDate.Equal(q.EffectiveDate) || !was.ExpirationDate.Equal(q.ExpirationDate) ||
+			was.BillTo != q.BillTo || was.ShipTo != q.ShipTo || !samePtr(was.PaymentTermID, q.PaymentTermID) || !samePtr(was.TaxRateID, q.TaxRateID) ||
+			was.TermMonths != q.TermMonths || was.Comments != q.Comments
+		if err := tx.Model(q).Omit(clause.Associations).Select("Name", "EffectiveDate", "ExpirationDate", "BillTo", "ShipTo",
+			"PaymentTermID", "TaxRateID", "TermMonths", "Comments", "UpdatedAt").Updates(q).Error; err != nil {
+			return err
+		}
+		if !changed {
+			return nil
+		}
+		return reviseSent(tx, q)
+	})
 }
+
+// samePtr tells whether two optional values are both unset or equal.
+func samePtr[T comparable](a, b *T) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
+}
+
+// reviseSent takes a sent quote that was just changed back to draft: the
+// customer could otherwise approve, on the link, something other than what
+// was e-mailed to them. The link then says the quote is being revised (it
+// keeps its token, when and to whom it was sent) until it is sent again.
+func reviseSent(tx *gorm.DB, q *Quote) error {
+	res := tx.Model(&Quote{}).Where("id = ? AND status = ?", q.ID, QuoteSent).Update("status", QuoteDraft)
+	if res.Error == nil && res.RowsAffected > 0 {
+		q.Status = QuoteDraft
+	}
+	return res.Error
+}
+
+// Revised is true for a draft that was sent before: changed since, it waits
+// to be sent again.
+func (q *Quote) Revised() bool { return q.Status == QuoteDraft && q.SentAt != nil }
 
 // checkUnlocked re-reads the quote's status inside the transaction, so an
 // answer that arrived after the page was loaded still locks the quote.
@@ -812,6 +852,9 @@ func MoveItem(db *gorm.DB, q *Quote, itemID uint, up bool) error {
 // touchQuote marks a quote changed and keeps its opportunity in step.
 func touchQuote(tx *gorm.DB, quoteID uint) error {
 	if err := tx.Model(&Quote{}).Where("id = ?", quoteID).Updates(map[string]any{"updated_at": time.Now().UTC(), "version": gorm.Expr("version + 1")}).Error; err != nil {
+		return err
+	}
+	if err := reviseSent(tx, &Quote{ID: quoteID}); err != nil {
 		return err
 	}
 	return SyncOpportunityFromQuote(tx, quoteID)

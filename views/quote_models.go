@@ -138,9 +138,11 @@ type QuoteEditor struct {
 	AcceptedNow bool   // accepted and the opportunity is still open: mark as won?
 	OppOpen     bool
 	HasLines    bool   // a line that is not a heading: the quote can be won
-	Link        string // the customer link, when sent
+	Link        string // the customer link, when sent (an absolute URL, to paste into an e-mail)
 	SentTo      string
 	SentAt      string
+	Sent        bool // sent and not answered: a change takes it back to draft
+	Revised     bool // changed since it was sent: to be sent again
 	Item        ItemForm
 	HeadingErr  Errors
 	Heading     string
@@ -164,6 +166,7 @@ type CustomerQuote struct {
 	Doc      QuoteDoc
 	Token    string
 	Answered string
+	Revising bool // a draft again (changed since it was sent): no lines, no answer
 	Expired  bool
 	AskWho   string
 	Name     string `form:"name"`
