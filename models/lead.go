@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -254,10 +255,15 @@ func ConvertLead(db *gorm.DB, leadID uint, by *User, now time.Time) (*Opportunit
 		if err := tx.Where("active = ? AND is_won = ? AND is_lost = ?", true, false, false).Order("position, id").First(&stage).Error; err != nil {
 			return fmt.Errorf("%w: no open stage is active", ErrNoStage)
 		}
+		// Named after the customer and what they need, not the campaign
+		// (which the opportunity links to): the title becomes the quote's
+		// name, which the customer reads.
 		title := company
+		if need := firstLine(l.NeedNote, 80); need != "" {
+			title = company + " — " + need
+		}
 		var sourceID *uint
 		if l.Campaign != nil {
-			title = company + " — " + l.Campaign.Name
 			src, err := leadSourceFor(tx, l.Campaign.Type)
 			if err != nil {
 				return err
@@ -312,6 +318,21 @@ func splitName(full string) (string, string) {
 }
 
 // leadNotes carries the qualification notes over to the opportunity.
+// firstLine is the first line of s, trimmed, cut at a word to at most max
+// characters (with an ellipsis).
+func firstLine(s string, max int) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)[:max-1]
+	if i := strings.LastIndexByte(string(r), ' '); i > max/2 {
+		return strings.TrimRight(string(r)[:i], " ,;:.-") + "…"
+	}
+	return string(r) + "…"
+}
+
 func leadNotes(l *Lead) string {
 	var b strings.Builder
 	for _, n := range []struct{ label, note string }{

@@ -236,8 +236,10 @@ func TestConvertLeadCreatesOrganizationContactAndOpportunity(t *testing.T) {
 	if got.Status != models.StatusActive || !got.IsOpen || got.Version != 1 {
 		t.Errorf("status %q open %v version %d, want active, open, version 1", got.Status, got.IsOpen, got.Version)
 	}
-	if !strings.Contains(got.Title, "Analytical Engines Ltd") || !strings.Contains(got.Title, "IT Expo 2026") {
-		t.Errorf("title %q names neither the company nor the campaign", got.Title)
+	// Named after the customer and the need, not the campaign: the title
+	// becomes the quote's name, which the customer reads.
+	if got.Title != "Analytical Engines Ltd — Ageing servers" {
+		t.Errorf("title %q, want the company and the need", got.Title)
 	}
 	if got.Description != "Need: Ageing servers\nBudget: Approved" {
 		t.Errorf("description %q, want the lead's notes", got.Description)
@@ -921,6 +923,20 @@ func TestCampaignROIPercent(t *testing.T) {
 		got, ok := r.ROIPercent(c.cost)
 		if got != c.want || ok != c.ok {
 			t.Errorf("ROIPercent(won %d, cost %d) = %d %v, want %d %v", c.won, c.cost, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func TestFirstLineCutsAtAWord(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                        "",
+		"  Ageing servers \nmore": "Ageing servers",
+		"Replace the firewalls at all three sites before the audit in spring": "Replace the firewalls at all…",
+		"Supercalifragilisticexpialidocious-and-more":                         "Supercalifragilisticexpialido…",
+		"Ünïcödé firewalls everywhere, now":                                   "Ünïcödé firewalls…",
+	} {
+		if got := models.FirstLine(in, 30); got != want {
+			t.Errorf("FirstLine(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

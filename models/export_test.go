@@ -1,0 +1,4 @@
+package models
+
+// FirstLine is firstLine, for the tests.
+var FirstLine = firstLine
