@@ -160,9 +160,12 @@ func (a *App) homeQuotes(c echo.Context, u *models.User, now time.Time) ([]views
 		}
 		return out, nil
 	}
+	// The ones still to be answered: not past their date (those are listed
+	// apart, Expired) and of a deal still open; the soonest to expire first.
 	var qs []models.Quote
 	if err := a.db.Preload("Opportunity").Preload("TaxRate").Preload("Items").
-		Where("owner_id = ? AND status IN ?", u.ID, []models.QuoteStatus{models.QuoteDraft, models.QuoteSent}).
+		Where("owner_id = ? AND status IN ? AND expiration_date >= ?", u.ID, []models.QuoteStatus{models.QuoteDraft, models.QuoteSent}, today(now)).
+		Where("EXISTS (SELECT 1 FROM opportunities o WHERE o.id = quotes.opportunity_id AND o.is_open)").
 		Order("expiration_date, id").Limit(10).Find(&qs).Error; err != nil {
 		return nil, err
 	}
@@ -173,7 +176,7 @@ func (a *App) homeQuotes(c echo.Context, u *models.User, now time.Time) ([]views
 		if q.Expired(now) {
 			h.StatusKey = "expired"
 		}
-		if q.Opportunity != nil {
+		if q.Opportunity != nil && q.Opportunity.Title != q.Name {
 			h.Detail = q.Opportunity.Title + " · " + h.Detail
 		}
 		out = append(out, h)
