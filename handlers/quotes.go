@@ -327,9 +327,13 @@ func (a *App) quoteChoices(f *views.QuoteForm) error {
 	for _, t := range terms {
 		f.PaymentTerms = append(f.PaymentTerms, views.Option{Value: idStr(t.ID), Label: t.Name, Selected: idStr(t.ID) == f.PaymentTermID})
 	}
-	f.TaxRates = []views.Option{{Value: "", Label: "No tax"}}
+	f.TaxRates = []views.Option{{Value: "", Label: "None"}}
 	for _, r := range rates {
-		f.TaxRates = append(f.TaxRates, views.Option{Value: idStr(r.ID), Label: r.Name + " (" + r.Percent() + ")", Selected: idStr(r.ID) == f.TaxRateID})
+		label := r.Name
+		if !strings.Contains(label, r.Percent()) {
+			label += " (" + r.Percent() + ")" // not "Sales tax 8.875% (8.875%)"
+		}
+		f.TaxRates = append(f.TaxRates, views.Option{Value: idStr(r.ID), Label: label, Selected: idStr(r.ID) == f.TaxRateID})
 	}
 	return nil
 }

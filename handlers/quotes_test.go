@@ -1607,3 +1607,33 @@ func TestChangingASentQuoteTakesItBackToDraft(t *testing.T) {
 		t.Errorf("a new line left the sent quote %s", s.Status)
 	}
 }
+
+// TestEmptyQuoteEditorReadsFinished: a new quote with no lines says so and
+// shows no empty totals table nor an empty margin percentage, and the tax
+// rates are named once each ("Sales tax 8.875%", not "… (8.875%)" again).
+func TestEmptyQuoteEditorReadsFinished(t *testing.T) {
+	app := newTestApp(t)
+	rep := userByEmail(t, app, "rep@example.com")
+	q := qtNewQuote(t, app, qtNewOpp(t, app, rep), rep, "Empty", nil)
+	c := app.client(t).login("rep@example.com")
+	main := c.get(qtPath(q, "")).doc(t).Find("main")
+	txt := qtText(main)
+	if !strings.Contains(txt, "No lines yet. Add the first one below.") || main.Find("caption:contains('Totals')").Length() != 0 || strings.Contains(txt, "()") {
+		t.Errorf("the empty quote's editor: %q", txt)
+	}
+	if txt := qtText(c.get(qtPath(q, "/print")).doc(t).Find("main")); !strings.Contains(txt, "No lines yet.") || strings.Contains(txt, "Add the first one") {
+		t.Errorf("the empty quote's print page: %q", txt)
+	}
+	var labels []string
+	c.get(qtPath(q, "/edit")).doc(t).Find(`select[name="tax_rate_id"] option`).Each(func(_ int, o *goquery.Selection) { labels = append(labels, o.Text()) })
+	if len(labels) < 2 {
+		t.Fatalf("tax rate choices %q", labels)
+	}
+	seen := map[string]bool{}
+	for _, l := range labels {
+		if strings.Count(l, "%") > 1 || seen[strings.ToLower(l)] {
+			t.Errorf("tax rate choices %q: %q says its rate twice or repeats another", labels, l)
+		}
+		seen[strings.ToLower(l)] = true
+	}
+}

@@ -192,3 +192,11 @@ type ChooseOpportunity struct {
 	Opportunities  []Option // nil until the organization is known
 	Errs           Errors
 }
+
+// parenthesized is " (s)", or nothing when s is empty.
+func parenthesized(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
+}
