@@ -161,7 +161,7 @@ func (a *App) renderOpportunity(c echo.Context, o *models.Opportunity, status in
 	for i := range quotes {
 		q := &quotes[i]
 		row := views.QuoteRow{ID: q.ID, Number: strconv.Itoa(q.Number), Name: q.Name, Status: q.DisplayStatus(now), StatusKey: string(q.Status),
-			Expires: q.ExpirationDate.Format(dateShown), Total: q.Totals().FirstYear.Display(), Primary: q.IsPrimary}
+			Expires: q.ExpirationDate.Format(dateShown), Total: q.Totals().Revenue.FirstYear().Display(), Primary: q.IsPrimary}
 		if q.Expired(now) {
 			row.StatusKey = "expired"
 		}

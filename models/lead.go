@@ -276,6 +276,11 @@ func ConvertLead(db *gorm.DB, leadID uint, by *User, now time.Time) (*Opportunit
 			Status: StatusActive, ProjectedCloseDate: DateOnly(now).AddDate(0, 3, 0), CampaignID: l.CampaignID,
 			LeadSourceID: sourceID, Need: true, Solution: true, Timeframe: true, Budget: true,
 			Description: leadNotes(&l), CreatedAt: now,
+			// A lead has no amounts: its quote gives them (until the rep
+			// turns this off to enter them by hand). At $0 until a win, a
+			// converted deal was missing from the pipeline and its loss
+			// counted nothing in the win/loss report.
+			UseQuoteTotals: true,
 		}
 		if err := CreateOpportunity(tx, opp, by, now); err != nil {
 			return err

@@ -291,6 +291,19 @@ func TestConvertLeadCreatesOrganizationContactAndOpportunity(t *testing.T) {
 	if h, ok := fields["lead"]; !ok || !strings.Contains(h.NewValue, "Ada King Lovelace") || !strings.Contains(h.NewValue, "IT Expo 2026") {
 		t.Errorf("lead entry %+v, want the lead's name and campaign", h)
 	}
+	// A lead has no amounts: the deal takes its quote's.
+	q := models.Quote{OpportunityID: got.ID, OwnerID: rep.ID, Name: got.Title, EffectiveDate: ltNow, ExpirationDate: ltNow.AddDate(0, 1, 0), TermMonths: 12,
+		Items: []models.QuoteItem{{Kind: models.KindProduct, Name: "Server", Quantity: 2 * models.QuantityScale, UnitPrice: 4_000_00, UnitCost: 3_000_00, Period: models.OneTime}}}
+	if err := models.CreateQuote(gdb, &q); err != nil {
+		t.Fatal(err)
+	}
+	var quoted models.Opportunity
+	if err := gdb.First(&quoted, got.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if !got.UseQuoteTotals || quoted.Amount != 8_000_00 || quoted.Cost.FirstYear() != 6_000_00 {
+		t.Errorf("quoted converted deal: uses quote totals %v, amount %v, cost %v; want the quote's 8,000.00 and 6,000.00", got.UseQuoteTotals, quoted.Amount, quoted.Cost.FirstYear())
+	}
 }
 
 func TestConvertLeadLeadSourceFollowsCampaignType(t *testing.T) {
