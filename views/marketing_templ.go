@@ -1272,7 +1272,7 @@ func LeadFormPage(p Page, f LeadForm) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 107, "</div><fieldset><legend>Qualification</legend><p class=\"hint\">The seed’s four criteria. All four must hold before the lead can become an opportunity.</p><div class=\"criteria-grid\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 107, "</div><fieldset><legend>Qualification</legend><p class=\"hint\">All four must hold before the lead can become an opportunity.</p><div class=\"criteria-grid\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
