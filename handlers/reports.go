@@ -298,17 +298,34 @@ func (a *App) funnelCSV(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		rows = [][]string{{"Stage", "Count"}, {"Leads", itoa64(fc.Leads)}, {"Qualified leads", itoa64(fc.Qualified)},
-			{"Opportunities", itoa64(fc.Opportunities)}, {"Quoted", itoa64(fc.Quoted)}, {"Won", itoa64(fc.Won)},
-			{"Lost", itoa64(fc.Lost)}, {"Still open", itoa64(fc.Open)}}
+		// The page's table: each stage of the first, then Lost and Still open beside.
+		rows = [][]string{{"Stage", "Count", "Of the stage before", "Of the first stage"}}
+		first := int64(-1)
+		for i, s := range []struct {
+			label string
+			n     int64
+		}{{"Leads", fc.Leads}, {"Qualified leads", fc.Qualified}, {"Opportunities", fc.Opportunities}, {"Quoted", fc.Quoted}, {"Won", fc.Won}} {
+			if !featuresOf(c).On(models.FeatureMarketing) && i < 2 {
+				continue // Marketing is off: the funnel starts at the opportunities
+			}
+			before := ""
+			if first >= 0 {
+				before = percent1(s.n, atoi64(rows[len(rows)-1][1]))
+			} else {
+				first = s.n
+			}
+			rows = append(rows, []string{s.label, itoa64(s.n), before, percent1(s.n, first)})
+		}
+		rows = append(rows, []string{"Lost", itoa64(fc.Lost), "", ""}, []string{"Still open", itoa64(fc.Open), "", ""})
 	case "winloss":
 		rs, err := models.WinLoss(a.db, f)
 		if err != nil {
 			return err
 		}
-		rows = [][]string{{"Kind", "Reason", "Deals", "Amount"}}
+		rows = [][]string{{"Grouped by", "Reason", "Deals", "Amount"}}
+		kinds := map[string]string{"win_reason": "Win reason", "loss_reason": "Loss reason", "competitor": "Competitor"}
 		for _, r := range rs {
-			rows = append(rows, []string{r.Kind, csvSafe(r.Name), itoa64(r.Count), r.Amount.Input0()})
+			rows = append(rows, []string{kinds[r.Kind], csvSafe(r.Name), itoa64(r.Count), r.Amount.Input0()})
 		}
 	case "forecast":
 		ms, err := models.Forecast(a.db, f, a.now().UTC())
@@ -319,10 +336,28 @@ func (a *App) funnelCSV(c echo.Context) error {
 		for _, m := range ms {
 			rows = append(rows, []string{m.Month.Format("2006-01"), itoa64(m.Count), m.Amount.Input0(), m.Weighted.Input0(), m.Won.Input0()})
 		}
+	case "owners":
+		byOwner, err := models.ForecastByOwner(a.db, f, a.now().UTC())
+		if err != nil {
+			return err
+		}
+		rows = [][]string{{"Owner", "Open closing in the next six months", "Amount", "Weighted"}}
+		for _, o := range byOwner {
+			rows = append(rows, []string{csvSafe(o.Name), itoa64(o.Count), o.Amount.Input0(), o.Weighted.Input0()})
+		}
+	case "stages":
+		ss, err := models.AverageTimeInStage(a.db, f)
+		if err != nil {
+			return err
+		}
+		rows = [][]string{{"Stage", "Stays", "Average days"}}
+		for _, s := range ss {
+			rows = append(rows, []string{csvSafe(s.Stage), strconv.Itoa(s.Spans), strconv.FormatFloat(s.Days, 'f', 1, 64)})
+		}
 	default:
 		return errNotFound
 	}
-	return a.streamCSV(c, table+".csv", rows[0], func(write func([]string) error) error {
+	return a.streamCSV(c, reportCSVName(table, f), rows[0], func(write func([]string) error) error {
 		for _, r := range rows[1:] {
 			if err := write(r); err != nil {
 				return err
@@ -333,3 +368,32 @@ func (a *App) funnelCSV(c echo.Context) error {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+func atoi64(s string) int64 {
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
+}
+
+// reportCSVName names a report table's export after its filters, so that
+// files exported with different filters do not all come down as funnel.csv:
+// "funnel-campaign-3-owner-5-2026-01-01-to-2026-12-31.csv".
+func reportCSVName(table string, f models.ReportFilter) string {
+	name := table
+	for _, p := range []struct {
+		key string
+		id  uint
+	}{{"campaign", f.CampaignID}, {"owner", f.OwnerID}, {"category", f.CategoryID}} {
+		if p.id != 0 {
+			name += "-" + p.key + "-" + idStr(p.id)
+		}
+	}
+	switch {
+	case !f.From.IsZero() && !f.Before.IsZero():
+		name += "-" + f.From.Format(dateInput) + "-to-" + f.Before.AddDate(0, 0, -1).Format(dateInput)
+	case !f.From.IsZero():
+		name += "-from-" + f.From.Format(dateInput)
+	case !f.Before.IsZero():
+		name += "-to-" + f.Before.AddDate(0, 0, -1).Format(dateInput)
+	}
+	return name + ".csv"
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -506,7 +507,8 @@ func rptCSV(t testing.TB, c *client, href, table string) [][]string {
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
 		t.Errorf("GET %s: Content-Type %q", href, ct)
 	}
-	if cd := r.Header.Get("Content-Disposition"); cd != `attachment; filename="`+table+`.csv"` {
+	// Named after the table and the filters: funnel-campaign-3-….csv.
+	if cd := r.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="`+table) || !strings.HasSuffix(cd, `.csv"`) {
 		t.Errorf("GET %s: Content-Disposition %q", href, cd)
 	}
 	rows, err := csv.NewReader(strings.NewReader(r.Body)).ReadAll()
@@ -516,12 +518,12 @@ func rptCSV(t testing.TB, c *client, href, table string) [][]string {
 	return rows
 }
 
-// rptExports are the three Export CSV links of a report page, by table.
+// rptExports are the Export CSV links of a report page, by table.
 func rptExports(t testing.TB, doc *goquery.Document) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	doc.Find(`main .section-head a`).Each(func(_ int, a *goquery.Selection) {
-		if rptText(a) != "Export CSV" {
+	doc.Find(`main a[href^="/reports/funnel.csv"]`).Each(func(_ int, a *goquery.Selection) {
+		if !strings.HasPrefix(rptText(a), "Export") {
 			return
 		}
 		href := a.AttrOr("href", "")
@@ -531,8 +533,8 @@ func rptExports(t testing.TB, doc *goquery.Document) map[string]string {
 		}
 		out[u.Query().Get("table")] = href
 	})
-	if len(out) != 3 || out["funnel"] == "" || out["winloss"] == "" || out["forecast"] == "" {
-		t.Fatalf("export links %v, want funnel, winloss and forecast", out)
+	if len(out) != 5 || out["funnel"] == "" || out["winloss"] == "" || out["forecast"] == "" || out["owners"] == "" || out["stages"] == "" {
+		t.Fatalf("export links %v, want funnel, winloss, forecast, owners and stages", out)
 	}
 	return out
 }
@@ -551,15 +553,42 @@ func rptExpectedCSV(t testing.TB, app *testApp, f models.ReportFilter) map[strin
 		t.Fatal(err)
 	}
 	i := func(n int64) string { return strconv.FormatInt(n, 10) }
-	out := map[string][][]string{"funnel": {{"Stage", "Count"}, {"Leads", i(fc.Leads)}, {"Qualified leads", i(fc.Qualified)},
-		{"Opportunities", i(fc.Opportunities)}, {"Quoted", i(fc.Quoted)}, {"Won", i(fc.Won)}, {"Lost", i(fc.Lost)}, {"Still open", i(fc.Open)}}}
+	// One decimal, halves up; none of nothing.
+	pct := func(n, of int64) string {
+		if of == 0 {
+			return ""
+		}
+		return strconv.FormatFloat(math.Floor(float64(n)*1000/float64(of)+0.5)/10, 'f', 1, 64) + "%"
+	}
+	out := map[string][][]string{"funnel": {{"Stage", "Count", "Of the stage before", "Of the first stage"}, {"Leads", i(fc.Leads), "", pct(fc.Leads, fc.Leads)},
+		{"Qualified leads", i(fc.Qualified), pct(fc.Qualified, fc.Leads), pct(fc.Qualified, fc.Leads)},
+		{"Opportunities", i(fc.Opportunities), pct(fc.Opportunities, fc.Qualified), pct(fc.Opportunities, fc.Leads)},
+		{"Quoted", i(fc.Quoted), pct(fc.Quoted, fc.Opportunities), pct(fc.Quoted, fc.Leads)},
+		{"Won", i(fc.Won), pct(fc.Won, fc.Quoted), pct(fc.Won, fc.Leads)}, {"Lost", i(fc.Lost), "", ""}, {"Still open", i(fc.Open), "", ""}}}
 	wl, err := models.WinLoss(app.DB, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out["winloss"] = [][]string{{"Kind", "Reason", "Deals", "Amount"}}
+	out["winloss"] = [][]string{{"Grouped by", "Reason", "Deals", "Amount"}}
+	kinds := map[string]string{"win_reason": "Win reason", "loss_reason": "Loss reason", "competitor": "Competitor"}
 	for _, r := range wl {
-		out["winloss"] = append(out["winloss"], []string{r.Kind, r.Name, i(r.Count), r.Amount.Input0()})
+		out["winloss"] = append(out["winloss"], []string{kinds[r.Kind], r.Name, i(r.Count), r.Amount.Input0()})
+	}
+	byOwner, err := models.ForecastByOwner(app.DB, f, time.Now().UTC())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out["owners"] = [][]string{{"Owner", "Open closing in the next six months", "Amount", "Weighted"}}
+	for _, o := range byOwner {
+		out["owners"] = append(out["owners"], []string{o.Name, i(o.Count), o.Amount.Input0(), o.Weighted.Input0()})
+	}
+	ss, err := models.AverageTimeInStage(app.DB, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out["stages"] = [][]string{{"Stage", "Stays", "Average days"}}
+	for _, s := range ss {
+		out["stages"] = append(out["stages"], []string{s.Stage, strconv.Itoa(s.Spans), strconv.FormatFloat(s.Days, 'f', 1, 64)})
 	}
 	ms, err := models.Forecast(app.DB, f, time.Now().UTC())
 	if err != nil {
@@ -582,8 +611,9 @@ func TestReportCSVExportsWithTheFilters(t *testing.T) {
 	// The trade show: the seed's numbers.
 	links := rptExports(t, rptGetReport(t, c, "campaign="+idString(show.ID)))
 	fun := rptCSV(t, c, links["funnel"], "funnel")
-	rptWantCSV(t, "trade show funnel", fun, [][]string{{"Stage", "Count"}, {"Leads", "147"}, {"Qualified leads", "63"},
-		{"Opportunities", "32"}, {"Quoted", "32"}, {"Won", "14"}, {"Lost", "18"}, {"Still open", "0"}})
+	rptWantCSV(t, "trade show funnel", fun, [][]string{{"Stage", "Count", "Of the stage before", "Of the first stage"}, {"Leads", "147", "", "100.0%"},
+		{"Qualified leads", "63", "42.9%", "42.9%"}, {"Opportunities", "32", "50.8%", "21.8%"}, {"Quoted", "32", "100.0%", "21.8%"},
+		{"Won", "14", "43.8%", "9.5%"}, {"Lost", "18", "", ""}, {"Still open", "0", "", ""}})
 	wl := rptCSV(t, c, links["winloss"], "winloss")
 	sums := map[string]int{}
 	names := map[string][]string{}
@@ -595,13 +625,13 @@ func TestReportCSVExportsWithTheFilters(t *testing.T) {
 		sums[r[0]] += n
 		names[r[0]] = append(names[r[0]], r[1])
 	}
-	if sums["win_reason"] != 14 || sums["loss_reason"] != 18 || sums["competitor"] != 18 {
+	if sums["Win reason"] != 14 || sums["Loss reason"] != 18 || sums["Competitor"] != 18 {
 		t.Errorf("win/loss CSV totals %v, want 14 won and 18 lost by reason and by competitor", sums)
 	}
-	if got := strings.Join(names["win_reason"], "|"); got != "Technical fit" {
+	if got := strings.Join(names["Win reason"], "|"); got != "Technical fit" {
 		t.Errorf("win reasons %q, want Technical fit only", got)
 	}
-	if got := strings.Join(names["loss_reason"], "|"); got != "Competitor's better quote|Lost funding" && got != "Lost funding|Competitor's better quote" {
+	if got := strings.Join(names["Loss reason"], "|"); got != "Competitor's better quote|Lost funding" && got != "Lost funding|Competitor's better quote" {
 		t.Errorf("loss reasons %q, want the seed's two", got)
 	}
 	want := rptExpectedCSV(t, app, models.ReportFilter{CampaignID: show.ID})
@@ -629,14 +659,18 @@ func TestReportCSVExportsWithTheFilters(t *testing.T) {
 	for table, href := range links {
 		rptWantCSV(t, "campaign, owner and period "+table, rptCSV(t, c, href, table), want[table])
 	}
+	name := `attachment; filename="forecast-campaign-` + idString(show.ID) + "-owner-" + idString(rep.ID) + "-" + from.Format("2006-01-02") + "-to-" + to.Format("2006-01-02") + `.csv"`
+	if cd := c.get(links["forecast"]).Header.Get("Content-Disposition"); cd != name {
+		t.Errorf("the filtered forecast comes down as %q, want %q", cd, name)
+	}
 	if fmt.Sprint(want["funnel"]) == fmt.Sprint(fun) {
 		t.Errorf("the owner filter changes nothing in the trade show funnel: the case tests nothing")
 	}
 
 	// A period with nothing in it.
 	empty := rptCSV(t, c, "/reports/funnel.csv?table=funnel&campaign="+idString(show.ID)+"&from=2001-01-01&to=2001-12-31", "funnel")
-	rptWantCSV(t, "empty period funnel", empty, [][]string{{"Stage", "Count"}, {"Leads", "0"}, {"Qualified leads", "0"},
-		{"Opportunities", "0"}, {"Quoted", "0"}, {"Won", "0"}, {"Lost", "0"}, {"Still open", "0"}})
+	rptWantCSV(t, "empty period funnel", empty, [][]string{{"Stage", "Count", "Of the stage before", "Of the first stage"}, {"Leads", "0", "", ""},
+		{"Qualified leads", "0", "", ""}, {"Opportunities", "0", "", ""}, {"Quoted", "0", "", ""}, {"Won", "0", "", ""}, {"Lost", "0", "", ""}, {"Still open", "0", "", ""}})
 	// A preset is a period too.
 	preset := rptCSV(t, c, "/reports/funnel.csv?table=funnel&preset=this_year&campaign="+idString(show.ID), "funnel")
 	y := time.Now().UTC().Year()
