@@ -17,6 +17,16 @@
   document.querySelectorAll("form.filters select").forEach(function (s) {
     s.addEventListener("change", function () { s.form.requestSubmit(); });
   });
+  // Bulk actions (data-bulk-for names the form the rows' checkboxes belong
+  // to) show once a row is selected; without JavaScript they always show.
+  document.querySelectorAll("[data-bulk-for]").forEach(function (bar) {
+    var boxes = document.querySelectorAll('input[type="checkbox"][form="' + bar.getAttribute("data-bulk-for") + '"]');
+    var update = function () {
+      bar.hidden = !Array.prototype.some.call(boxes, function (b) { return b.checked; });
+    };
+    boxes.forEach(function (b) { b.addEventListener("change", update); });
+    update();
+  });
   // Buttons that ask before doing something that cannot be undone silently.
   document.querySelectorAll("[data-confirm]").forEach(function (el) {
     el.addEventListener("click", function (e) {
