@@ -60,11 +60,13 @@ func (a *App) showOrganization(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	contacts, err := models.ContactsOf(a.db, o.ID)
+	p := models.NewPage(pageNumber(c.QueryParam("page")))
+	contacts, more, err := models.ContactsOf(a.db, o.ID, p)
 	if err != nil {
 		return err
 	}
-	v := views.OrgView{ID: o.ID, Name: o.Name, Type: o.Type.Label(), Phone: o.Phone, Website: o.Website}
+	v := views.OrgView{ID: o.ID, Name: o.Name, Type: o.Type.Label(), Phone: o.Phone, Website: o.Website,
+		ContactPager: pager("/organizations/"+idStr(o.ID), c.QueryParams(), p, len(contacts), more)}
 	for _, l := range []string{o.Address, strings.TrimSpace(o.PostalCode + " " + o.City), o.Country} {
 		if l != "" {
 			v.Address = append(v.Address, l)

@@ -235,7 +235,7 @@ func TestOpportunityEditOrganizationTyped(t *testing.T) {
 	if got := doc.Find(`input[type="hidden"][name="organization_id"]`).AttrOr("value", ""); got != idString(org.ID) {
 		t.Errorf("hidden id %q, want %d", got, org.ID)
 	}
-	contacts, _ := models.ContactsOf(app.DB, org.ID)
+	contacts, _, _ := models.ContactsOf(app.DB, org.ID, models.NewPage(1))
 	if n := doc.Find(`#contact_id option`).Length(); n != len(contacts)+1 {
 		t.Errorf("%d contact options, want the organization's %d and none", n, len(contacts))
 	}
@@ -305,7 +305,7 @@ func TestOrganizationContactsJSON(t *testing.T) {
 	rep := app.client(t).login("rep@example.com")
 	var org models.Organization
 	app.DB.Where("name = ?", "Northwind Traders").First(&org)
-	contacts, _ := models.ContactsOf(app.DB, org.ID)
+	contacts, _, _ := models.ContactsOf(app.DB, org.ID, models.NewPage(1))
 	if len(contacts) == 0 {
 		t.Fatal("the demo organization has no contacts")
 	}

@@ -114,10 +114,13 @@ func ListOrganizations(db *gorm.DB, f OrgFilter, p Page) ([]Organization, bool, 
 	return rows, more, err
 }
 
-func ContactsOf(db *gorm.DB, orgID uint) ([]Contact, error) {
+// ContactsOf reads a page of an organization's contacts by name (an
+// organization can have thousands: the page once listed them all).
+func ContactsOf(db *gorm.DB, orgID uint, p Page) ([]Contact, bool, error) {
 	var cs []Contact
-	err := db.Where("organization_id = ?", orgID).Order("last_name, first_name, id").Find(&cs).Error
-	return cs, err
+	err := db.Where("organization_id = ?", orgID).Order("last_name, first_name, id").Offset(p.Offset()).Limit(p.Size + 1).Find(&cs).Error
+	cs, more := Trim(cs, p)
+	return cs, more, err
 }
 
 // ContactChoices lists up to limit contacts of the organizations orgIDs (the
