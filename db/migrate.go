@@ -827,6 +827,13 @@ var migrations = []migration{
 		`CREATE INDEX quotes_name_lower ON quotes ((LOWER(name) COLLATE "C"), number DESC)`)...)},
 	// The lead list's search by the start of words (db/search.go).
 	{40, "lead search by the words of names, companies and e-mail addresses", leadSearch()},
+	// Activations: a feature switched off because a feature it needs was
+	// deactivated remembers which (off_with), so activating that one again
+	// turns it back on; the change log says which change carried a change along.
+	{41, "features: what a deactivation switched off with it", []string{
+		`ALTER TABLE features ADD COLUMN off_with TEXT REFERENCES features (key)`,
+		`ALTER TABLE feature_changes ADD COLUMN with_feature TEXT REFERENCES features (key)`,
+	}},
 }
 
 // opportunity_sums holds the count, amount and weighted amount of the

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
@@ -19,13 +20,16 @@ func (a *App) activationRows() ([]views.ActivationRow, error) {
 	if err != nil {
 		return nil, err
 	}
+	name := func(key string) string {
+		d, _ := models.FeatureDefFor(key)
+		return d.Name
+	}
 	var rows []views.ActivationRow
 	for _, d := range models.FeatureDefs {
 		st := states[d.Key]
 		r := views.ActivationRow{Key: d.Key, Name: d.Name, Description: d.Description, Active: st.Active}
 		if d.Needs != "" {
-			need, _ := models.FeatureDefFor(d.Needs)
-			r.Needs, r.NeedsOn = need.Name, states[d.Needs].Active
+			r.Needs, r.NeedsOn = name(d.Needs), states[d.Needs].Active
 		}
 		if st.ChangedAt != nil {
 			r.ChangedAt = st.ChangedAt.UTC().Format("2 Jan 2006 15:04 UTC")
@@ -34,17 +38,67 @@ func (a *App) activationRows() ([]views.ActivationRow, error) {
 				r.ChangedBy = st.ChangedBy.Name
 			}
 		}
+		if !st.Active && st.OffWith != nil {
+			r.OffWith = name(*st.OffWith)
+		}
+		// What activating it turns back on, in the order SetFeature does.
+		if !st.Active {
+			for _, dep := range models.Dependents(d.Key) {
+				if s := states[dep.Key]; !s.Active && s.OffWith != nil && *s.OffWith == d.Key {
+					r.BringsBack = append(r.BringsBack, dep.Name)
+				}
+			}
+		}
 		rows = append(rows, r)
 	}
 	return rows, nil
 }
 
-func (a *App) activations(c echo.Context) error {
+// activationChanges is the change log of the Activations page: the last 20
+// changes, newest first.
+func (a *App) activationChanges() ([]views.ActivationChange, error) {
+	changes, err := models.RecentFeatureChanges(a.db, 20)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]views.ActivationChange, len(changes))
+	for i, ch := range changes {
+		d, _ := models.FeatureDefFor(ch.FeatureKey)
+		row := views.ActivationChange{When: ch.CreatedAt.UTC().Format("2 Jan 2006 15:04 UTC"), ISO: ch.CreatedAt.UTC().Format(time.RFC3339),
+			Feature: d.Name, Change: "Deactivated", By: "System"}
+		if ch.Active {
+			row.Change = "Activated"
+		}
+		if ch.WithFeature != nil {
+			w, _ := models.FeatureDefFor(*ch.WithFeature)
+			row.With = w.Name
+		}
+		if ch.User != nil {
+			row.By = ch.User.Name
+		} else if ch.UserID != nil {
+			row.By = "a deleted user"
+		}
+		out[i] = row
+	}
+	return out, nil
+}
+
+// renderActivations draws the Activations page, with errMsg at the top when
+// a change was refused.
+func (a *App) renderActivations(c echo.Context, status int, errMsg string) error {
 	rows, err := a.activationRows()
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.ActivationsPage(a.page(c, "Activations"), rows, ""))
+	changes, err := a.activationChanges()
+	if err != nil {
+		return err
+	}
+	return render(c, status, views.ActivationsPage(a.page(c, "Activations"), rows, changes, errMsg))
+}
+
+func (a *App) activations(c echo.Context) error {
+	return a.renderActivations(c, http.StatusOK, "")
 }
 
 func (a *App) confirmDeactivate(c echo.Context) error {
@@ -52,14 +106,16 @@ func (a *App) confirmDeactivate(c echo.Context) error {
 	if !ok {
 		return errNotFound
 	}
-	var also []string
+	var also, stay []string
 	for _, d := range models.Dependents(def.Key) {
 		if featuresOf(c).On(d.Key) {
 			also = append(also, d.Name)
+		} else {
+			stay = append(stay, d.Name)
 		}
 	}
 	p := a.page(c, "Deactivate "+def.Name+"?")
-	return render(c, http.StatusOK, views.ConfirmDeactivatePage(p, views.ActivationRow{Key: def.Key, Name: def.Name}, also))
+	return render(c, http.StatusOK, views.ConfirmDeactivatePage(p, views.ActivationRow{Key: def.Key, Name: def.Name}, also, stay))
 }
 
 func (a *App) setActivation(c echo.Context) error {
@@ -77,11 +133,7 @@ func (a *App) setActivation(c echo.Context) error {
 	}
 	changed, err := models.SetFeature(a.db, def.Key, active, currentUser(c), a.now().UTC())
 	if errors.Is(err, models.ErrFeatureNeeds) {
-		rows, rerr := a.activationRows()
-		if rerr != nil {
-			return rerr
-		}
-		return render(c, http.StatusUnprocessableEntity, views.ActivationsPage(a.page(c, "Activations"), rows, err.Error()+"."))
+		return a.renderActivations(c, http.StatusUnprocessableEntity, err.Error()+".")
 	}
 	if err != nil {
 		return err

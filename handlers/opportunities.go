@@ -56,10 +56,16 @@ func (a *App) parseOppQuery(c echo.Context, action string, board bool) (oppQuery
 			views.Option{Value: "won", Label: "Won (Closed, Implemented)", Selected: status == "won"})
 	}
 	// Drill-down from the reports: these narrow the list without a field of their own.
+	// The campaign and "entered without a lead" are part of Marketing: with it
+	// off they are ignored, as if not sent, and the page's links drop them.
+	if !featuresOf(c).On(models.FeatureMarketing) {
+		q.Del("campaign")
+		q.Del("lead")
+	}
 	f.CampaignID, _ = parseID(q.Get("campaign"))
+	f.NoLead = q.Get("lead") == "none"
 	f.Quoted = q.Get("quoted") == "1"
 	f.ExternalQuotes = featuresOf(c).On(models.FeatureQuoteManager)
-	f.NoLead = q.Get("lead") == "none"
 	if d, ok := parseDate(q.Get("created_from")); ok {
 		f.CreatedFrom = d
 	}

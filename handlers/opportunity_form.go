@@ -162,7 +162,7 @@ func (a *App) updateOpportunity(c echo.Context) error {
 	if errors.As(err, &conflict) {
 		// Keep the user's input; show what the others changed; accept the next save
 		// against the version the user has now seen.
-		f.Conflict, f.ConflictBy = changeRows(conflict.Changes), conflictBy(conflict.Changes)
+		f.Conflict, f.ConflictBy = changeRows(models.ShownHistory(conflict.Changes, featuresOf(c))), conflictBy(conflict.Changes)
 		f.Version = strconv.Itoa(conflict.Current.Version)
 		current, err := models.LoadOpportunity(a.db, o.ID)
 		if err != nil {

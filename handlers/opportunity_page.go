@@ -101,6 +101,7 @@ func (a *App) renderOpportunity(c echo.Context, o *models.Opportunity, status in
 	if err != nil {
 		return err
 	}
+	history = models.ShownHistory(history, featuresOf(c))
 	notes, err := models.NotesOf(a.read, o.ID)
 	if err != nil {
 		return err
@@ -445,7 +446,7 @@ func (a *App) reopen(c echo.Context) error {
 func (a *App) renderConflictNotice(c echo.Context, conflict *models.ConflictError, back string) error {
 	p := a.page(c, "Someone else changed this opportunity")
 	msg := fmt.Sprintf("%s changed “%s” after you loaded the page, so nothing was changed.", conflictBy(conflict.Changes), conflict.Current.Title)
-	return render(c, http.StatusConflict, views.ConflictNoticePage(p, msg, changeRows(conflict.Changes), back))
+	return render(c, http.StatusConflict, views.ConflictNoticePage(p, msg, changeRows(models.ShownHistory(conflict.Changes, featuresOf(c))), back))
 }
 
 // decodeOutcome checks the won/lost form, the same for an opportunity and a quote.

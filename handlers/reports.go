@@ -19,7 +19,13 @@ func (a *App) reportFilter(c echo.Context) (models.ReportFilter, views.ReportPag
 	q := c.QueryParams()
 	var f models.ReportFilter
 	var v views.ReportPage
-	f.CampaignID, _ = parseID(q.Get("campaign"))
+	// The campaign filter is part of Marketing: with it off the form has no
+	// such field and a campaign sent anyway is ignored, as if not sent.
+	marketing := featuresOf(c).On(models.FeatureMarketing)
+	if !marketing {
+		q.Del("campaign")
+		q.Del("campaign_name")
+	}
 	f.OwnerID, _ = parseID(q.Get("owner"))
 	f.CategoryID, _ = parseID(q.Get("category"))
 	f.ExternalQuotes = featuresOf(c).On(models.FeatureQuoteManager)
@@ -59,8 +65,10 @@ func (a *App) reportFilter(c echo.Context) (models.ReportFilter, views.ReportPag
 		{Value: "last_quarter", Label: "Last quarter", Selected: preset == "last_quarter"},
 		{Value: "this_year", Label: "This year", Selected: preset == "this_year"}}
 	var err error
-	if f.CampaignID, v.Campaign, err = a.filterPicker(models.CampaignPick{}, q, "campaign", "Campaign", "All campaigns", &v.Errs); err != nil {
-		return f, v, q, err
+	if marketing {
+		if f.CampaignID, v.Campaign, err = a.filterPicker(models.CampaignPick{}, q, "campaign", "Campaign", "All campaigns", &v.Errs); err != nil {
+			return f, v, q, err
+		}
 	}
 	users, err := models.ActiveUsers(a.db)
 	if err != nil {

@@ -3,7 +3,6 @@ package handlers_test
 import (
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -659,8 +658,9 @@ func TestActivationsDeactivateAndReactivateSales(t *testing.T) {
 	if rep.get("/").doc(t).Find(`#nav a[href="/opportunities"]`).Length() != 1 {
 		t.Errorf("the Opportunities link is not back in the navigation")
 	}
-	if f, _ := models.LoadFeatures(app.DB); f.On(models.FeatureMarketing) || f.On(models.FeatureProcurement) {
-		t.Errorf("reactivating Sales must not reactivate its dependents by itself")
+	// What went off with Sales comes back with it, as the confirmation said.
+	if f, _ := models.LoadFeatures(app.DB); !f.On(models.FeatureMarketing) || !f.On(models.FeatureProcurement) {
+		t.Errorf("reactivating Sales did not turn back on what went off with it: %v", f)
 	}
 
 	var changes []models.FeatureChange
@@ -675,11 +675,9 @@ func TestActivationsDeactivateAndReactivateSales(t *testing.T) {
 		}
 		got = append(got, ch.FeatureKey+"="+strconv.FormatBool(ch.Active))
 	}
-	want := []string{"marketing=false", "procurement=false", "sales=false", "sales=true"}
-	sortedGot := append([]string(nil), got...)
-	sort.Strings(sortedGot)
-	if strings.Join(sortedGot, ",") != strings.Join(want, ",") || (len(got) > 0 && got[len(got)-1] != "sales=true") {
-		t.Errorf("feature_changes recorded %v, want %v with sales=true last", got, want)
+	want := []string{"sales=false", "marketing=false", "procurement=false", "sales=true", "marketing=true", "procurement=true"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("feature_changes recorded %v, want %v", got, want)
 	}
 	var sales models.Feature
 	app.DB.First(&sales, "key = ?", models.FeatureSales)

@@ -50,6 +50,10 @@ type Feature struct {
 	ChangedByID *uint
 	ChangedBy   *User
 	ChangedAt   *time.Time
+	// OffWith is the key of the feature whose deactivation switched this one
+	// off (nil when it is on, or was switched off by itself): activating
+	// that feature again turns this one back on.
+	OffWith *string
 }
 
 // FeatureChange records every activation and deactivation.
@@ -60,6 +64,17 @@ type FeatureChange struct {
 	UserID     *uint
 	User       *User
 	CreatedAt  time.Time
+	// WithFeature is the feature whose change carried this one along (a
+	// deactivation switching off what needs it, an activation turning it
+	// back on), or nil for a change made by itself.
+	WithFeature *string
+}
+
+// RecentFeatureChanges returns the last n changes, newest first, with who made them.
+func RecentFeatureChanges(db *gorm.DB, n int) ([]FeatureChange, error) {
+	var out []FeatureChange
+	err := db.Preload("User").Order("created_at DESC, id DESC").Limit(n).Find(&out).Error
+	return out, err
 }
 
 // Features is the set of active feature keys, loaded once per request.
@@ -148,8 +163,10 @@ func Dependents(key string) []FeatureDef {
 }
 
 // SetFeature activates or deactivates a feature and records the change.
-// Deactivating also deactivates every feature that needs it; nothing is deleted.
-// It returns the keys whose state changed.
+// Deactivating also deactivates every feature that needs it and remembers
+// that they went off with it (Feature.OffWith); activating it again turns
+// exactly those back on, not the ones an admin had switched off by themselves.
+// Nothing is deleted. It returns the keys whose state changed, key first.
 func SetFeature(db *gorm.DB, key string, active bool, by *User, now time.Time) ([]string, error) {
 	def, ok := FeatureDefFor(key)
 	if !ok {
@@ -161,30 +178,43 @@ func SetFeature(db *gorm.DB, key string, active bool, by *User, now time.Time) (
 		if err != nil {
 			return err
 		}
+		if active && def.Needs != "" && !current.On(def.Needs) {
+			need, _ := FeatureDefFor(def.Needs)
+			return fmt.Errorf("%w: %s needs %s", ErrFeatureNeeds, def.Name, need.Name)
+		}
 		keys := []string{key}
 		if active {
-			if def.Needs != "" && !current.On(def.Needs) {
-				need, _ := FeatureDefFor(def.Needs)
-				return fmt.Errorf("%w: %s needs %s", ErrFeatureNeeds, def.Name, need.Name)
+			back, err := OffWith(tx, key)
+			if err != nil {
+				return err
 			}
+			keys = append(keys, back...)
 		} else {
 			for _, d := range Dependents(key) {
 				keys = append(keys, d.Key)
 			}
 		}
+		var byID *uint
+		if by != nil {
+			byID = &by.ID
+		}
 		for _, k := range keys {
 			if current.On(k) == active {
 				continue
 			}
-			var byID *uint
-			if by != nil {
-				byID = &by.ID
+			var with *string
+			if k != key {
+				with = &key
 			}
-			if err := tx.Model(&Feature{Key: k}).Select("Active", "ChangedByID", "ChangedAt").
-				Updates(&Feature{Active: active, ChangedByID: byID, ChangedAt: &now}).Error; err != nil {
+			var offWith *string
+			if !active {
+				offWith = with
+			}
+			if err := tx.Model(&Feature{Key: k}).Select("Active", "ChangedByID", "ChangedAt", "OffWith").
+				Updates(&Feature{Active: active, ChangedByID: byID, ChangedAt: &now, OffWith: offWith}).Error; err != nil {
 				return err
 			}
-			if err := tx.Create(&FeatureChange{FeatureKey: k, Active: active, UserID: byID, CreatedAt: now}).Error; err != nil {
+			if err := tx.Create(&FeatureChange{FeatureKey: k, Active: active, UserID: byID, CreatedAt: now, WithFeature: with}).Error; err != nil {
 				return err
 			}
 			changed = append(changed, k)
@@ -192,4 +222,25 @@ func SetFeature(db *gorm.DB, key string, active bool, by *User, now time.Time) (
 		return nil
 	})
 	return changed, err
+}
+
+// OffWith lists the features that deactivating key switched off with it and
+// that are still off: the ones activating key turns back on, in the order of
+// the Activations page (a feature before those that need it).
+func OffWith(db *gorm.DB, key string) ([]string, error) {
+	var rows []Feature
+	if err := db.Where("off_with = ? AND active = ?", key, false).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	off := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		off[r.Key] = true
+	}
+	var out []string
+	for _, d := range Dependents(key) {
+		if off[d.Key] {
+			out = append(out, d.Key)
+		}
+	}
+	return out, nil
 }

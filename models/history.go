@@ -30,6 +30,28 @@ type HistoryEntry struct {
 
 func (HistoryEntry) TableName() string { return "opportunity_history" }
 
+// Feature is the feature a change belongs to besides Sales, or "": the
+// campaign and the lead an opportunity was converted from are Marketing's,
+// so their changes are hidden while it is off.
+func (h HistoryEntry) Feature() string {
+	switch h.Field {
+	case "campaign", "lead":
+		return FeatureMarketing
+	}
+	return ""
+}
+
+// ShownHistory is hs without the changes of features that are off.
+func ShownHistory(hs []HistoryEntry, on Features) []HistoryEntry {
+	out := hs[:0:0]
+	for _, h := range hs {
+		if f := h.Feature(); f == "" || on.On(f) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
 // FieldLabel names a history field for people.
 func FieldLabel(field string) string {
 	if l, ok := fieldLabels[field]; ok {

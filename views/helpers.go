@@ -107,3 +107,11 @@ func quoteCols(d QuoteDoc) int {
 	}
 	return 6
 }
+
+// joinAnd lists names for a sentence: "A", "A and B", "A, B and C".
+func joinAnd(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
