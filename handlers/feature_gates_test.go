@@ -57,7 +57,7 @@ func TestMarketingOffHidesCampaignsAndLeadsOutsideMarketing(t *testing.T) {
 
 	type view struct {
 		funnelField, funnelLeads, csvLeads, listChip, boardChip, converted, campaignChange bool
-		byCampaign, byNoLead, funnelByCampaign                                          bool
+		byCampaign, byNoLead, funnelByCampaign                                             bool
 	}
 	look := func(t *testing.T) view {
 		t.Helper()
