@@ -273,6 +273,12 @@ func (a *App) showLead(c echo.Context) error {
 }
 
 func (a *App) renderLead(c echo.Context, l *models.Lead, status int, errs views.Errors, reason string) error {
+	def := models.ConvertDefaults(l, a.now().UTC())
+	return a.renderLeadWith(c, l, status, errs, reason, views.ConvertForm{Title: def.Title, Close: def.Close.Format(dateInput)})
+}
+
+// renderLeadWith is renderLead with the conversion form as the user filled it.
+func (a *App) renderLeadWith(c echo.Context, l *models.Lead, status int, errs views.Errors, reason string, conv views.ConvertForm) error {
 	events, err := models.LeadEvents(a.db, l.ID)
 	if err != nil {
 		return err
@@ -280,7 +286,7 @@ func (a *App) renderLead(c echo.Context, l *models.Lead, status int, errs views.
 	v := views.LeadView{ID: l.ID, PersonName: l.PersonName, CompanyName: l.CompanyName, Email: l.Email, Phone: l.Phone,
 		Status: l.Status.Label(), StatusKey: string(l.Status), DisqualifyReason: l.DisqualifyReason, Owner: l.Owner.Name,
 		CanEdit: currentUser(c).CanEditOwned(l.OwnerID), Converted: l.Status == models.LeadConverted,
-		Missing: strings.Join(l.Missing(), ", "), DisqualifyErr: errs, Reason: reason,
+		Missing: strings.Join(l.Missing(), ", "), DisqualifyErr: errs, Reason: reason, Convert: conv,
 		Criteria: []views.CriterionNote{
 			{Label: "Need: the customer has a need or requirement", Met: l.Need, Note: l.NeedNote},
 			{Label: "Solution: we have a solution for it", Met: l.Solution, Note: l.SolutionNote},
@@ -340,7 +346,25 @@ func (a *App) convertLead(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	opp, err := models.ConvertLead(a.db, l.ID, currentUser(c), a.now().UTC())
+	// The title and close date the user chose: each left out (a form of
+	// before, a hand-made POST) takes its default; one given wrong is 422.
+	var choice models.ConvertChoice
+	conv := views.ConvertForm{Title: strings.TrimSpace(c.FormValue("title")), Close: strings.TrimSpace(c.FormValue("projected_close_date"))}
+	choice.Title = conv.Title
+	if len([]rune(conv.Title)) > 200 {
+		conv.Errs.Add("title", "Keep the title to 200 characters.")
+	}
+	if conv.Close != "" {
+		if d, ok := parseDate(conv.Close); ok {
+			choice.Close = d
+		} else {
+			conv.Errs.Add("projected_close_date", "Enter a date such as 2026-12-31, between the years 2000 and 2100.")
+		}
+	}
+	if conv.Errs.Any() {
+		return a.renderLeadWith(c, l, http.StatusUnprocessableEntity, views.Errors{}, "", conv)
+	}
+	opp, err := models.ConvertLeadAs(a.db, l.ID, choice, currentUser(c), a.now().UTC())
 	var missing *models.MissingCriteriaError
 	switch {
 	case errors.As(err, &missing):

@@ -1520,3 +1520,49 @@ func TestCampaignCostPerNothingIsNotZero(t *testing.T) {
 		}
 	}
 }
+
+// TestConvertLeadLetsTheRepNameTheDeal: the conversion form proposes the
+// opportunity's title (the company and the need) and projected close date
+// (in three months), and converts with what the rep typed instead; a wrong
+// date is refused next to its field with the input kept, converting nothing.
+func TestConvertLeadLetsTheRepNameTheDeal(t *testing.T) {
+	app := newTestApp(t)
+	rep := userByEmail(t, app, "rep@example.com")
+	l := mktNewLead(t, app, rep, nil, "Olga Park", "Parkside Clinics", "olga@parkside.example", "nstb", models.LeadQualified)
+	if err := app.DB.Model(&models.Lead{}).Where("id = ?", l.ID).Update("need_note", "Firewalls for 4 clinics\nand Wi-Fi").Error; err != nil {
+		t.Fatal(err)
+	}
+	c := app.client(t).login("rep@example.com")
+	page := "/leads/" + idString(l.ID)
+	form := `form[action="` + page + `/convert"]`
+	doc := c.get(page).doc(t)
+	close := time.Now().UTC().AddDate(0, 3, 0).Format("2006-01-02")
+	if got := doc.Find(form + ` #convert-title`).AttrOr("value", ""); got != "Parkside Clinics — Firewalls for 4 clinics" {
+		t.Errorf("proposed title %q", got)
+	}
+	if got := doc.Find(form + ` #convert-close`).AttrOr("value", ""); got != close {
+		t.Errorf("proposed close date %q, want %s", got, close)
+	}
+
+	r := c.fill(page, form, url.Values{"title": {"Parkside — network refresh"}, "projected_close_date": {"2026-31-12"}})
+	wantStatus(t, "convert with a wrong date", r, http.StatusUnprocessableEntity)
+	bad := r.doc(t)
+	wantFieldError(t, bad, "convert-close", "Enter a date such as")
+	if got := bad.Find(`#convert-title`).AttrOr("value", ""); got != "Parkside — network refresh" {
+		t.Errorf("the title typed was not kept: %q", got)
+	}
+	if got := mktLoadLead(t, app, l.ID); got.Status == models.LeadConverted {
+		t.Fatalf("a refused conversion converted the lead")
+	}
+
+	r = c.fill(page, form, url.Values{"title": {"Parkside — network refresh"}, "projected_close_date": {"2027-02-15"}})
+	wantStatus(t, "convert", r, http.StatusSeeOther)
+	got := mktLoadLead(t, app, l.ID)
+	if got.OpportunityID == nil {
+		t.Fatal("not converted")
+	}
+	o := loadOpp(t, app, *got.OpportunityID)
+	if o.Title != "Parkside — network refresh" || o.ProjectedCloseDate.Format("2006-01-02") != "2027-02-15" {
+		t.Errorf("opportunity %q closing %s, want the rep's title and date", o.Title, o.ProjectedCloseDate.Format("2006-01-02"))
+	}
+}

@@ -207,6 +207,34 @@ func (e *MissingCriteriaError) Error() string {
 // marks the lead Converted and records it in both histories. A lead converts
 // once; a second call returns ErrAlreadyConverted.
 func ConvertLead(db *gorm.DB, leadID uint, by *User, now time.Time) (*Opportunity, error) {
+	return ConvertLeadAs(db, leadID, ConvertChoice{}, by, now)
+}
+
+// ConvertChoice is what the user says of the opportunity a conversion makes;
+// each one left empty takes its default (ConvertDefaults).
+type ConvertChoice struct {
+	Title string
+	Close time.Time // projected close date
+}
+
+// ConvertDefaults is the opportunity's title and projected close date a
+// conversion proposes: after the company and the need (not the campaign,
+// which the opportunity links to: the title becomes the quote's name, which
+// the customer reads), closing in three months.
+func ConvertDefaults(l *Lead, now time.Time) ConvertChoice {
+	company := strings.TrimSpace(l.CompanyName)
+	if company == "" {
+		company = l.PersonName
+	}
+	c := ConvertChoice{Title: company, Close: DateOnly(now).AddDate(0, 3, 0)}
+	if need := firstLine(l.NeedNote, 80); need != "" {
+		c.Title = company + " — " + need
+	}
+	return c
+}
+
+// ConvertLeadAs is ConvertLead with the user's choice of title and close date.
+func ConvertLeadAs(db *gorm.DB, leadID uint, choice ConvertChoice, by *User, now time.Time) (*Opportunity, error) {
 	var opp *Opportunity
 	err := db.Transaction(func(tx *gorm.DB) error {
 		var l Lead
@@ -255,12 +283,12 @@ func ConvertLead(db *gorm.DB, leadID uint, by *User, now time.Time) (*Opportunit
 		if err := tx.Where("active = ? AND is_won = ? AND is_lost = ?", true, false, false).Order("position, id").First(&stage).Error; err != nil {
 			return fmt.Errorf("%w: no open stage is active", ErrNoStage)
 		}
-		// Named after the customer and what they need, not the campaign
-		// (which the opportunity links to): the title becomes the quote's
-		// name, which the customer reads.
-		title := company
-		if need := firstLine(l.NeedNote, 80); need != "" {
-			title = company + " — " + need
+		def := ConvertDefaults(&l, now)
+		if strings.TrimSpace(choice.Title) == "" {
+			choice.Title = def.Title
+		}
+		if choice.Close.IsZero() {
+			choice.Close = def.Close
 		}
 		var sourceID *uint
 		if l.Campaign != nil {
@@ -272,8 +300,8 @@ func ConvertLead(db *gorm.DB, leadID uint, by *User, now time.Time) (*Opportunit
 		}
 		contactID := contact.ID
 		opp = &Opportunity{
-			Title: title, OrganizationID: org.ID, ContactID: &contactID, OwnerID: l.OwnerID, StageID: stage.ID,
-			Status: StatusActive, ProjectedCloseDate: DateOnly(now).AddDate(0, 3, 0), CampaignID: l.CampaignID,
+			Title: strings.TrimSpace(choice.Title), OrganizationID: org.ID, ContactID: &contactID, OwnerID: l.OwnerID, StageID: stage.ID,
+			Status: StatusActive, ProjectedCloseDate: DateOnly(choice.Close), CampaignID: l.CampaignID,
 			LeadSourceID: sourceID, Need: true, Solution: true, Timeframe: true, Budget: true,
 			Description: leadNotes(&l), CreatedAt: now,
 			// A lead has no amounts: its quote gives them (until the rep

@@ -128,6 +128,14 @@ type LeadView struct {
 	History          []ChangeRow
 	DisqualifyErr    Errors
 	Reason           string
+	Convert          ConvertForm
+}
+
+// ConvertForm is the opportunity a conversion makes, as proposed or as typed.
+type ConvertForm struct {
+	Title string
+	Close string
+	Errs  Errors
 }
 
 type CriterionNote struct {
