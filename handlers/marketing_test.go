@@ -1537,10 +1537,10 @@ func TestConvertLeadLetsTheRepNameTheDeal(t *testing.T) {
 	form := `form[action="` + page + `/convert"]`
 	doc := c.get(page).doc(t)
 	close := time.Now().UTC().AddDate(0, 3, 0).Format("2006-01-02")
-	if got := doc.Find(form + ` #convert-title`).AttrOr("value", ""); got != "Parkside Clinics — Firewalls for 4 clinics" {
+	if got := doc.Find(form+` #convert-title`).AttrOr("value", ""); got != "Parkside Clinics — Firewalls for 4 clinics" {
 		t.Errorf("proposed title %q", got)
 	}
-	if got := doc.Find(form + ` #convert-close`).AttrOr("value", ""); got != close {
+	if got := doc.Find(form+` #convert-close`).AttrOr("value", ""); got != close {
 		t.Errorf("proposed close date %q, want %s", got, close)
 	}
 
