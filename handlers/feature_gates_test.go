@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -227,4 +228,38 @@ func changeLog(t testing.TB, doc *goquery.Document) []string {
 		t.Fatalf("the change log has %d rows", len(out))
 	}
 	return out
+}
+
+// The won form's promised fulfilment date is Procurement's: with it on a
+// malformed one is refused next to its field; with it off the form has no
+// such field and one sent anyway is ignored, so the win goes through.
+func TestWonFormIgnoresThePromisedDateWithProcurementOff(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client(t).login("admin@example.com")
+	var o models.Opportunity
+	if err := app.DB.Where("status = ?", models.StatusActive).Order("id").First(&o).Error; err != nil {
+		t.Fatal(err)
+	}
+	path := "/opportunities/" + idString(o.ID) + "/won"
+	win := func() response {
+		t.Helper()
+		reason, _ := c.get(path).doc(t).Find(`select[name="reason_id"] option[value!=""]`).First().Attr("value")
+		return c.fill(path, "main form", url.Values{"reason_id": {reason}, "promised_date": {"soon"}})
+	}
+	r := win()
+	wantStatus(t, "win with a malformed promised date", r, http.StatusUnprocessableEntity)
+	if r.doc(t).Find(`#promised_date`).Length() != 1 || !strings.Contains(r.Body, "Enter a date such as 2026-12-31, or leave it empty.") {
+		t.Errorf("the refusal does not show the field with its message")
+	}
+	if _, err := models.SetFeature(app.DB, models.FeatureProcurement, false, nil, time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+	if c.get(path).doc(t).Find(`[name="promised_date"]`).Length() != 0 {
+		t.Errorf("the won form has a promised date with Procurement off")
+	}
+	r = win()
+	wantStatus(t, "win with Procurement off and a promised date sent anyway", r, http.StatusSeeOther)
+	if got := loadOpp(t, app, o.ID); got.Status != models.StatusClosed {
+		t.Errorf("the opportunity is %s, want won", got.Status)
+	}
 }

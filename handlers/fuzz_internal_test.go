@@ -75,7 +75,7 @@ func FuzzDecodeOutcome(f *testing.F) {
 	f.Add(true, "-1", "99999-12-31", "", "99999-12-31", "\x00\xff")
 	f.Fuzz(func(t *testing.T, won bool, reason, date, competitor, promised, detail string) {
 		form := views.OutcomeForm{Won: won, ReasonID: reason, Date: date, CompetitorID: competitor, PromisedDate: promised, Detail: detail}
-		in := decodeOutcome(&form)
+		in := decodeOutcome(&form, true)
 		known := 0
 		for _, field := range []string{"reason_id", "date", "competitor_id", "promised_date", "detail"} {
 			if form.Errs.For(field) != "" {

@@ -363,7 +363,7 @@ func (a *App) saveOutcome(won bool) echo.HandlerFunc {
 		if err := c.Bind(&f); err != nil {
 			return errBadForm
 		}
-		in := decodeOutcome(&f)
+		in := decodeOutcome(&f, featuresOf(c).On(models.FeatureProcurement))
 		version := parseVersion(f.Version)
 		if !f.Errs.Any() {
 			o.Organization, o.Contact, o.Owner, o.Stage = nil, nil, nil, nil
@@ -450,7 +450,13 @@ func (a *App) renderConflictNotice(c echo.Context, conflict *models.ConflictErro
 }
 
 // decodeOutcome checks the won/lost form, the same for an opportunity and a quote.
-func decodeOutcome(f *views.OutcomeForm) models.OutcomeInput {
+// The promised fulfilment date is a field of Procurement, and only of a win
+// from a built-in quote or the opportunity: otherwise the form has no such
+// field and one sent anyway is ignored, as if not sent.
+func decodeOutcome(f *views.OutcomeForm, procurement bool) models.OutcomeInput {
+	if !procurement || f.ExternalQuoteID != 0 {
+		f.PromisedDate = ""
+	}
 	f.Validate()
 	in := models.OutcomeInput{Detail: f.Detail}
 	if id, ok := parseID(f.ReasonID); ok {

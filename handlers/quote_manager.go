@@ -253,7 +253,7 @@ func (a *App) extOutcome(won bool) echo.HandlerFunc {
 		if err := c.Bind(&f); err != nil {
 			return errBadForm
 		}
-		in := decodeOutcome(&f)
+		in := decodeOutcome(&f, featuresOf(c).On(models.FeatureProcurement))
 		if !f.Errs.Any() {
 			if won {
 				err = models.WinFromExternalQuote(a.db, q, in, currentUser(c), a.now().UTC())

@@ -1067,7 +1067,7 @@ func (a *App) quoteOutcome(won bool) echo.HandlerFunc {
 		if err := c.Bind(&f); err != nil {
 			return errBadForm
 		}
-		in := decodeOutcome(&f)
+		in := decodeOutcome(&f, featuresOf(c).On(models.FeatureProcurement))
 		if !f.Errs.Any() {
 			if won {
 				err = models.WinFromQuote(a.db, q, in, currentUser(c), a.now().UTC())
