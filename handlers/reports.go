@@ -60,7 +60,7 @@ func (a *App) reportFilter(c echo.Context) (models.ReportFilter, views.ReportPag
 	if !f.From.IsZero() && !f.Before.IsZero() && !f.Before.After(f.From) {
 		v.Errs.Add("to", "The end of the period is before its start.")
 	}
-	v.Presets = []views.Option{{Value: "", Label: "Dates below (or all time)", Selected: preset == ""},
+	v.Presets = []views.Option{{Value: "", Label: "Custom dates", Selected: preset == ""},
 		{Value: "this_quarter", Label: "This quarter", Selected: preset == "this_quarter"},
 		{Value: "last_quarter", Label: "Last quarter", Selected: preset == "last_quarter"},
 		{Value: "this_year", Label: "This year", Selected: preset == "this_year"}}
