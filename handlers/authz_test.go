@@ -326,6 +326,7 @@ var baseAuthzRoutes = []authzRoute{
 	// every organization and its contacts, as the organization pages show them.
 	sales(signedIn("GET", "/organizations/suggest", "/organizations/suggest?q=a", ok200)),
 	quotes(signedIn("GET", "/quotes/products/suggest", "/quotes/products/suggest?q=a", ok200)),
+	quotes(signedIn("GET", "/quotes/products/:id", "/quotes/products/{product}", ok200)),
 	sales(signedIn("GET", "/organizations/:id/contacts", "/organizations/{org}/contacts", ok200)),
 	sales(signedIn("GET", "/opportunities", "/opportunities", ok200)),
 	sales(signedIn("GET", "/opportunities/new", "/opportunities/new", ok200)),

@@ -125,7 +125,17 @@ func (a *App) pick(src models.PickSource, idText, text string, required bool) (*
 		case strings.TrimSpace(idText) != "":
 			return nil, nil, chooseFromList(src), nil
 		case required:
-			return nil, nil, "Choose " + article(noun) + " from the list, or type its name.", nil
+			// The field comes back as it was sent: a select while src is
+			// small (nothing to type there), else a name to type.
+			msg := "Choose " + article(noun) + " from the list"
+			small, err := src.Small(a.db)
+			if err != nil {
+				return nil, nil, "", err
+			}
+			if !small {
+				msg += ", or type its name"
+			}
+			return nil, nil, msg + ".", nil
 		}
 		return nil, nil, "", nil
 	}

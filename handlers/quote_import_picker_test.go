@@ -196,6 +196,10 @@ func TestQuoteImportPickerSelectWhenSmall(t *testing.T) {
 	r := c.fill(qtPath(into, "/import"), `form[action$="/import"]`, nil)
 	wantStatus(t, "nothing chosen", r, http.StatusUnprocessableEntity)
 	wantFieldError(t, r.doc(t), "from", "Choose a quote from the list")
+	// A select cannot be typed into: the message does not say to type.
+	if msg := strings.TrimSpace(r.doc(t).Find("#from-error").Text()); msg != "Choose a quote from the list." {
+		t.Errorf("the empty select's message is %q, want %q", msg, "Choose a quote from the list.")
+	}
 	if r.doc(t).Find(`select#from`).Length() != 1 {
 		t.Error("the refused form is no longer a select")
 	}

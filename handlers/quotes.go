@@ -512,23 +512,34 @@ func (a *App) showQuote(c echo.Context) error {
 	if err := models.MarkNotificationsRead(a.db, currentUser(c).ID, "/quotes/"+idStr(q.ID), a.now().UTC()); err != nil {
 		return err
 	}
-	f := views.ItemForm{Quantity: "1", Kind: string(models.KindProduct), Period: string(models.OneTime), Taxable: "on"}
+	f := newLineForm()
 	return a.renderQuote(c, q, http.StatusOK, f, "", views.Errors{}, "", views.Errors{})
 }
 
 func (a *App) itemChoices(f *views.ItemForm) error {
+	f.Kinds, f.Periods, f.Taxables = nil, nil, nil
 	if f.ID == 0 {
-		in := views.In{Label: "From the catalog", Name: "product_id", Hint: "Name or SKU. Fills in what you leave empty below.", Errs: &f.Errs}
+		// A new line: the product's values fill what is left empty or on
+		// "From product" (fillLine); the hint says so, and how the
+		// product is chosen: a select, or a name or SKU typed.
+		in := views.In{Label: "From the catalog", Name: "product_id", Errs: &f.Errs}
 		var err error
 		if f.Product, _, err = a.picker(models.ProductPick{}, in, "product_name", f.ProductID, f.ProductName, f.ProductMatch, "None: a free-form line"); err != nil {
 			return err
 		}
+		f.Product.Hint = "Choose a product, or none for a free-form line. "
+		if f.Product.Typed {
+			f.Product.Hint = "Type a product’s name or SKU, or leave it empty for a free-form line. "
+		}
+		f.Product.Hint += "Fields left empty or on “From product” take the product’s values; what you enter wins."
+		f.Kinds = []views.Option{{Value: "", Label: "From product, else Product", Selected: f.Kind == ""}}
+		f.Periods = []views.Option{{Value: "", Label: "From product, else One-time", Selected: f.Period == ""}}
+		f.Taxables = []views.Option{{Value: "", Label: "From product, else taxable", Selected: f.Taxable == ""},
+			{Value: "on", Label: "Taxable", Selected: f.Taxable == "on"}, {Value: "off", Label: "Not taxable", Selected: f.Taxable == "off"}}
 	}
-	f.Kinds = nil
 	for _, k := range models.ItemKinds {
 		f.Kinds = append(f.Kinds, views.Option{Value: string(k), Label: k.Label(), Selected: string(k) == f.Kind})
 	}
-	f.Periods = nil
 	for _, p := range models.Periods {
 		f.Periods = append(f.Periods, views.Option{Value: string(p), Label: p.Label(), Selected: string(p) == f.Period})
 	}
@@ -616,16 +627,18 @@ func (a *App) decodeItem(f *views.ItemForm, it *models.QuoteItem) error {
 				return err
 			}
 		}
+		from := freeLine
 		if p.ID != 0 {
 			it.ProductID = &p.ID
-			if strings.TrimSpace(f.Name) == "" {
-				f.Name, f.Description = p.Name, p.Description
-				f.Kind, f.Period = string(p.Type), string(p.Period)
-				f.UnitPrice, f.UnitCost = p.UnitPrice.Input(), p.UnitCost.Input()
-				f.Taxable = onOff(p.Taxable)
-			}
+			from = productLine(&p)
+		}
+		if e.For("product_id") == "" {
+			fillLine(f, from)
 		}
 	}
+	// While the product is to be chosen again, the selects left on "From
+	// product" wait for it: its message is the one to show.
+	waits := func(v string) bool { return v == "" && f.ID == 0 && e.For("product_id") != "" }
 	it.Name, it.Description = strings.TrimSpace(f.Name), strings.TrimSpace(f.Description)
 	if it.Name == "" && e.For("product_id") == "" {
 		// (A product not found has its own message: no second one here.)
@@ -638,12 +651,12 @@ func (a *App) decodeItem(f *views.ItemForm, it *models.QuoteItem) error {
 	}
 	if k := models.ItemKind(f.Kind); k.Valid() && k != models.KindHeading {
 		it.Kind = k
-	} else {
+	} else if !waits(f.Kind) {
 		e.Add("kind", "Choose a type from the list.")
 	}
 	if p := models.Period(f.Period); p.Valid() {
 		it.Period = p
-	} else {
+	} else if !waits(f.Period) {
 		e.Add("period", "Choose a period from the list.")
 	}
 	if q, err := models.ParseQuantity(f.Quantity); err != nil {
@@ -701,6 +714,11 @@ func (a *App) decodeItem(f *views.ItemForm, it *models.QuoteItem) error {
 			e.Add("quantity", "The line total is too large.")
 		}
 	}
+	// A new line's Taxable is a select (yes, no, or the product's); an
+	// edited line's a checkbox.
+	if f.ID == 0 && f.Taxable != "on" && f.Taxable != "off" && !waits(f.Taxable) {
+		e.Add("taxable", "Choose taxable or not from the list.")
+	}
 	it.Optional, it.Taxable = f.Optional == "on", f.Taxable == "on"
 	return nil
 }
@@ -722,7 +740,7 @@ func (a *App) addQuoteItem(c echo.Context) error {
 		var errs views.Errors
 		if name == "" || len([]rune(name)) > 200 {
 			errs.Add("name", "Give the heading a name of at most 200 characters.")
-			blank := views.ItemForm{Quantity: "1", Kind: string(models.KindProduct), Period: string(models.OneTime), Taxable: "on"}
+			blank := newLineForm()
 			return a.renderQuote(c, q, http.StatusUnprocessableEntity, blank, name, errs, "", views.Errors{})
 		}
 		if err := models.AddItem(a.db, q, &models.QuoteItem{Kind: models.KindHeading, Name: name, Period: models.OneTime, Quantity: 0}); err != nil {
@@ -959,7 +977,7 @@ func (a *App) sendQuote(c echo.Context) error {
 	var errs views.Errors
 	if !models.ValidEmail(to) {
 		errs.Add("to", "Enter the customer’s e-mail address, such as name@example.com.")
-		blank := views.ItemForm{Quantity: "1", Kind: string(models.KindProduct), Period: string(models.OneTime), Taxable: "on"}
+		blank := newLineForm()
 		return a.renderQuote(c, q, http.StatusUnprocessableEntity, blank, "", views.Errors{}, to, errs)
 	}
 	now := a.now().UTC()

@@ -364,7 +364,7 @@ func TestQuoteAddLines(t *testing.T) {
 	wantStatus(t, "add a heading", r, http.StatusSeeOther)
 	r = c.fill(editor, "form.item-form", url.Values{"kind": {"labor"}, "name": {"Custom cabling"}, "quantity": {"2.5"},
 		"unit_price": {"1,120.50"}, "unit_cost": {"50"}, "period": {"one_time"}, "discount_type": {"percent"}, "discount_value": {"12.5"},
-		"description": {"Cat 6, per hour"}, "taxable": {}, "optional": {"on"}})
+		"description": {"Cat 6, per hour"}, "taxable": {"off"}, "optional": {"on"}})
 	wantStatus(t, "add a free-form line", r, http.StatusSeeOther)
 	items = qtLoad(t, app, q.ID).Items
 	if len(items) != 3 {

@@ -49,6 +49,8 @@ func (a *App) routes(e *echo.Echo) {
 	sales.GET("/organizations/:id/contacts", a.organizationContacts)
 	// The product picker of the quote editor's new line, gated as the editor.
 	sales.GET("/quotes/products/suggest", a.suggest(productSource), requireBuiltinQuotes)
+	// … and what a chosen product fills the new line's form with.
+	sales.GET("/quotes/products/:id", a.productLineJSON, requireBuiltinQuotes)
 	sales.GET("/opportunities", a.listOpportunities)
 	sales.GET("/opportunities/new", a.newOpportunity)
 	sales.POST("/opportunities", a.createOpportunity)

@@ -122,6 +122,7 @@ type ItemForm struct {
 	ProductMatch  []Option
 	Kinds         []Option
 	Periods       []Option
+	Taxables      []Option // a new line's Taxable select: from the product, yes, no
 	Discounts     []Option
 	Errs          Errors
 }
@@ -199,4 +200,17 @@ func parenthesized(s string) string {
 		return ""
 	}
 	return " (" + s + ")"
+}
+
+// fromProduct is the hint of a new line's field that the product fills when
+// it is left empty: "Empty: the product’s " + what; an edited line's fields
+// keep what they hold.
+func (f ItemForm) fromProduct(hint, what string) string {
+	if f.ID != 0 {
+		return hint
+	}
+	if hint != "" {
+		hint += " "
+	}
+	return hint + "Empty: the product’s " + what + "."
 }

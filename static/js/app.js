@@ -60,6 +60,7 @@
           if (r.res.url && r.res.url !== window.location.href) { history.replaceState(null, "", r.res.url); }
           enhanceQuoteForms(main);
           enhancePickers(main);
+          enhanceProductLines(main);
           var first = main.querySelector("[aria-invalid=true]") || main.querySelector(".add-line select, .add-line input:not([type=hidden])");
           if (first) { first.focus(); }
         }).catch(function () {
@@ -204,6 +205,98 @@
     input.addEventListener("blur", close);
   }); }
   enhancePickers(document);
+  // Quote editor, a new line: choosing a catalog product (in the select,
+  // among the matches, or from the suggestions) fills the form at once with
+  // what the line takes from the catalog (GET /quotes/products/{id}, the
+  // server's own values), so the form shows what will be stored. As on the
+  // server, a field the user entered is kept; one that the previous product
+  // filled is replaced; every field stays editable.
+  function enhanceProductLines(root) { root.querySelectorAll("form.item-form").forEach(function (form) {
+    if (!form.querySelector('[name="product_id"]') || form.hasAttribute("data-fills")) { return; }
+    form.setAttribute("data-fills", "");
+    var names = ["kind", "name", "description", "unit_price", "unit_cost", "period", "taxable"];
+    var status = document.createElement("p");
+    status.className = "hint fill-status";
+    status.setAttribute("role", "status");
+    var picker = form.querySelector("#product_id");
+    (picker && picker.closest(".field") ? picker.closest(".field") : form).appendChild(status);
+    var asked = 0;
+    function each(fn) {
+      names.forEach(function (n) {
+        var el = form.elements[n];
+        if (el && el.tagName && el.type !== "checkbox") { fn(el, n); }
+      });
+    }
+    function labelOf(el) {
+      var l = form.querySelector('label[for="' + el.id + '"]');
+      return l ? l.textContent.replace("*", "").trim() : el.name;
+    }
+    function untouched(el) {
+      return el.value === "" || (el.hasAttribute("data-filled") && el.value === el.getAttribute("data-filled"));
+    }
+    function chosen() {
+      var el = form.querySelector('select[name="product_id"], input[type=hidden][name="product_id"], input[type=radio][name="product_id"]:checked');
+      return el ? el.value : "";
+    }
+    function line(id, then) {
+      var n = ++asked;
+      fetch("/quotes/products/" + encodeURIComponent(id), { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (res) {
+        return res.ok ? res.json() : null;
+      }).then(function (row) {
+        if (row && n === asked) { then(row); }
+      }).catch(function () {});
+    }
+    function fill(id) {
+      if (!id) {
+        // No product: what the last one filled goes back to empty (or "From
+        // product"); what the user entered stays.
+        asked++;
+        each(function (el) {
+          if (el.hasAttribute("data-filled") && el.value === el.getAttribute("data-filled")) { el.value = ""; }
+          el.removeAttribute("data-filled");
+          el.classList.remove("filled");
+        });
+        status.textContent = "";
+        return;
+      }
+      line(id, function (row) {
+        var kept = [];
+        each(function (el, n) {
+          if (untouched(el)) {
+            el.value = row[n];
+            el.setAttribute("data-filled", row[n]);
+            el.classList.add("filled");
+          } else if (el.value !== row[n]) {
+            el.removeAttribute("data-filled");
+            kept.push(labelOf(el));
+          }
+        });
+        status.textContent = "Filled in from the catalog’s “" + row.name + "”" +
+          (kept.length ? ", keeping what you entered in " + kept.join(", ") : "") + ". Change anything before adding the line.";
+      });
+    }
+    form.addEventListener("change", function (e) {
+      var t = e.target;
+      if (t.name === "product_id" && (t.tagName === "SELECT" || t.type === "radio")) { fill(t.value); }
+    });
+    form.addEventListener("picked", function (e) {
+      if (e.detail && e.detail.name === "product_id") { fill(e.detail.id); }
+    });
+    // A field changed by hand is no longer the product's.
+    form.addEventListener("input", function (e) {
+      var t = e.target;
+      if (t.classList.contains("filled") && t.value !== t.getAttribute("data-filled")) { t.classList.remove("filled"); }
+    });
+    // A form that came back (422) with a product chosen: the fields that
+    // still hold its values are the product's, replaced if another is chosen.
+    var id = chosen();
+    if (id) {
+      line(id, function (row) {
+        each(function (el, n) { if (el.value !== "" && el.value === row[n]) { el.setAttribute("data-filled", row[n]); } });
+      });
+    }
+  }); }
+  enhanceProductLines(document);
   // A contact select follows its organization field: when another one is
   // chosen (in the select, among the matches, or from the suggestions), it
   // offers that organization's contacts.
