@@ -113,4 +113,29 @@ func TestBrowserQuoteLineFilledFromProduct(t *testing.T) {
 	if len(items) != 2 || items[1].UnitCost != fw.UnitCost || items[1].Taxable != fw.Taxable || items[1].Period != fw.Period {
 		t.Fatalf("the quote's lines %+v", items)
 	}
+
+	// Refused (a negative quantity), the form comes back in place with the
+	// product's values the server filled in; choosing another product
+	// replaces them all, as they are still the first product's.
+	choose(idString(seat.ID))
+	filledFrom(seat.Name)
+	b.do("a negative quantity", chromedp.Clear(fieldLabelled("Quantity")), chromedp.SendKeys(fieldLabelled("Quantity"), "-1"),
+		chromedp.Evaluate[chromedp.Void](`window.bqOldMain = document.querySelector("#main").firstElementChild`),
+		chromedp.Click(buttonNamed("Add line")))
+	b.poll("the refused form", `(m => !m.contains(window.bqOldMain) && m.querySelector("#quantity[aria-invalid=true]"))(document.querySelector("#main"))`)
+	if got, w := form(), want("refused", seat, seat.UnitPrice.Input0()); got != w {
+		t.Fatalf("the refused form holds\n%s\nwant\n%s", got, w)
+	}
+	b.poll("the refused form's product values known", `document.querySelector("main form.item-form #name").hasAttribute("data-filled")`)
+	choose(idString(fw.ID))
+	filledFrom(fw.Name)
+	if got, w := form(), want("firewall after the refusal", fw, fw.UnitPrice.Input0()); got != w {
+		t.Fatalf("after choosing HW-FW-60 in the refused form it holds\n%s\nwant\n%s", got, w)
+	}
+	b.do("a quantity of 2", chromedp.Clear(fieldLabelled("Quantity")), chromedp.SendKeys(fieldLabelled("Quantity"), "2"))
+	bqAddLine(b, "add the corrected line")
+	if items := qtLoad(t, app, q.ID).Items; len(items) != 3 || !sameID(items[2].ProductID, &fw.ID) || items[2].Name != fw.Name ||
+		items[2].UnitPrice != fw.UnitPrice || items[2].Period != fw.Period || items[2].Quantity != 2*models.QuantityScale {
+		t.Fatalf("the quote's lines after the corrected form %+v", items)
+	}
 }
