@@ -96,6 +96,9 @@ func (a *App) showOrganization(c echo.Context) error {
 func (a *App) newOrganization(c echo.Context) error {
 	u := currentUser(c)
 	f := views.OrgForm{Type: "prospect", OwnerID: idStr(u.ID)}
+	if c.QueryParam("for") == "opportunity" {
+		f.ForOpportunity = "on"
+	}
 	if err := a.fillOrgChoices(&f, nil); err != nil {
 		return err
 	}
@@ -194,8 +197,13 @@ func (a *App) saveOrganization(c echo.Context, o *models.Organization) error {
 	if o.ID == 0 {
 		verb = "Created"
 	}
+	created := o.ID == 0
 	if err := a.db.Save(o).Error; err != nil {
 		return err
+	}
+	if created && f.ForOpportunity != "" && featuresOf(c).On(models.FeatureSales) {
+		// Made from the new opportunity form: back to it, with it chosen.
+		return a.redirectWithFlash(c, "/opportunities/new?organization_id="+idStr(o.ID), "Created "+o.Name+". Now the opportunity.")
 	}
 	return a.redirectWithFlash(c, "/organizations/"+idStr(o.ID), verb+" "+o.Name+".")
 }
