@@ -216,16 +216,17 @@ func (a *App) funnelReport(c echo.Context) error {
 	return render(c, status, views.ReportsPage(p, v))
 }
 
-// funnelView draws the funnel component of the report page and of a
-// campaign's page: the cumulative stages, each number linking to the lists
-// of the records behind it.
-func funnelView(fc models.FunnelCounts, f models.ReportFilter, marketing bool) views.FunnelView {
-	type step struct {
-		label string
-		n     int64
-		url   string
-		parts []views.ReportFact
-	}
+// funnelStep is a stage of the funnel: its count and the list behind it.
+type funnelStep struct {
+	label string
+	n     int64
+	url   string
+	parts []views.ReportFact
+}
+
+// funnelSteps are the funnel's cumulative stages, the lead stages only with
+// Marketing on: the report page's picture and table, and its CSV.
+func funnelSteps(fc models.FunnelCounts, f models.ReportFilter, marketing bool) []funnelStep {
 	// Opportunities entered without a lead count as leads and qualified
 	// leads too: those numbers are two lists.
 	split := func(n int64, label, url string) []views.ReportFact {
@@ -236,7 +237,7 @@ func funnelView(fc models.FunnelCounts, f models.ReportFilter, marketing bool) v
 			{Value: itoa64(fc.Direct), Label: "opportunities without a lead", URL: drill("/opportunities", f, map[string]string{"status": "all", "lead": "none"})}}
 	}
 	leadsURL, solidURL := drill("/leads", f, nil), drill("/leads", f, map[string]string{"solid": "1"})
-	steps := []step{
+	steps := []funnelStep{
 		{"Leads", fc.Leads, leadsURL, split(fc.Leads, "leads", leadsURL)},
 		{"Qualified leads", fc.Qualified, solidURL, split(fc.Qualified, "qualified leads", solidURL)},
 		{"Opportunities", fc.Opportunities, drill("/opportunities", f, map[string]string{"status": "all"}), nil},
@@ -246,6 +247,14 @@ func funnelView(fc models.FunnelCounts, f models.ReportFilter, marketing bool) v
 	if !marketing {
 		steps = steps[2:] // leads are part of Marketing: hidden when it is off
 	}
+	return steps
+}
+
+// funnelView draws the funnel component of the report page and of a
+// campaign's page: the cumulative stages, each number linking to the lists
+// of the records behind it.
+func funnelView(fc models.FunnelCounts, f models.ReportFilter, marketing bool) views.FunnelView {
+	steps := funnelSteps(fc, f, marketing)
 	v := views.FunnelView{Leads: marketing}
 	top := steps[0].n
 	var alt []string
@@ -306,23 +315,15 @@ func (a *App) funnelCSV(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		// The page's table: each stage of the first, then Lost and Still open beside.
+		// The page's table: the stages as the picture has them, then Lost and Still open beside.
 		rows = [][]string{{"Stage", "Count", "Of the stage before", "Of the first stage"}}
-		first := int64(-1)
-		for i, s := range []struct {
-			label string
-			n     int64
-		}{{"Leads", fc.Leads}, {"Qualified leads", fc.Qualified}, {"Opportunities", fc.Opportunities}, {"Quoted", fc.Quoted}, {"Won", fc.Won}} {
-			if !featuresOf(c).On(models.FeatureMarketing) && i < 2 {
-				continue // Marketing is off: the funnel starts at the opportunities
-			}
+		steps := funnelSteps(fc, f, featuresOf(c).On(models.FeatureMarketing))
+		for i, s := range steps {
 			before := ""
-			if first >= 0 {
-				before = percent1(s.n, atoi64(rows[len(rows)-1][1]))
-			} else {
-				first = s.n
+			if i > 0 {
+				before = percent1(s.n, steps[i-1].n)
 			}
-			rows = append(rows, []string{s.label, itoa64(s.n), before, percent1(s.n, first)})
+			rows = append(rows, []string{s.label, itoa64(s.n), before, percent1(s.n, steps[0].n)})
 		}
 		rows = append(rows, []string{"Lost", itoa64(fc.Lost), "", ""}, []string{"Still open", itoa64(fc.Open), "", ""})
 	case "winloss":
@@ -376,11 +377,6 @@ func (a *App) funnelCSV(c echo.Context) error {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
-
-func atoi64(s string) int64 {
-	n, _ := strconv.ParseInt(s, 10, 64)
-	return n
-}
 
 // reportCSVName names a report table's export after its filters, so that
 // files exported with different filters do not all come down as funnel.csv:
