@@ -54,9 +54,7 @@ func (a *App) home(c echo.Context) error {
 		} else {
 			// Past their date unanswered, on a deal still open: to quote again.
 			var n int64
-			if err := a.db.Model(&models.Quote{}).Where("owner_id = ? AND status IN ? AND expiration_date < ?", u.ID,
-				[]models.QuoteStatus{models.QuoteDraft, models.QuoteSent}, today(now)).
-				Where("EXISTS (SELECT 1 FROM opportunities o WHERE o.id = quotes.opportunity_id AND o.is_open)").Count(&n).Error; err != nil {
+			if err := models.WaitingQuotesOf(a.db, u.ID, today(now), true).Count(&n).Error; err != nil {
 				return err
 			}
 			v.ExpiredQuotes, v.ExpiredURL = int(n), "/quotes?status=expired&owner="+idStr(u.ID)

@@ -163,9 +163,7 @@ func (a *App) homeQuotes(c echo.Context, u *models.User, now time.Time) ([]views
 	// The ones still to be answered: not past their date (those are listed
 	// apart, Expired) and of a deal still open; the soonest to expire first.
 	var qs []models.Quote
-	if err := a.db.Preload("Opportunity").Preload("TaxRate").Preload("Items").
-		Where("owner_id = ? AND status IN ? AND expiration_date >= ?", u.ID, []models.QuoteStatus{models.QuoteDraft, models.QuoteSent}, today(now)).
-		Where("EXISTS (SELECT 1 FROM opportunities o WHERE o.id = quotes.opportunity_id AND o.is_open)").
+	if err := models.WaitingQuotesOf(a.db, u.ID, today(now), false).Preload("Opportunity").Preload("TaxRate").Preload("Items").
 		Order("expiration_date, id").Limit(10).Find(&qs).Error; err != nil {
 		return nil, err
 	}

@@ -197,6 +197,18 @@ func (q *Quote) DisplayStatus(now time.Time) string {
 // not edited but copied.
 func (q *Quote) Locked() bool { return q.Status == QuoteAccepted || q.Status == QuoteDeclined }
 
+// WaitingQuotesOf is a user's quotes the customer has still to answer, of
+// deals still open: draft or sent, and valid through today, or (expired)
+// past their date. Home lists the first and counts the second.
+func WaitingQuotesOf(db *gorm.DB, ownerID uint, today time.Time, expired bool) *gorm.DB {
+	q := db.Model(&Quote{}).Where("owner_id = ? AND status IN ?", ownerID, []QuoteStatus{QuoteDraft, QuoteSent}).
+		Where("EXISTS (SELECT 1 FROM opportunities o WHERE o.id = quotes.opportunity_id AND o.is_open)")
+	if expired {
+		return q.Where("expiration_date < ?", today)
+	}
+	return q.Where("expiration_date >= ?", today)
+}
+
 // HasLines is true when the quote sells something: a line that is not a heading.
 func (q *Quote) HasLines() bool {
 	for _, it := range q.Items {
