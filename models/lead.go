@@ -217,15 +217,21 @@ type ConvertChoice struct {
 	Close time.Time // projected close date
 }
 
+// company is the organization a lead converts into: its company, or the
+// person when there is none.
+func (l *Lead) company() string {
+	if c := strings.TrimSpace(l.CompanyName); c != "" {
+		return c
+	}
+	return l.PersonName
+}
+
 // ConvertDefaults is the opportunity's title and projected close date a
 // conversion proposes: after the company and the need (not the campaign,
 // which the opportunity links to: the title becomes the quote's name, which
 // the customer reads), closing in three months.
 func ConvertDefaults(l *Lead, now time.Time) ConvertChoice {
-	company := strings.TrimSpace(l.CompanyName)
-	if company == "" {
-		company = l.PersonName
-	}
+	company := l.company()
 	c := ConvertChoice{Title: company, Close: DateOnly(now).AddDate(0, 3, 0)}
 	if need := firstLine(l.NeedNote, 80); need != "" {
 		c.Title = company + " — " + need
@@ -247,10 +253,7 @@ func ConvertLeadAs(db *gorm.DB, leadID uint, choice ConvertChoice, by *User, now
 		if m := l.Missing(); len(m) > 0 {
 			return &MissingCriteriaError{Missing: m}
 		}
-		company := strings.TrimSpace(l.CompanyName)
-		if company == "" {
-			company = l.PersonName
-		}
+		company := l.company()
 		var org Organization
 		found, err := FindOrganizationByName(tx, company)
 		if err == nil {
