@@ -145,20 +145,7 @@ func (a *App) saveCampaign(c echo.Context, cp *models.Campaign) error {
 	} else {
 		f.Errs.Add("type", "Choose a type from the list.")
 	}
-	cp.StartDate, cp.EndDate = nil, nil
-	for _, d := range []struct {
-		field, value string
-		dst          **time.Time
-	}{{"start_date", f.StartDate, &cp.StartDate}, {"end_date", f.EndDate, &cp.EndDate}} {
-		if strings.TrimSpace(d.value) == "" {
-			continue
-		}
-		if t, ok := parseDate(d.value); ok {
-			*d.dst = &t
-		} else {
-			f.Errs.Add(d.field, "Enter a date such as 2026-12-31, between the years 2000 and 2100.")
-		}
-	}
+	cp.StartDate, cp.EndDate = optionalDate(&f.Errs, "start_date", f.StartDate), optionalDate(&f.Errs, "end_date", f.EndDate)
 	if cp.StartDate != nil && cp.EndDate != nil && cp.EndDate.Before(*cp.StartDate) {
 		f.Errs.Add("end_date", "The end date is before the start date.")
 	}

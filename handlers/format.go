@@ -84,6 +84,20 @@ func userOptions(users []models.User, selected string, blank string) []views.Opt
 	return opts
 }
 
+// optionalDate reads a date field that may be left empty: nil when it is,
+// and nil with a message next to the field when it holds no date.
+func optionalDate(errs *views.Errors, field, s string) *time.Time {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	d, ok := parseDate(s)
+	if !ok {
+		errs.Add(field, "Enter a date such as 2026-12-31, between the years 2000 and 2100.")
+		return nil
+	}
+	return &d
+}
+
 func parseDate(s string) (time.Time, bool) {
 	d, err := time.Parse(dateInput, strings.TrimSpace(s))
 	if err != nil || d.Year() < 2000 || d.Year() > 2100 {

@@ -354,12 +354,8 @@ func (a *App) convertLead(c echo.Context) error {
 	if len([]rune(conv.Title)) > 200 {
 		conv.Errs.Add("title", "Keep the title to 200 characters.")
 	}
-	if conv.Close != "" {
-		if d, ok := parseDate(conv.Close); ok {
-			choice.Close = d
-		} else {
-			conv.Errs.Add("projected_close_date", "Enter a date such as 2026-12-31, between the years 2000 and 2100.")
-		}
+	if d := optionalDate(&conv.Errs, "projected_close_date", conv.Close); d != nil {
+		choice.Close = *d
 	}
 	if conv.Errs.Any() {
 		return a.renderLeadWith(c, l, http.StatusUnprocessableEntity, views.Errors{}, "", conv)

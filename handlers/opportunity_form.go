@@ -435,21 +435,12 @@ func (a *App) decodeOpp(f *views.OppForm, o *models.Opportunity, before *models.
 	} else {
 		e.Add("rating", "Choose a rating from the list.")
 	}
-	if d, ok := parseDate(f.ProjectedCloseDate); ok {
-		o.ProjectedCloseDate = d
-	} else if strings.TrimSpace(f.ProjectedCloseDate) == "" {
+	if strings.TrimSpace(f.ProjectedCloseDate) == "" {
 		e.Add("projected_close_date", "Projected close date is required.")
-	} else {
-		e.Add("projected_close_date", "Enter a date such as 2026-12-31, between the years 2000 and 2100.")
+	} else if d := optionalDate(e, "projected_close_date", f.ProjectedCloseDate); d != nil {
+		o.ProjectedCloseDate = *d
 	}
-	o.StartDate = nil
-	if strings.TrimSpace(f.StartDate) != "" {
-		if d, ok := parseDate(f.StartDate); ok {
-			o.StartDate = &d
-		} else {
-			e.Add("start_date", "Enter a date such as 2026-12-31, between the years 2000 and 2100.")
-		}
-	}
+	o.StartDate = optionalDate(e, "start_date", f.StartDate)
 	for _, pl := range []struct {
 		field string
 		kind  models.PicklistKind
